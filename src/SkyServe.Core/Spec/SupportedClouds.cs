@@ -1,0 +1,20 @@
+namespace SkyServe.Core.Spec;
+
+/// <summary>The clouds a spec may name: the three public clouds and this project's local runtime.</summary>
+public static class SupportedClouds
+{
+    public const string Aws = "aws";
+    public const string Gcp = "gcp";
+    public const string Azure = "azure";
+    /// <summary>Replicas as processes on the controller's machine, with simulated spot capacity.</summary>
+    public const string Local = "local";
+
+    public static IReadOnlyList<string> All { get; } = [Aws, Gcp, Azure, Local];
+
+    /// <summary>The canonical (lower-case) name, or null for a cloud this project cannot launch on.</summary>
+    public static string? Normalize(string? cloud)
+    {
+        var lower = cloud?.Trim().ToLowerInvariant();
+        return lower is not null && All.Contains(lower) ? lower : null;
+    }
+}
