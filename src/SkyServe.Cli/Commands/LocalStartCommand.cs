@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SkyServe.Controller.Hosting;
+
+namespace SkyServe.Cli.Commands;
+
+/// <summary>
+/// `skyserve local start`: runs the system on this machine in the foreground with the embedded
+/// defaults (SQLite in the data directory), and points the CLI config at it.
+/// </summary>
+public static class LocalStartCommand
+{
+    public static Command Build()
+    {
+        var dataDir = new Option<string?>("--data-dir") { Description = $"Data directory (default {SkyServeHome.DefaultDataDirectory})" };
+        var port = new Option<int>("--port") { Description = "Controller port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 46580 };
+        var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (default: embedded SQLite)" };
+        var token = new Option<string?>("--token") { Description = "API token (default: generated on first start and kept in the data directory)" };
+        var command = new Command("start", "Run SkyServe on this machine in the foreground") { dataDir, port, postgres, token };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new ControllerOptions
+            {
+                DataDirectory = Path.GetFullPath(parse.GetValue(dataDir) ?? SkyServeHome.DefaultDataDirectory),
+                PostgresConnectionString = parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("SKYSERVE_POSTGRES"),
+                ApiToken = parse.GetValue(token),
+                Urls = $"http://127.0.0.1:{parse.GetValue(port)}",
+            };
+            await using var app = await ControllerHost.BuildAsync(options, ct: ct);
+            await app.StartAsync(ct);
+            var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            new CliConfig(url, options.ApiToken).Save();
+
+            Console.WriteLine($"SkyServe controller listening on {url}");
+            Console.WriteLine($"  database: {(options.PostgresConnectionString is null ? Path.Combine(options.DataDirectory, DatabaseRegistration.SqliteFileName) : "PostgreSQL")}");
+            if (options.ApiTokenWasGenerated)
+                Console.WriteLine($"  API token (shown once; kept in {Path.Combine(options.DataDirectory, ApiTokenStore.FileName)}): {options.ApiToken}");
+            Console.WriteLine($"  CLI config written to {CliConfig.FilePath}: try ./skyserve up config/examples/local-chat.yaml");
+            Console.WriteLine("Press Ctrl+C to stop.");
+            await app.WaitForShutdownAsync(ct);
+            return 0;
+        });
+        return new Command("local", "Run SkyServe on this machine") { command };
+    }
+}

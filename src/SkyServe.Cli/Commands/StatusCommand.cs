@@ -1,0 +1,42 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+
+namespace SkyServe.Cli.Commands;
+
+/// <summary>`skyserve status [NAME] [--all] [--json]`: services, and with a name (or --all) their replicas.</summary>
+public static class StatusCommand
+{
+    public static Command Build(GlobalOptions global)
+    {
+        var name = new Argument<string?>("name") { Description = "Show this service and its replicas", Arity = ArgumentArity.ZeroOrOne };
+        var all = new Option<bool>("--all", "-a") { Description = "Show the replicas of every service" };
+        var json = new Option<bool>("--json") { Description = "Print the controller's JSON" };
+        var command = new Command("status", "Show services and their replicas") { name, all, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var client = global.Client(parse);
+            var services = parse.GetValue(name) is { } one
+                ? new JsonArray(await client.GetAsync($"/api/v1/services/{Uri.EscapeDataString(one)}", ct))
+                : (JsonArray)await client.GetAsync("/api/v1/services", ct);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(services.ToJsonString(new() { WriteIndented = true }));
+                return 0;
+            }
+            Console.Write(ServiceTables.Services(services));
+            if (parse.GetValue(name) is not null || parse.GetValue(all))
+            {
+                foreach (var service in services)
+                {
+                    var replicas = service!["replicas"] as JsonArray
+                        ?? (JsonArray)await client.GetAsync($"/api/v1/services/{service["name"]}/replicas", ct);
+                    Console.WriteLine();
+                    Console.WriteLine($"Replicas of {service["name"]}:");
+                    Console.Write(ServiceTables.Replicas(replicas));
+                }
+            }
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Diagnostics;
+using SkyServe.Controller.Services;
+using SkyServe.Core.Spec;
+
+namespace SkyServe.Controller.Api;
+
+/// <summary>Turns every failure into RFC 7807 problem+json with the status it deserves.</summary>
+public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var (status, title, detail, extensions) = exception switch
+        {
+            SpecValidationException e => (400, "Invalid service spec", e.Message, new Dictionary<string, object?>
+            {
+                ["errors"] = e.Errors.Select(x => new { path = x.Path, line = x.Line, column = x.Column, message = x.Message }).ToList(),
+            }),
+            InvalidRequestException e => (400, "Invalid request", e.Message, null),
+            BadHttpRequestException e => (e.StatusCode, e.StatusCode == 413 ? "Request too large" : "Bad request", e.Message, null),
+            ServiceNotFoundException e => (404, "Service not found", e.Message, null),
+            ReplicaNotFoundException e => (404, "Replica not found", e.Message, null),
+            ServiceConflictException e => (409, "Conflict", e.Message, null),
+            OperationCanceledException when http.RequestAborted.IsCancellationRequested => (499, "Client closed request", null, null),
+            _ => (500, "Internal error", "the controller failed to handle this request; see its log", (Dictionary<string, object?>?)null),
+        };
+        if (status >= 500)
+            log.LogError(exception, "request {Method} {Path} failed", http.Request.Method, http.Request.Path);
+        http.Response.StatusCode = status;
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };
+        foreach (var (key, value) in extensions ?? [])
+            problem.Extensions[key] = value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+}

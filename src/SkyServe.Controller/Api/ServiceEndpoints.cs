@@ -1,0 +1,92 @@
+using Microsoft.EntityFrameworkCore;
+using SkyServe.Controller.Persistence;
+using SkyServe.Controller.Services;
+using SkyServe.Core.Domain;
+
+namespace SkyServe.Controller.Api;
+
+/// <summary>The service owner's REST API under /api/v1 (DESIGN.md section 3).</summary>
+public static class ServiceEndpoints
+{
+    public static RouteGroupBuilder MapServiceApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiTokenFilter>().WithTags("services");
+
+        api.MapPost("/services", CreateAsync)
+            .Accepts<string>("application/yaml", "application/json", "text/yaml", "text/plain")
+            .Produces<ServiceDetailView>(StatusCodes.Status201Created)
+            .WithSummary("Create a service from a YAML or JSON spec; ?name= overrides the spec's name.");
+        api.MapGet("/services", ListAsync).WithSummary("List services.");
+        api.MapGet("/services/{name}", GetAsync).WithSummary("A service: spec, versions, status, endpoint and replicas.");
+        api.MapPut("/services/{name}", UpdateAsync)
+            .Accepts<string>("application/yaml", "application/json", "text/yaml", "text/plain")
+            .WithSummary("Submit a new version; ?mode=rolling (default) or blue_green.");
+        api.MapDelete("/services/{name}", DeleteAsync).WithSummary("Tear a service down; ?purge=true removes its records at once.");
+        api.MapGet("/services/{name}/replicas", ReplicasAsync).WithSummary("The service's replicas.");
+        api.MapDelete("/services/{name}/replicas/{replicaId:int}", TerminateReplicaAsync).WithSummary("Terminate one replica.");
+        api.MapGet("/services/{name}/events", EventsAsync)
+            .WithSummary("Status transitions, oldest first; ?after=ID returns only newer ones, ?limit=N caps the count.");
+        return api;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, ServiceStore store, ControllerDb db, string? name, CancellationToken ct)
+    {
+        var service = await store.CreateAsync(name, await SpecBody.ReadAsync(request, ct), ct);
+        return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, service, ct));
+    }
+
+    private static async Task<IResult> ListAsync(ControllerDb db, CancellationToken ct)
+    {
+        var services = await db.Services.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct);
+        var replicas = (await db.Replicas.AsNoTracking().ToListAsync(ct)).ToLookup(r => r.ServiceId);
+        return Results.Ok(services.Select(s => s.ToSummary(replicas[s.Id].ToList())));
+    }
+
+    private static async Task<IResult> GetAsync(string name, ServiceStore store, ControllerDb db, CancellationToken ct) =>
+        Results.Ok(await DetailAsync(db, await store.FindAsync(name, ct), ct));
+
+    private static async Task<IResult> UpdateAsync(
+        string name, string? mode, HttpRequest request, ServiceStore store, ControllerDb db, CancellationToken ct)
+    {
+        if (!UpdateModeNames.TryParse(mode, out var updateMode))
+            throw new InvalidRequestException($"unknown update mode '{mode}': use {UpdateModeNames.Rolling} or {UpdateModeNames.BlueGreen}");
+        var service = await store.UpdateAsync(name, await SpecBody.ReadAsync(request, ct), updateMode, ct);
+        return Results.Ok(await DetailAsync(db, service, ct));
+    }
+
+    private static async Task<IResult> DeleteAsync(string name, bool? purge, ServiceStore store, CancellationToken ct)
+    {
+        var deleted = await store.DeleteAsync(name, purge ?? false, ct);
+        return deleted
+            ? Results.Ok(new DeleteResultView(name, true, "DELETED"))
+            : Results.Accepted($"/api/v1/services/{name}", new DeleteResultView(name, false, nameof(ServiceStatus.SHUTTING_DOWN)));
+    }
+
+    private static async Task<IResult> ReplicasAsync(string name, ServiceStore store, ControllerDb db, CancellationToken ct)
+    {
+        var service = await store.FindAsync(name, ct);
+        var replicas = await db.Replicas.AsNoTracking().Where(r => r.ServiceId == service.Id).OrderBy(r => r.ReplicaId).ToListAsync(ct);
+        return Results.Ok(replicas.Select(r => r.ToView()));
+    }
+
+    private static async Task<IResult> TerminateReplicaAsync(string name, int replicaId, ServiceStore store, CancellationToken ct) =>
+        Results.Accepted($"/api/v1/services/{name}/replicas", (await store.TerminateReplicaAsync(name, replicaId, ct)).ToView());
+
+    private static async Task<IResult> EventsAsync(string name, long? after, int? limit, ServiceStore store, ControllerDb db, CancellationToken ct)
+    {
+        if (limit is < 1 or > 10_000)
+            throw new InvalidRequestException("limit must be between 1 and 10000");
+        var service = await store.FindAsync(name, ct);
+        var events = await db.ServiceEvents.AsNoTracking()
+            .Where(e => e.ServiceId == service.Id && e.Id > (after ?? 0))
+            .OrderBy(e => e.Id).Take(limit ?? 1000).ToListAsync(ct);
+        return Results.Ok(events.Select(e => e.ToView()));
+    }
+
+    private static async Task<ServiceDetailView> DetailAsync(ControllerDb db, ServiceRecord service, CancellationToken ct)
+    {
+        var versions = await db.ServiceVersions.AsNoTracking().Where(v => v.ServiceId == service.Id).OrderBy(v => v.Version).ToListAsync(ct);
+        var replicas = await db.Replicas.AsNoTracking().Where(r => r.ServiceId == service.Id).OrderBy(r => r.ReplicaId).ToListAsync(ct);
+        return service.ToDetail(versions, replicas);
+    }
+}

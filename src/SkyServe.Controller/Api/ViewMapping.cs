@@ -1,0 +1,37 @@
+using System.Text.Json.Nodes;
+using SkyServe.Controller.Persistence;
+using SkyServe.Core.Domain;
+
+namespace SkyServe.Controller.Api;
+
+internal static class ViewMapping
+{
+    public static ServiceSummaryView ToSummary(this ServiceRecord s, IReadOnlyCollection<ReplicaRecord> replicas) => new(
+        s.Name, s.Status.ToString(), s.CurrentVersion, s.Endpoint,
+        replicas.Count(r => r.Status == ReplicaStatus.READY), replicas.Count(r => !r.Status.IsTerminal()),
+        s.CreatedAt, s.UpdatedAt);
+
+    public static ServiceDetailView ToDetail(
+        this ServiceRecord s, IReadOnlyList<ServiceVersionRecord> versions, IReadOnlyList<ReplicaRecord> replicas)
+    {
+        var current = versions.FirstOrDefault(v => v.Version == s.CurrentVersion);
+        return new(
+            s.Name, s.Status.ToString(), s.CurrentVersion, s.Endpoint, s.CreatedAt, s.UpdatedAt,
+            current is null ? null : JsonNode.Parse(current.EffectiveSpec),
+            versions.Select(ToView).ToList(), replicas.Select(ToView).ToList());
+    }
+
+    public static VersionView ToView(this ServiceVersionRecord v) => new(
+        v.Version, v.Mode.ToWire(), v.CreatedAt, v.MinReplicas, v.MaxReplicas, v.UseSpot, v.SpotPlacer,
+        v.LoadBalancingPolicy, v.ReplicaPort, v.ReadinessPath, v.SpecText);
+
+    public static ReplicaView ToView(this ReplicaRecord r) => new(
+        r.ReplicaId, r.Version, r.Status.ToString(), LocationText(r.Cloud, r.Region, r.Zone), r.Cloud, r.Region, r.Zone,
+        r.IsSpot, r.InstanceType, r.InstanceId, r.Endpoint, r.HourlyPrice, r.CreatedAt, r.StatusChangedAt, r.ReadyAt);
+
+    public static EventView ToView(this ServiceEventRecord e) => new(e.Id, e.At, e.ReplicaId, e.FromStatus, e.ToStatus, e.Reason);
+
+    /// <summary>SkyPilot's infra notation: cloud/region/zone, shortened where parts are unknown.</summary>
+    private static string LocationText(string cloud, string region, string zone) =>
+        string.Join('/', new[] { cloud, region, zone }.Where(p => p.Length > 0));
+}

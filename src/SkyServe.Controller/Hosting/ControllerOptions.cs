@@ -1,0 +1,23 @@
+namespace SkyServe.Controller.Hosting;
+
+/// <summary>The controller's settings: section "SkyServe" of configuration, or flags of `skyserve local start`.</summary>
+public sealed class ControllerOptions
+{
+    /// <summary>Where the SQLite database and the generated API token live.</summary>
+    public string DataDirectory { get; set; } = SkyServeHome.DefaultDataDirectory;
+
+    /// <summary>When set, PostgreSQL is used instead of the embedded SQLite file.</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>The bearer token for the API. When unset, one is generated on first start and kept in the data directory.</summary>
+    public string? ApiToken { get; set; }
+
+    /// <summary>Let GET requests through without the token (dashboards, read-only operators).</summary>
+    public bool AllowAnonymousReads { get; set; }
+
+    /// <summary>Kestrel's listen address; port 0 picks a free one.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:46580";
+
+    /// <summary>Set by the host when it generated <see cref="ApiToken"/> on this start.</summary>
+    public bool ApiTokenWasGenerated { get; set; }
+}

@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using SkyServe.Controller.Persistence;
+
+namespace SkyServe.Controller.Hosting;
+
+public static class DatabaseRegistration
+{
+    public const string SqliteFileName = "skyserve.db";
+
+    /// <summary>Registers PostgreSQL when a connection string is given, else SQLite in the data directory; both as <see cref="ControllerDb"/>.</summary>
+    public static IServiceCollection AddControllerDb(this IServiceCollection services, ControllerOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.PostgresConnectionString))
+        {
+            services.AddDbContext<PostgresControllerDb>(o => Configure(o.UseNpgsql(options.PostgresConnectionString)));
+            services.AddScoped<ControllerDb>(sp => sp.GetRequiredService<PostgresControllerDb>());
+        }
+        else
+        {
+            Directory.CreateDirectory(options.DataDirectory);
+            var file = Path.Combine(options.DataDirectory, SqliteFileName);
+            services.AddDbContext<SqliteControllerDb>(o => Configure(o.UseSqlite($"Data Source={file};Foreign Keys=True;Pooling=True")));
+            services.AddScoped<ControllerDb>(sp => sp.GetRequiredService<SqliteControllerDb>());
+        }
+        return services;
+    }
+
+    /// <summary>Applies pending migrations (EF takes a lock, so concurrent controllers are safe).</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
+        await db.Database.MigrateAsync(ct);
+        if (db is SqliteControllerDb)
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); // readers never wait for the reconcile loop's writes
+    }
+
+    private static void Configure(DbContextOptionsBuilder options) =>
+        // The migrations are written by hand (EF's scaffolder is not restorable here), so there is no model
+        // snapshot to compare with; SchemaMatchesModelTests guards the schema instead.
+        options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+}

@@ -1,0 +1,12 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace SkyServe.Controller.Persistence.Migrations.Sqlite;
+
+[DbContext(typeof(SqliteControllerDb))]
+[Migration("20261122000001_InitialSchema")]
+public sealed class InitialSchema : Migration
+{
+    protected override void Up(MigrationBuilder migrationBuilder) => InitialSchemaOperations.Up(migrationBuilder, ColumnTypes.Sqlite);
+    protected override void Down(MigrationBuilder migrationBuilder) => InitialSchemaOperations.Down(migrationBuilder);
+}

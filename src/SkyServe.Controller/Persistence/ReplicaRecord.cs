@@ -1,0 +1,28 @@
+using SkyServe.Core.Domain;
+
+namespace SkyServe.Controller.Persistence;
+
+public sealed class ReplicaRecord : IConcurrencyStamped
+{
+    public long Id { get; set; }
+    public long ServiceId { get; set; }
+    /// <summary>The id users see: unique within the service.</summary>
+    public int ReplicaId { get; set; }
+    public int Version { get; set; }
+    public ReplicaStatus Status { get; set; }
+    public bool IsSpot { get; set; }
+    public string Cloud { get; set; } = "";
+    public string Region { get; set; } = "";
+    public string Zone { get; set; } = "";
+    public string? InstanceType { get; set; }
+    /// <summary>The provider's machine id, once launched.</summary>
+    public string? InstanceId { get; set; }
+    /// <summary>Idempotency token of the launch: a retried launch never yields a second machine.</summary>
+    public Guid LaunchToken { get; set; }
+    public string? Endpoint { get; set; }
+    public decimal? HourlyPrice { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime StatusChangedAt { get; set; }
+    public DateTime? ReadyAt { get; set; }
+    public Guid ConcurrencyStamp { get; set; }
+}

@@ -1,0 +1,22 @@
+using SkyServe.Core.Domain;
+
+namespace SkyServe.Controller.Persistence;
+
+public sealed class ServiceRecord : IConcurrencyStamped
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public ServiceStatus Status { get; set; }
+    /// <summary>The version that new replicas are launched with.</summary>
+    public int CurrentVersion { get; set; }
+    /// <summary>Per-service replica ids count up from 1 and are never reused.</summary>
+    public int NextReplicaId { get; set; } = 1;
+    /// <summary>The public endpoint, once a load balancer serves the service.</summary>
+    public string? Endpoint { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public Guid ConcurrencyStamp { get; set; }
+
+    public List<ServiceVersionRecord> Versions { get; set; } = [];
+    public List<ReplicaRecord> Replicas { get; set; } = [];
+}

@@ -1,0 +1,111 @@
+using Microsoft.EntityFrameworkCore;
+using SkyServe.Controller.Persistence;
+using SkyServe.Core.Domain;
+using SkyServe.Core.Spec;
+
+namespace SkyServe.Controller.Services;
+
+/// <summary>What the API does to services: every write is one transaction that also records its events.</summary>
+public sealed class ServiceStore(ControllerDb db, TimeProvider time)
+{
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    public async Task<ServiceRecord> CreateAsync(string? requestedName, string specText, CancellationToken ct)
+    {
+        var spec = ServiceSpecParser.Parse(specText);
+        var name = string.IsNullOrWhiteSpace(requestedName) ? spec.Name ?? ServiceNames.Generate() : requestedName.Trim();
+        ServiceNames.Validate(name);
+        if (await db.Services.AnyAsync(s => s.Name == name, ct))
+            throw new ServiceConflictException($"service '{name}' already exists; use update to change it");
+
+        var now = Now;
+        var service = new ServiceRecord
+        {
+            Name = name, Status = ServiceStatus.CONTROLLER_INIT, CurrentVersion = 1, CreatedAt = now, UpdatedAt = now,
+        };
+        service.Versions.Add(ServiceVersionFactory.Create(0, 1, UpdateMode.Rolling, specText, spec, now));
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Services.Add(service);
+        await SaveOrConflictAsync($"service '{name}' already exists; use update to change it", ct);
+        db.RecordCreated(service, "service created with version 1");
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return service;
+    }
+
+    public async Task<ServiceRecord> UpdateAsync(string name, string specText, UpdateMode mode, CancellationToken ct)
+    {
+        // The name in the request wins over the spec's `name:`, as with `up -n` and SkyPilot's `sky serve update`.
+        var spec = ServiceSpecParser.Parse(specText);
+        var service = await FindAsync(name, ct);
+        if (service.Status == ServiceStatus.SHUTTING_DOWN)
+            throw new ServiceConflictException($"service '{name}' is shutting down and cannot be updated");
+
+        var now = Now;
+        var version = service.CurrentVersion + 1;
+        db.ServiceVersions.Add(ServiceVersionFactory.Create(service.Id, version, mode, specText, spec, now));
+        service.CurrentVersion = version;
+        service.UpdatedAt = now;
+        db.Note(service, $"version {version} submitted ({mode.ToWire()} update)", now);
+        await SaveOrConflictAsync($"service '{name}' was changed concurrently; retry the update", ct);
+        return service;
+    }
+
+    /// <summary>
+    /// Without purge, a service with live replicas goes to SHUTTING_DOWN and the reconcile loop removes
+    /// it once its machines are gone; one without live replicas goes at once. Purge removes the
+    /// records now, whatever state they are in (machines left behind are garbage-collected by tag).
+    /// </summary>
+    public async Task<bool> DeleteAsync(string name, bool purge, CancellationToken ct)
+    {
+        var service = await FindAsync(name, ct);
+        var live = await db.Replicas.Where(r => r.ServiceId == service.Id).ToListAsync(ct);
+        live.RemoveAll(r => r.Status.IsTerminal());
+        if (purge || live.Count == 0)
+        {
+            db.Services.Remove(service);
+            await SaveOrConflictAsync($"service '{name}' was changed concurrently; retry", ct);
+            return true;
+        }
+        var now = Now;
+        db.SetStatus(service, ServiceStatus.SHUTTING_DOWN, "teardown requested", now);
+        foreach (var replica in live)
+            db.SetStatus(replica, ReplicaStatus.SHUTTING_DOWN, "service teardown", now);
+        await SaveOrConflictAsync($"service '{name}' was changed concurrently; retry", ct);
+        return false;
+    }
+
+    public async Task<ReplicaRecord> TerminateReplicaAsync(string name, int replicaId, CancellationToken ct)
+    {
+        var service = await FindAsync(name, ct);
+        var replica = await db.Replicas.SingleOrDefaultAsync(r => r.ServiceId == service.Id && r.ReplicaId == replicaId, ct)
+            ?? throw new ReplicaNotFoundException(name, replicaId);
+        if (replica.Status.IsTerminal() || replica.Status == ReplicaStatus.SHUTTING_DOWN)
+            return replica;
+        db.SetStatus(replica, ReplicaStatus.SHUTTING_DOWN, "terminated by user", Now);
+        await SaveOrConflictAsync($"replica {replicaId} was changed concurrently; retry", ct);
+        return replica;
+    }
+
+    public async Task<ServiceRecord> FindAsync(string name, CancellationToken ct) =>
+        await db.Services.SingleOrDefaultAsync(s => s.Name == name, ct) ?? throw new ServiceNotFoundException(name);
+
+    private async Task SaveOrConflictAsync(string conflictMessage, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || IsUniqueViolation(e))
+        {
+            throw new ServiceConflictException(conflictMessage);
+        }
+    }
+
+    private static bool IsUniqueViolation(DbUpdateException e) => e.InnerException switch
+    {
+        Npgsql.PostgresException pg => pg.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
+        Microsoft.Data.Sqlite.SqliteException lite => lite.SqliteExtendedErrorCode == 2067, // SQLITE_CONSTRAINT_UNIQUE
+        _ => false,
+    };
+}

@@ -1,0 +1,30 @@
+using SkyServe.Controller.Persistence;
+using SkyServe.Core.Domain;
+using SkyServe.Core.Spec;
+
+namespace SkyServe.Controller.Services;
+
+/// <summary>Turns a parsed spec into a version row: the text as written, the effective JSON, the queryable columns.</summary>
+public static class ServiceVersionFactory
+{
+    public static ServiceVersionRecord Create(long serviceId, int version, UpdateMode mode, string specText, ServiceSpec spec, DateTime now)
+    {
+        var policy = spec.Service.ReplicaPolicy;
+        return new ServiceVersionRecord
+        {
+            ServiceId = serviceId,
+            Version = version,
+            Mode = mode,
+            SpecText = specText,
+            EffectiveSpec = EffectiveSpecJson.Write(spec, indented: false),
+            MinReplicas = policy.MinReplicas,
+            MaxReplicas = policy.MaxReplicas,
+            UseSpot = spec.Resources.UseSpot,
+            SpotPlacer = policy.SpotPlacer?.ToSpecName(),
+            LoadBalancingPolicy = spec.Service.LoadBalancingPolicy.ToSpecName(),
+            ReplicaPort = spec.Service.Ports,
+            ReadinessPath = spec.Service.ReadinessProbe.Path,
+            CreatedAt = now,
+        };
+    }
+}

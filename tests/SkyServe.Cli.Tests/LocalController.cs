@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using SkyServe.Testing;
+
+namespace SkyServe.Cli.Tests;
+
+/// <summary>`skyserve local start` running as a child process, as a user starts it.</summary>
+public sealed partial class LocalController : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly List<string> output = [];
+
+    private LocalController(Process process) => this.process = process;
+
+    public string Url { get; private set; } = "";
+    public string Output { get { lock (output) return string.Join('\n', output); } }
+
+    public static async Task<LocalController> StartAsync(SkyServeCli cli, string dataDir, string? postgres = null)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+            WorkingDirectory = RepoPaths.Root,
+        };
+        foreach (var arg in new[] { SkyServeCli.Dll, "local", "start", "--port", "0", "--data-dir", dataDir })
+            info.ArgumentList.Add(arg);
+        if (postgres is not null)
+        {
+            info.ArgumentList.Add("--postgres");
+            info.ArgumentList.Add(postgres);
+        }
+        foreach (var (key, value) in cli.Environment())
+            info.Environment[key] = value;
+        var controller = new LocalController(Process.Start(info)!);
+        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        controller.process.OutputDataReceived += (_, e) => controller.OnLine(e.Data, listening);
+        controller.process.ErrorDataReceived += (_, e) => controller.OnLine(e.Data, listening);
+        controller.process.BeginOutputReadLine();
+        controller.process.BeginErrorReadLine();
+        var exited = controller.process.WaitForExitAsync();
+        var first = await Task.WhenAny(listening.Task, exited, Task.Delay(TimeSpan.FromSeconds(60)));
+        if (first != listening.Task)
+        {
+            await controller.DisposeAsync();
+            throw new InvalidOperationException($"`skyserve local start` did not start:\n{controller.Output}");
+        }
+        controller.Url = await listening.Task;
+        return controller;
+    }
+
+    private void OnLine(string? line, TaskCompletionSource<string> listening)
+    {
+        if (line is null)
+            return;
+        lock (output)
+            output.Add(line);
+        if (ListeningLine().Match(line) is { Success: true } m)
+            listening.TrySetResult(m.Groups[1].Value);
+    }
+
+    [GeneratedRegex(@"listening on (http://\S+)")]
+    private static partial Regex ListeningLine();
+
+    /// <summary>Stops it as Ctrl+C or a service manager would (SIGTERM), and waits for it to exit.</summary>
+    public async Task StopAsync()
+    {
+        if (process.HasExited)
+            return;
+        await ProcessRunner.RunAsync("kill", ["-TERM", process.Id.ToString()]);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        process.Dispose();
+    }
+}

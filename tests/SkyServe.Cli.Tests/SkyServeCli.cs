@@ -1,0 +1,22 @@
+using SkyServe.Testing;
+
+namespace SkyServe.Cli.Tests;
+
+/// <summary>Runs the real `skyserve` program (built beside the tests) as a child process, with its own SKYSERVE_HOME.</summary>
+public sealed class SkyServeCli(string home)
+{
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "skyserve.dll");
+
+    public string Home { get; } = home;
+
+    public Task<ProcessRunner.Result> RunAsync(params string[] args) =>
+        ProcessRunner.RunAsync("dotnet", [Dll, .. args], Environment());
+
+    public IReadOnlyDictionary<string, string> Environment() => new Dictionary<string, string>
+    {
+        ["SKYSERVE_HOME"] = Home,
+        ["SKYSERVE_URL"] = "",
+        ["SKYSERVE_TOKEN"] = "",
+        ["DOTNET_NOLOGO"] = "1",
+    };
+}

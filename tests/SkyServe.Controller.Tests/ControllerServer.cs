@@ -1,0 +1,57 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using SkyServe.Controller.Hosting;
+using SkyServe.Testing;
+
+namespace SkyServe.Controller.Tests;
+
+/// <summary>A real controller on a real Kestrel port, with a client that carries its token.</summary>
+public sealed class ControllerServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private ControllerServer(WebApplication app, ControllerOptions options, string url)
+    {
+        this.app = app;
+        Options = options;
+        Url = url;
+        Client = new HttpClient { BaseAddress = new Uri(url) };
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiToken);
+        Anonymous = new HttpClient { BaseAddress = new Uri(url) };
+    }
+
+    public ControllerOptions Options { get; }
+    public string Url { get; }
+    public HttpClient Client { get; }
+    public HttpClient Anonymous { get; }
+    public IServiceProvider Services => app.Services;
+
+    public static Task<ControllerServer> StartAsync(Database database, string dataDirectory, PostgresServer postgres,
+        string? postgresConnection = null, bool anonymousReads = false) =>
+        StartAsync(new ControllerOptions
+        {
+            DataDirectory = dataDirectory,
+            PostgresConnectionString = database == Database.Postgres ? postgresConnection ?? postgres.NewDatabase() : null,
+            AllowAnonymousReads = anonymousReads,
+            Urls = "http://127.0.0.1:0",
+        });
+
+    public static async Task<ControllerServer> StartAsync(ControllerOptions options)
+    {
+        var app = await ControllerHost.BuildAsync(options);
+        await app.StartAsync();
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ControllerServer(app, options, url);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        Anonymous.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
