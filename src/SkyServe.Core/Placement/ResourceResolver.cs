@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using SkyServe.Core.Catalog;
+using SkyServe.Core.Spec;
+
+namespace SkyServe.Core.Placement;
+
+/// <summary>
+/// Which catalog offerings a spec's <c>resources:</c> can run on: its accelerator candidates, locations,
+/// instance type, cpus and memory, on the market it asks for. Cloud <c>local</c> means any of the
+/// catalog's clouds, for the local runtime whose simulated clouds stand in for real ones.
+/// </summary>
+public static class ResourceResolver
+{
+    public static OfferingSearchResult Resolve(ResourcesSpec resources, CloudCatalog catalog)
+    {
+        var locations = resources.Locations
+            .Where(l => l.Cloud != SupportedClouds.Local)
+            .Select(l => new LocationFilter(l.Cloud, l.Region, l.Zone)).ToList();
+        var candidates = resources.Accelerators.Select(a => new AcceleratorRequest(a.Name, a.Count)).ToList();
+        var found = catalog.Find(candidates, resources.UseSpot, locations);
+        if (!found.Found)
+            return found;
+
+        var fitting = found.Offerings.Where(o =>
+            (resources.InstanceType is null || string.Equals(o.InstanceType, resources.InstanceType, StringComparison.OrdinalIgnoreCase))
+            && Satisfies(o.VCpus, resources.Cpus)
+            && Satisfies(o.MemoryGiB, resources.Memory)).ToImmutableArray();
+        if (fitting.Length > 0)
+            return new OfferingSearchResult(fitting, null);
+        return new OfferingSearchResult([],
+            $"no offering with {Describe(resources)} matches instance_type {resources.InstanceType ?? "(any)"}, cpus {resources.Cpus ?? "(any)"}, memory {resources.Memory ?? "(any)"}; "
+            + $"the candidates were {string.Join(", ", found.Offerings.Select(o => $"{o.InstanceType} ({o.VCpus} vCPUs, {o.MemoryGiB} GiB)").Distinct().Take(8))}");
+    }
+
+    /// <summary>SkyPilot's rule: "8" asks for exactly 8, "8+" for at least 8.</summary>
+    private static bool Satisfies(double actual, string? wanted)
+    {
+        if (wanted is null)
+            return true;
+        var atLeast = wanted.EndsWith('+');
+        var number = double.Parse(wanted.TrimEnd('+'), CultureInfo.InvariantCulture);
+        return atLeast ? actual >= number : Math.Abs(actual - number) < 1e-9;
+    }
+
+    private static string Describe(ResourcesSpec resources) =>
+        resources.Accelerators.Count == 0 ? "no accelerator" : string.Join(" or ", resources.Accelerators);
+}
