@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Net;
+using SkyServe.ReplicaAgent.Interruption;
+
+namespace SkyServe.ReplicaAgent.Hosting;
+
+/// <summary>
+/// Parses the agent's command line. Kept by hand rather than with a parser library because launchers
+/// (the Local provider, cloud start-up scripts) depend on this exact surface and on exit code 2 for misuse.
+/// </summary>
+public static class AgentCommandLine
+{
+    public const string Usage = """
+        Usage: SkyServe.ReplicaAgent --port PORT [options]
+          --port PORT                 port to listen on; 0 picks a free one (required)
+          --host ADDRESS              IP address to bind (default 127.0.0.1)
+          --machine-id ID             this machine's id, reported by /health and the echo (default: host name)
+          --readiness-path PATH       readiness probe path; GET, HEAD and POST (default /ready)
+          --ready-delay-ms MS         answer 503 on the readiness path for this long after start (default 0)
+          --metadata-url URL          base URL of the instance metadata service; enables the interruption watcher
+          --metadata-format FORMAT    metadata service format: aws (default aws)
+          --metadata-poll-ms MS       how often to ask the metadata service (default 1000)
+          --drain-timeout-ms MS       on SIGTERM, how long in-flight requests may take to finish (default 10000)
+        """;
+
+    private delegate AgentOptions Apply(AgentOptions options, string value);
+
+    private static readonly Dictionary<string, Apply> Flags = new(StringComparer.Ordinal)
+    {
+        ["--port"] = (o, v) => o with { Port = Port(v) },
+        ["--host"] = (o, v) => o with { Host = Address(v) },
+        ["--machine-id"] = (o, v) => o with { MachineId = MachineId(v) },
+        ["--readiness-path"] = (o, v) => o with { ReadinessPath = ReadinessPath(v) },
+        ["--ready-delay-ms"] = (o, v) => o with { ReadyDelay = Milliseconds("--ready-delay-ms", v, allowZero: true) },
+        ["--metadata-url"] = (o, v) => o with { MetadataUrl = MetadataUrl(v) },
+        ["--metadata-format"] = (o, v) => o with { MetadataFormat = Format(v) },
+        ["--metadata-poll-ms"] = (o, v) => o with { MetadataPollInterval = Milliseconds("--metadata-poll-ms", v, allowZero: false) },
+        ["--drain-timeout-ms"] = (o, v) => o with { DrainTimeout = Milliseconds("--drain-timeout-ms", v, allowZero: true) },
+    };
+
+    public static bool IsHelpRequest(IReadOnlyList<string> args) => args is ["--help"] or ["-h"];
+
+    /// <summary>Reads <c>--flag value</c> and <c>--flag=value</c> pairs; throws <see cref="CommandLineException"/> on misuse.</summary>
+    public static AgentOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new AgentOptions { Port = 0 };
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (flag, value) = SplitInlineValue(args[i]);
+            if (!Flags.TryGetValue(flag, out var apply))
+                throw new CommandLineException(flag.StartsWith('-') ? $"unknown option {flag}" : $"unexpected argument '{flag}'");
+            if (!seen.Add(flag))
+                throw new CommandLineException($"{flag} is given more than once");
+            if (value is null)
+            {
+                if (i + 1 >= args.Count)
+                    throw new CommandLineException($"{flag} needs a value");
+                value = args[++i];
+            }
+            options = apply(options, value);
+        }
+        if (!seen.Contains("--port"))
+            throw new CommandLineException("--port is required (0 picks a free port)");
+        return options;
+    }
+
+    private static (string Flag, string? Value) SplitInlineValue(string arg)
+    {
+        var equals = arg.IndexOf('=');
+        return arg.StartsWith("--", StringComparison.Ordinal) && equals > 0 ? (arg[..equals], arg[(equals + 1)..]) : (arg, null);
+    }
+
+    private static int Port(string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= IPEndPoint.MaxPort
+            ? port
+            : throw new CommandLineException($"--port must be a number from 0 to {IPEndPoint.MaxPort}, not '{value}'");
+
+    private static IPAddress Address(string value) =>
+        IPAddress.TryParse(value, out var address)
+            ? address
+            : throw new CommandLineException($"--host must be an IP address such as 127.0.0.1 or 0.0.0.0, not '{value}'");
+
+    private static string MachineId(string value) =>
+        value.Length > 0 && !value.Any(char.IsWhiteSpace) && !value.Any(char.IsControl)
+            ? value
+            : throw new CommandLineException($"--machine-id must be non-empty without spaces, not '{value}'");
+
+    private static string ReadinessPath(string value)
+    {
+        if (!value.StartsWith('/') || value.Contains('?') || value.Contains('#') || value.Any(char.IsWhiteSpace))
+            throw new CommandLineException($"--readiness-path must be a path starting with '/', not '{value}'");
+        if (string.Equals(value.TrimEnd('/'), "/health", StringComparison.OrdinalIgnoreCase))
+            throw new CommandLineException("--readiness-path cannot be /health, which reports health");
+        return value;
+    }
+
+    private static TimeSpan Milliseconds(string flag, string value, bool allowZero) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && (allowZero || ms > 0)
+            ? TimeSpan.FromMilliseconds(ms)
+            : throw new CommandLineException($"{flag} must be a whole number of milliseconds{(allowZero ? "" : " above 0")}, not '{value}'");
+
+    private static Uri MetadataUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+            && string.IsNullOrEmpty(url.Query) && string.IsNullOrEmpty(url.Fragment)
+            ? url
+            : throw new CommandLineException($"--metadata-url must be an http(s) base URL such as http://169.254.169.254, not '{value}'");
+
+    private static MetadataFormat Format(string value) => value.ToLowerInvariant() switch
+    {
+        "aws" => MetadataFormat.Aws,
+        "gcp" or "azure" => throw new CommandLineException($"--metadata-format {value} is not supported yet; aws is the only format for now"),
+        _ => throw new CommandLineException($"--metadata-format must be aws, not '{value}'"),
+    };
+}

@@ -1,0 +1,34 @@
+using System.Net;
+using SkyServe.ReplicaAgent.Interruption;
+
+namespace SkyServe.ReplicaAgent.Hosting;
+
+/// <summary>Everything the agent is told on its command line (see <see cref="AgentCommandLine"/>).</summary>
+public sealed record AgentOptions
+{
+    public const string DefaultReadinessPath = "/ready";
+
+    /// <summary>Port to bind; 0 lets the system pick a free one (the listening line reports it).</summary>
+    public required int Port { get; init; }
+
+    /// <summary>The one address bound; a replica machine binds 0.0.0.0 so the controller can reach it.</summary>
+    public IPAddress Host { get; init; } = IPAddress.Loopback;
+
+    public string MachineId { get; init; } = Environment.MachineName;
+
+    /// <summary>The spec's readiness probe path, e.g. /v1/models; GET, HEAD and POST all answer.</summary>
+    public string ReadinessPath { get; init; } = DefaultReadinessPath;
+
+    /// <summary>Simulated model loading: readiness answers 503 until this much time has passed since start.</summary>
+    public TimeSpan ReadyDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Base URL of the instance metadata service; null means no interruption watcher.</summary>
+    public Uri? MetadataUrl { get; init; }
+
+    public MetadataFormat MetadataFormat { get; init; } = MetadataFormat.Aws;
+
+    public TimeSpan MetadataPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long in-flight requests may take to finish after SIGTERM (the host's ShutdownTimeout).</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}

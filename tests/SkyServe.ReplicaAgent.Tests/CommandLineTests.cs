@@ -1,0 +1,93 @@
+using System.Net;
+using SkyServe.ReplicaAgent.Hosting;
+using SkyServe.ReplicaAgent.Interruption;
+using SkyServe.Testing;
+
+namespace SkyServe.ReplicaAgent.Tests;
+
+/// <summary>The agent's command line: what launchers may pass, and exit code 2 with a message for anything else.</summary>
+public sealed class CommandLineTests
+{
+    private static Task<ProcessRunner.Result> RunAgentAsync(params string[] args) =>
+        ProcessRunner.RunAsync("dotnet", [AgentProcess.Dll, .. args], new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1" },
+            AppContext.BaseDirectory, TimeSpan.FromSeconds(60));
+
+    [Theory]
+    [InlineData("unknown option --gpu", "--port", "0", "--gpu", "1")]
+    [InlineData("--port must be a number", "--port", "http")]
+    [InlineData("--port is required", "--machine-id", "m-1")]
+    [InlineData("--host must be an IP address", "--port", "0", "--host", "my.example.com")]
+    [InlineData("--metadata-format gcp is not supported yet", "--port", "0", "--metadata-format", "gcp")]
+    [InlineData("--ready-delay-ms must be a whole number", "--port", "0", "--ready-delay-ms", "-5")]
+    public async Task Misuse_exits_2_with_a_message_on_stderr(string message, params string[] args)
+    {
+        var result = await RunAgentAsync(args);
+
+        Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}:\n{result.Output}");
+        Assert.Contains(message, result.Stderr);
+        Assert.Contains("Usage:", result.Stderr);
+        Assert.DoesNotContain("listening", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Help_prints_the_usage_and_exits_0()
+    {
+        var result = await RunAgentAsync("--help");
+        Assert.Equal(0, result.ExitCode);
+        foreach (var flag in new[] { "--port", "--host", "--machine-id", "--readiness-path", "--ready-delay-ms", "--metadata-url",
+                     "--metadata-format", "--metadata-poll-ms", "--drain-timeout-ms" })
+            Assert.Contains(flag, result.Stdout);
+    }
+
+    [Fact]
+    public void Every_flag_is_read_in_both_spellings()
+    {
+        var options = AgentCommandLine.Parse([
+            "--port", "8081", "--host=0.0.0.0", "--machine-id", "m-7", "--readiness-path=/v1/models", "--ready-delay-ms", "1500",
+            "--metadata-url", "http://127.0.0.1:5000/machines/m-7", "--metadata-format=AWS", "--metadata-poll-ms", "250",
+            "--drain-timeout-ms", "30000"]);
+
+        Assert.Equal(8081, options.Port);
+        Assert.Equal(IPAddress.Any, options.Host);
+        Assert.Equal("m-7", options.MachineId);
+        Assert.Equal("/v1/models", options.ReadinessPath);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), options.ReadyDelay);
+        Assert.Equal(new Uri("http://127.0.0.1:5000/machines/m-7"), options.MetadataUrl);
+        Assert.Equal(MetadataFormat.Aws, options.MetadataFormat);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.MetadataPollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.DrainTimeout);
+    }
+
+    [Fact]
+    public void Only_the_port_is_required()
+    {
+        var options = AgentCommandLine.Parse(["--port", "0"]);
+
+        Assert.Equal(0, options.Port);
+        Assert.Equal(IPAddress.Loopback, options.Host);
+        Assert.Equal(Environment.MachineName, options.MachineId);
+        Assert.Equal("/ready", options.ReadinessPath);
+        Assert.Equal(TimeSpan.Zero, options.ReadyDelay);
+        Assert.Null(options.MetadataUrl);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.MetadataPollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.DrainTimeout);
+    }
+
+    [Theory]
+    [InlineData("needs a value", "--port")]
+    [InlineData("more than once", "--port", "1", "--port", "2")]
+    [InlineData("from 0 to 65535", "--port", "65536")]
+    [InlineData("unexpected argument", "--port", "0", "serve")]
+    [InlineData("cannot be /health", "--port", "0", "--readiness-path", "/health")]
+    [InlineData("starting with '/'", "--port", "0", "--readiness-path", "ready")]
+    [InlineData("http(s) base URL", "--port", "0", "--metadata-url", "169.254.169.254")]
+    [InlineData("must be aws", "--port", "0", "--metadata-format", "openstack")]
+    [InlineData("above 0", "--port", "0", "--metadata-poll-ms", "0")]
+    [InlineData("--drain-timeout-ms must be", "--port", "0", "--drain-timeout-ms", "1s")]
+    [InlineData("--machine-id must be non-empty", "--port", "0", "--machine-id", "")]
+    public void Bad_values_are_refused_with_a_message(string message, params string[] args)
+    {
+        var error = Assert.Throws<CommandLineException>(() => AgentCommandLine.Parse(args));
+        Assert.Contains(message, error.Message);
+    }
+}
