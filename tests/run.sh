@@ -17,6 +17,8 @@ results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
 dotnet build SkyServe.sln -c Release -nologo -v quiet
+agents() { pgrep -f "SkyServe.ReplicaAgent.dll" | sort || true; }
+agents_before="$(agents)"
 set +e
 dotnet test SkyServe.sln -c Release --no-build -nologo --logger "trx" --logger "console;verbosity=minimal" \
   --results-directory "$results" "$@"
@@ -27,6 +29,15 @@ set -e
 sum() { grep -ho "$1=\"[0-9]*\"" "$results"/*.trx 2>/dev/null | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}'; }
 passed=$(sum passed); failed=$(sum failed); total=$(sum total); executed=$(sum executed)
 skipped=$((total - executed))
+# Nothing may leak: every agent process the tests started must be gone.
+leaked="$(comm -13 <(echo "$agents_before") <(agents) | grep . || true)"
+if [ -n "$leaked" ]; then
+  echo "tests/run.sh: agent processes left running by the tests:" >&2
+  ps -o pid,args -p $(echo $leaked | tr ' ' ',') >&2 || true
+  kill -9 $leaked 2>/dev/null || true
+  failed=$((failed + 1))
+  status=1
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "tests/run.sh: no test ran" >&2

@@ -1,0 +1,10 @@
+namespace SkyServe.Providers;
+
+/// <summary>What the ReplicaAgent on a new machine is told: where to serve and how to report readiness.</summary>
+public sealed record AgentSettings
+{
+    public string ReadinessPath { get; init; } = "/ready";
+    /// <summary>Pretend model-loading time before readiness answers 200 (local runtime only).</summary>
+    public TimeSpan ReadyDelay { get; init; } = TimeSpan.Zero;
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+}

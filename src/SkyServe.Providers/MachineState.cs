@@ -1,0 +1,11 @@
+namespace SkyServe.Providers;
+
+public enum MachineState
+{
+    /// <summary>Accepted; not yet running (provisioning, booting).</summary>
+    Pending,
+    Running,
+    /// <summary>Being stopped: by us, or by the cloud after an interruption notice.</summary>
+    ShuttingDown,
+    Terminated,
+}
