@@ -1,0 +1,99 @@
+using SkyServe.Core.Spec;
+
+namespace SkyServe.Core.Policies;
+
+/// <summary>
+/// SpotHedge (SkyServe paper, Algorithm 1; SkyPilot's <c>dynamic_fallback</c> spot placer and fallback
+/// autoscaler): how many spot and on-demand replicas to run, where the next spot replica goes, and how
+/// locations move between ACTIVE and PREEMPTED.
+/// </summary>
+/// <remarks>
+/// Choices where the design is silent: ties in price go to the location that sorts first
+/// (<c>cloud/region/zone</c>, ordinal), then the instance type; a location with no state counts as ACTIVE;
+/// when the states hold a location twice, its first state counts. <see cref="SpotPlacer.HedgePlus"/>
+/// places as <see cref="SpotPlacer.DynamicFallback"/> does until its own policy exists.
+/// </remarks>
+public static class SpotHedge
+{
+    /// <summary>The paper's and SkyPilot's rule: fewer than two ACTIVE locations and all become ACTIVE again.</summary>
+    public const int DefaultResetThreshold = 2;
+
+    /// <summary>
+    /// Spot target <c>N_tar + num_overprovision − base_ondemand</c> (at least 0); on-demand target
+    /// <c>min(N_tar, base + max(0, spot − readySpot))</c> with dynamic fallback, else <c>base</c>. Without spot,
+    /// every replica is on-demand: <c>(0, N_tar + num_overprovision)</c>.
+    /// </summary>
+    public static (int Spot, int OnDemand) Targets(int targetReplicas, ReplicaPolicySpec policy, bool useSpot, int readySpot)
+    {
+        if (!useSpot)
+            return (0, targetReplicas + policy.NumOverprovision);
+        var baseOnDemand = policy.BaseOndemandFallbackReplicas;
+        var spot = Math.Max(0, targetReplicas + policy.NumOverprovision - baseOnDemand);
+        var onDemand = policy.DynamicOndemandFallback
+            ? Math.Min(targetReplicas, baseOnDemand + Math.Max(0, spot - readySpot))
+            : baseOnDemand;
+        return (spot, onDemand);
+    }
+
+    /// <summary>
+    /// Where the next spot replica goes, among options with an available spot offering. With a placer: the
+    /// cheapest ACTIVE location hosting none of the service's spot replicas, else the cheapest ACTIVE one, else
+    /// null. Without a placer (SkyPilot with no <c>spot_placer</c>): the cheapest spot option, no spreading.
+    /// </summary>
+    public static PlacementOption? ChooseSpot(
+        IReadOnlyList<PlacementOption> options,
+        IReadOnlyList<LocationState> states,
+        IReadOnlyCollection<Location> usedBySpotReplicas,
+        SpotPlacer? placer)
+    {
+        var spotOptions = options.Where(option => option is { SpotPrice: not null, SpotAvailable: true }).ToList();
+        if (placer is null)
+            return CheapestSpot(spotOptions);
+
+        var active = spotOptions.Where(option => IsActive(states, option.Location)).ToList();
+        var unused = active.Where(option => !usedBySpotReplicas.Contains(option.Location));
+        return CheapestSpot(unused) ?? CheapestSpot(active);
+    }
+
+    /// <summary>The cheapest on-demand option, or null when there is none.</summary>
+    public static PlacementOption? ChooseOnDemand(IReadOnlyList<PlacementOption> options) =>
+        PlacementOrder.Cheapest(options, option => option.OnDemandPrice);
+
+    /// <summary>A location is ACTIVE unless its (first) state says PREEMPTED; unknown locations are ACTIVE.</summary>
+    public static bool IsActive(IReadOnlyList<LocationState> states, Location location) =>
+        states.FirstOrDefault(state => state.Location == location)?.Status != LocationStatus.Preempted;
+
+    /// <summary>A spot replica in <paramref name="location"/> was preempted (or is about to be): PREEMPTED, counted.</summary>
+    public static IReadOnlyList<LocationState> OnPreempted(
+        IReadOnlyList<LocationState> states,
+        IReadOnlyCollection<Location> candidates,
+        Location location,
+        DateTimeOffset now,
+        int resetThreshold = DefaultResetThreshold) =>
+        LocationStateTransition.Apply(states, candidates, location,
+            state => state with { Status = LocationStatus.Preempted, Preemptions = state.Preemptions + 1, LastPreemptedAt = now },
+            resetThreshold);
+
+    /// <summary>A spot launch in <paramref name="location"/> was refused: PREEMPTED, but not counted as a preemption.</summary>
+    public static IReadOnlyList<LocationState> OnLaunchFailed(
+        IReadOnlyList<LocationState> states,
+        IReadOnlyCollection<Location> candidates,
+        Location location,
+        int resetThreshold = DefaultResetThreshold) =>
+        LocationStateTransition.Apply(states, candidates, location,
+            state => state with { Status = LocationStatus.Preempted },
+            resetThreshold);
+
+    /// <summary>A spot replica launched in <paramref name="location"/>: ACTIVE again.</summary>
+    public static IReadOnlyList<LocationState> OnLaunched(
+        IReadOnlyList<LocationState> states,
+        IReadOnlyCollection<Location> candidates,
+        Location location,
+        int resetThreshold = DefaultResetThreshold) =>
+        LocationStateTransition.Apply(states, candidates, location,
+            state => state with { Status = LocationStatus.Active },
+            resetThreshold);
+
+    private static PlacementOption? CheapestSpot(IEnumerable<PlacementOption> options) =>
+        PlacementOrder.Cheapest(options, option => option.SpotPrice ?? decimal.MaxValue);
+}

@@ -1,0 +1,3 @@
+namespace SkyServe.Core.Policies;
+
+public sealed record TerminateDecision(int ReplicaId, string Reason);
