@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using SkyServe.Controller.Hosting;
+using SkyServe.Controller.Reconcile;
+using SkyServe.Providers;
 using SkyServe.Testing;
 
 namespace SkyServe.Controller.Tests;
@@ -30,13 +32,14 @@ public sealed class ControllerServer : IAsyncDisposable
     public IServiceProvider Services => app.Services;
 
     public static Task<ControllerServer> StartAsync(Database database, string dataDirectory, PostgresServer postgres,
-        string? postgresConnection = null, bool anonymousReads = false) =>
+        string? postgresConnection = null, bool anonymousReads = false, bool reconcile = false) =>
         StartAsync(new ControllerOptions
         {
             DataDirectory = dataDirectory,
             PostgresConnectionString = database == Database.Postgres ? postgresConnection ?? postgres.NewDatabase() : null,
             AllowAnonymousReads = anonymousReads,
             Urls = "http://127.0.0.1:0",
+            Reconcile = new ReconcileOptions { Enabled = reconcile },
         });
 
     public static async Task<ControllerServer> StartAsync(ControllerOptions options)
@@ -52,6 +55,10 @@ public sealed class ControllerServer : IAsyncDisposable
         Client.Dispose();
         Anonymous.Dispose();
         await app.StopAsync();
+        // Machines outlive a controller, as cloud machines do: a test must not leave its agents running.
+        var provider = app.Services.GetRequiredService<ICloudProvider>();
+        foreach (var machine in await provider.ListAsync(new Dictionary<string, string>(), CancellationToken.None))
+            await provider.TerminateAsync(machine.Id, CancellationToken.None);
         await app.DisposeAsync();
     }
 }

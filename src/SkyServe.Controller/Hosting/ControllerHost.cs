@@ -1,14 +1,21 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
+using Quartz;
 using SkyServe.Controller.Api;
+using SkyServe.Controller.Cloud;
+using SkyServe.Controller.Reconcile;
+using SkyServe.Controller.Routing;
 using SkyServe.Controller.Services;
+using SkyServe.Providers;
 
 namespace SkyServe.Controller.Hosting;
 
 /// <summary>Builds the controller's web host. Used by its own Program and by `skyserve local start`.</summary>
 public static class ControllerHost
 {
-    public static async Task<WebApplication> BuildAsync(ControllerOptions options, string[]? args = null, CancellationToken ct = default)
+    /// <param name="provider">The cloud to launch on; by default the local runtime of the zone file.</param>
+    public static async Task<WebApplication> BuildAsync(ControllerOptions options, string[]? args = null, CancellationToken ct = default,
+        ICloudProvider? provider = null)
     {
         if (string.IsNullOrWhiteSpace(options.ApiToken))
         {
@@ -29,11 +36,16 @@ public static class ControllerHost
         services.AddSingleton(TimeProvider.System);
         services.AddControllerDb(options);
         services.AddScoped<ServiceStore>();
+        AddReconciliation(services, options);
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // bad query values → problem+json 400
         services.Configure<JsonOptions>(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddOpenApi();
+
+        // The provider is created before the host so that a broken zone file fails the start, not the first launch.
+        provider ??= await LocalRuntimeSetup.StartAsync(options, LoggerFactory.Create(l => l.AddConsole()).CreateLogger("SkyServe.Local"));
+        services.AddSingleton(_ => provider); // disposed with the host
 
         var app = builder.Build();
         await DatabaseRegistration.MigrateAsync(app.Services, ct);
@@ -43,6 +55,32 @@ public static class ControllerHost
         app.MapOpenApi("/openapi/v1.json");
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapServiceApi();
+        app.MapLoadBalancerApi();
         return app;
+    }
+
+    private static void AddReconciliation(IServiceCollection services, ControllerOptions options)
+    {
+        services.AddSingleton(options.Reconcile);
+        services.AddSingleton<ReconcileSignal>();
+        services.AddSingleton<RequestRates>();
+        services.AddSingleton<ServiceRuntimeState>();
+        services.AddSingleton<MachineTerminations>();
+        services.AddSingleton<LocationStates>();
+        services.AddSingleton<LeaderElection>();
+        services.AddSingleton<OfferingCache>();
+        services.AddSingleton(new ReadinessProber(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // each probe has the spec's own timeout
+        }));
+        services.AddScoped<ServiceReconciler>();
+        services.AddSingleton<RoutingTable>();
+        services.AddHostedService(sp => sp.GetRequiredService<RoutingTable>());
+        if (!options.Reconcile.Enabled)
+            return;
+        services.AddHostedService<ReconcileLoop>();
+        services.AddHostedService<NoticeListener>();
+        services.AddQuartz(options.Jobs.AddTo);
+        services.AddQuartzHostedService(q => q.WaitForJobsToComplete = false);
     }
 }

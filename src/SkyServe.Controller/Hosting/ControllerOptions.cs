@@ -18,6 +18,16 @@ public sealed class ControllerOptions
     /// <summary>Kestrel's listen address; port 0 picks a free one.</summary>
     public string Urls { get; set; } = "http://127.0.0.1:46580";
 
+    /// <summary>The folder with catalog/ and local-zones.yaml; by default the repository's config/ found from the program's folder.</summary>
+    public string? ConfigDirectory { get; set; }
+
+    /// <summary>The local runtime's zone file; default: local-zones.yaml in the config folder.</summary>
+    public string? LocalZonesFile { get; set; }
+
+    public Reconcile.ReconcileOptions Reconcile { get; set; } = new();
+
+    public Jobs.JobSchedule Jobs { get; set; } = new();
+
     /// <summary>Set by the host when it generated <see cref="ApiToken"/> on this start.</summary>
     public bool ApiTokenWasGenerated { get; set; }
 }

@@ -23,6 +23,7 @@ public abstract class ControllerDb(DbContextOptions options) : DbContext(options
             e.ToTable("services");
             e.HasIndex(s => s.Name).IsUnique();
             e.Property(s => s.Status).HasConversion<string>();
+            e.Property(s => s.RetiredCost).HasPrecision(14, 6);
             e.HasMany(s => s.Versions).WithOne().HasForeignKey(v => v.ServiceId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(s => s.Replicas).WithOne().HasForeignKey(r => r.ServiceId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -39,6 +40,8 @@ public abstract class ControllerDb(DbContextOptions options) : DbContext(options
             e.HasIndex(r => r.LaunchToken).IsUnique();
             e.Property(r => r.Status).HasConversion<string>();
             e.Property(r => r.HourlyPrice).HasPrecision(12, 6);
+            e.Property(r => r.CostToDate).HasPrecision(14, 6);
+            e.HasIndex(r => r.InstanceId);
         });
         model.Entity<ServiceEventRecord>(e =>
         {

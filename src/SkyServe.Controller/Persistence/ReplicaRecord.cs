@@ -21,6 +21,12 @@ public sealed class ReplicaRecord : IConcurrencyStamped
     public Guid LaunchToken { get; set; }
     public string? Endpoint { get; set; }
     public decimal? HourlyPrice { get; set; }
+    /// <summary>The accelerator of its instance type (e.g. L4), for instance-aware scaling and routing.</summary>
+    public string? Accelerator { get; set; }
+    /// <summary>Set when the cloud announced it will reclaim the machine at this moment.</summary>
+    public DateTime? NoticeDeadline { get; set; }
+    /// <summary>Dollars spent on the machine so far (cost accounting job).</summary>
+    public decimal CostToDate { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime StatusChangedAt { get; set; }
     public DateTime? ReadyAt { get; set; }

@@ -13,6 +13,8 @@ public sealed class ServiceRecord : IConcurrencyStamped
     public int NextReplicaId { get; set; } = 1;
     /// <summary>The public endpoint, once a load balancer serves the service.</summary>
     public string? Endpoint { get; set; }
+    /// <summary>Dollars spent on replicas that no longer exist, so the service's cost survives their rows.</summary>
+    public decimal RetiredCost { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public Guid ConcurrencyStamp { get; set; }

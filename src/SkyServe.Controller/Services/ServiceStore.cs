@@ -6,7 +6,7 @@ using SkyServe.Core.Spec;
 namespace SkyServe.Controller.Services;
 
 /// <summary>What the API does to services: every write is one transaction that also records its events.</summary>
-public sealed class ServiceStore(ControllerDb db, TimeProvider time)
+public sealed class ServiceStore(ControllerDb db, TimeProvider time, Reconcile.ReconcileSignal signal)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -30,10 +30,14 @@ public sealed class ServiceStore(ControllerDb db, TimeProvider time)
         db.RecordCreated(service, "service created with version 1");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        signal.Wake();
         return service;
     }
 
-    public async Task<ServiceRecord> UpdateAsync(string name, string specText, UpdateMode mode, CancellationToken ct)
+    public Task<ServiceRecord> UpdateAsync(string name, string specText, UpdateMode mode, CancellationToken ct) =>
+        RetryOnConflictAsync(() => UpdateOnceAsync(name, specText, mode, ct), $"service '{name}' was changed concurrently; retry the update");
+
+    private async Task<ServiceRecord> UpdateOnceAsync(string name, string specText, UpdateMode mode, CancellationToken ct)
     {
         // The name in the request wins over the spec's `name:`, as with `up -n` and SkyPilot's `sky serve update`.
         var spec = ServiceSpecParser.Parse(specText);
@@ -42,12 +46,24 @@ public sealed class ServiceStore(ControllerDb db, TimeProvider time)
             throw new ServiceConflictException($"service '{name}' is shutting down and cannot be updated");
 
         var now = Now;
+        var previous = await db.ServiceVersions.SingleAsync(v => v.ServiceId == service.Id && v.Version == service.CurrentVersion, ct);
         var version = service.CurrentVersion + 1;
         db.ServiceVersions.Add(ServiceVersionFactory.Create(service.Id, version, mode, specText, spec, now));
         service.CurrentVersion = version;
         service.UpdatedAt = now;
         db.Note(service, $"version {version} submitted ({mode.ToWire()} update)", now);
+        if (spec.ServiceSectionOnlyDiffers(ServiceSpecParser.Parse(previous.SpecText)))
+        {
+            // Only service: changed (probe, scaling, balancing): the machines are still right, so relabel them.
+            var replicas = await db.Replicas.Where(r => r.ServiceId == service.Id && r.Version == previous.Version).ToListAsync(ct);
+            foreach (var replica in replicas.Where(r => !r.Status.IsTerminal()))
+            {
+                replica.Version = version;
+                db.AddNote(replica, $"relabelled to version {version}: only the service section changed", now);
+            }
+        }
         await SaveOrConflictAsync($"service '{name}' was changed concurrently; retry the update", ct);
+        signal.Wake();
         return service;
     }
 
@@ -56,7 +72,10 @@ public sealed class ServiceStore(ControllerDb db, TimeProvider time)
     /// it once its machines are gone; one without live replicas goes at once. Purge removes the
     /// records now, whatever state they are in (machines left behind are garbage-collected by tag).
     /// </summary>
-    public async Task<bool> DeleteAsync(string name, bool purge, CancellationToken ct)
+    public Task<bool> DeleteAsync(string name, bool purge, CancellationToken ct) =>
+        RetryOnConflictAsync(() => DeleteOnceAsync(name, purge, ct), $"service '{name}' was changed concurrently; retry");
+
+    private async Task<bool> DeleteOnceAsync(string name, bool purge, CancellationToken ct)
     {
         var service = await FindAsync(name, ct);
         var live = await db.Replicas.Where(r => r.ServiceId == service.Id).ToListAsync(ct);
@@ -72,10 +91,14 @@ public sealed class ServiceStore(ControllerDb db, TimeProvider time)
         foreach (var replica in live)
             db.SetStatus(replica, ReplicaStatus.SHUTTING_DOWN, "service teardown", now);
         await SaveOrConflictAsync($"service '{name}' was changed concurrently; retry", ct);
+        signal.Wake();
         return false;
     }
 
-    public async Task<ReplicaRecord> TerminateReplicaAsync(string name, int replicaId, CancellationToken ct)
+    public Task<ReplicaRecord> TerminateReplicaAsync(string name, int replicaId, CancellationToken ct) =>
+        RetryOnConflictAsync(() => TerminateReplicaOnceAsync(name, replicaId, ct), $"replica {replicaId} was changed concurrently; retry");
+
+    private async Task<ReplicaRecord> TerminateReplicaOnceAsync(string name, int replicaId, CancellationToken ct)
     {
         var service = await FindAsync(name, ct);
         var replica = await db.Replicas.SingleOrDefaultAsync(r => r.ServiceId == service.Id && r.ReplicaId == replicaId, ct)
@@ -84,6 +107,7 @@ public sealed class ServiceStore(ControllerDb db, TimeProvider time)
             return replica;
         db.SetStatus(replica, ReplicaStatus.SHUTTING_DOWN, "terminated by user", Now);
         await SaveOrConflictAsync($"replica {replicaId} was changed concurrently; retry", ct);
+        signal.Wake();
         return replica;
     }
 
@@ -96,9 +120,32 @@ public sealed class ServiceStore(ControllerDb db, TimeProvider time)
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || IsUniqueViolation(e))
+        catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException && IsUniqueViolation(e))
         {
             throw new ServiceConflictException(conflictMessage);
+        }
+    }
+
+    /// <summary>
+    /// The reconcile loop writes the same rows (statuses, replica counters) all the time: a user's write that
+    /// lost such a race is simply redone on fresh rows, and only a persistent conflict reaches the user as 409.
+    /// </summary>
+    private async Task<T> RetryOnConflictAsync<T>(Func<Task<T>> operation, string conflictMessage)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await operation();
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                db.ChangeTracker.Clear();
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                throw new ServiceConflictException(conflictMessage);
+            }
         }
     }
 

@@ -36,6 +36,17 @@ public static class StatusTransitions
     public static void RecordCreated(this ControllerDb db, ReplicaRecord replica, string reason) =>
         db.AddEvent(replica.ServiceId, replica.ReplicaId, null, replica.Status.ToString(), reason, replica.CreatedAt);
 
+    /// <summary>The last event of a replica whose row is removed.</summary>
+    public static void RecordDeleted(this ControllerDb db, ReplicaRecord replica, string reason, DateTime now) =>
+        db.AddEvent(replica.ServiceId, replica.ReplicaId, replica.Status.ToString(), Deleted, reason, now);
+
+    /// <summary>Not a status a row has: the event that ends a replica's history.</summary>
+    public const string Deleted = "DELETED";
+
+    /// <summary>A note about a replica that is not a status change.</summary>
+    public static void AddNote(this ControllerDb db, ReplicaRecord replica, string reason, DateTime now) =>
+        db.AddEvent(replica.ServiceId, replica.ReplicaId, replica.Status.ToString(), replica.Status.ToString(), reason, now);
+
     /// <summary>A note about the service that is not a status change (a new version, say).</summary>
     public static void Note(this ControllerDb db, ServiceRecord service, string reason, DateTime now) =>
         db.AddEvent(service.Id, null, service.Status.ToString(), service.Status.ToString(), reason, now);

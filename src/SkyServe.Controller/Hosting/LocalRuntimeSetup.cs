@@ -1,0 +1,24 @@
+using SkyServe.Core.Catalog;
+using SkyServe.Providers.Local;
+
+namespace SkyServe.Controller.Hosting;
+
+/// <summary>Starts the embedded default cloud: the local runtime with the zones of the zone file.</summary>
+public static class LocalRuntimeSetup
+{
+    public static async Task<LocalCloudProvider> StartAsync(ControllerOptions options, ILogger log)
+    {
+        var config = ConfigLocator.Find(options.ConfigDirectory);
+        var zonesPath = Path.GetFullPath(options.LocalZonesFile ?? Path.Combine(config, "local-zones.yaml"));
+        var zones = LocalZonesLoader.Read(zonesPath);
+        var catalog = CatalogLoader.LoadDirectory(Path.Combine(config, "catalog"));
+        var market = LocalZonesLoader.BuildMarket(zones, Path.GetDirectoryName(zonesPath)!, catalog.Local);
+        var providerOptions = LocalZonesLoader.ApplyTo(zones, new LocalProviderOptions
+        {
+            StateDirectory = Path.Combine(options.DataDirectory, "local"),
+        });
+        log.LogInformation("local runtime: {Zones} simulated zones from {File}, time ×{Compression}",
+            market.Zones.Count, zonesPath, providerOptions.TimeCompression);
+        return await LocalCloudProvider.StartAsync(providerOptions, market, log: log);
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using Quartz;
+using SkyServe.Controller.Cloud;
+using SkyServe.Controller.Persistence;
+using SkyServe.Controller.Reconcile;
+using SkyServe.Providers;
+
+namespace SkyServe.Controller.Jobs;
+
+/// <summary>
+/// Terminates machines tagged as ours that no replica row owns (a purged service, a crash at the wrong
+/// moment). A row owns a machine by its instance id or by its launch token, which is recorded before the
+/// launch, so a launch in flight is never mistaken for an orphan.
+/// </summary>
+[DisallowConcurrentExecution]
+public sealed class OrphanMachineCollectorJob(
+    ICloudProvider provider, ControllerDb db, LeaderElection leader, TimeProvider time, ILogger<OrphanMachineCollectorJob> log) : IJob
+{
+    /// <summary>Machines younger than this are left alone, whatever the rows say.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
+    {
+        if (!await leader.IsLeaderAsync(ct))
+            return;
+        var machines = await provider.ListAsync(new Dictionary<string, string> { [MachineTags.ManagedBy] = MachineOwnership.ManagedBy }, ct);
+        var owners = await db.Replicas.AsNoTracking().Select(r => new { r.InstanceId, r.LaunchToken }).ToListAsync(ct);
+        var byInstance = owners.Where(o => o.InstanceId != null).Select(o => o.InstanceId!).ToHashSet();
+        var byToken = owners.Select(o => o.LaunchToken.ToString()).ToHashSet();
+        var now = time.GetUtcNow();
+        foreach (var machine in machines)
+        {
+            if (byInstance.Contains(machine.Id) || byToken.Contains(machine.ClientToken) || now - machine.LaunchedAt < Grace)
+                continue;
+            log.LogInformation("terminating orphan machine {Machine} (service {Service}, replica {Replica})",
+                machine.Id, machine.Tags.GetValueOrDefault(MachineTags.Service), machine.Tags.GetValueOrDefault(MachineTags.Replica));
+            await provider.TerminateAsync(machine.Id, ct);
+        }
+    }
+}

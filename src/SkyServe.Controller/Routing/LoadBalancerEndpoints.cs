@@ -1,0 +1,35 @@
+using SkyServe.Controller.Api;
+using SkyServe.Controller.Reconcile;
+using SkyServe.Controller.Services;
+
+namespace SkyServe.Controller.Routing;
+
+/// <summary>
+/// The controller ↔ load balancer contract: GET /api/v1/lb/routes (long-poll with ?since=ETAG&amp;wait_seconds=N;
+/// answers as soon as the READY set changes) and POST /api/v1/lb/stats (request counts for the autoscaler).
+/// </summary>
+public static class LoadBalancerEndpoints
+{
+    public static void MapLoadBalancerApi(this IEndpointRouteBuilder app)
+    {
+        var lb = app.MapGroup("/api/v1/lb").AddEndpointFilter<ApiTokenFilter>().WithTags("load balancer");
+        lb.MapGet("/routes", async (string? since, double? wait_seconds, RoutingTable table, CancellationToken ct) =>
+        {
+            if (wait_seconds is < 0 or > 120)
+                throw new InvalidRequestException("wait_seconds must be between 0 and 120");
+            return Results.Ok(await table.WaitForChangeAsync(since, TimeSpan.FromSeconds(wait_seconds ?? 0), ct));
+        }).WithSummary("Every service's READY replicas; with ?since=ETAG waits (up to wait_seconds) for a change.");
+        lb.MapPost("/stats", (LoadBalancerStats stats, RequestRates rates, ReconcileSignal signal, TimeProvider time) =>
+        {
+            var now = time.GetUtcNow();
+            foreach (var service in stats.Services ?? [])
+            {
+                if (service.Requests < 0 || double.IsNaN(service.Requests))
+                    throw new InvalidRequestException($"requests of {service.Name} must be a non-negative number");
+                rates.Record(service.Name, service.Requests, now);
+            }
+            signal.Wake();
+            return Results.NoContent();
+        }).WithSummary("Request counts since the previous post, per service.");
+    }
+}

@@ -1,0 +1,19 @@
+namespace SkyServe.Controller.Routing;
+
+// The routes a load balancer follows (GET /api/v1/lb/routes). snake_case on the wire.
+
+/// <param name="Etag">Changes exactly when the content changes; pass it back as ?since= to wait for the next change.</param>
+public sealed record RoutesView(string Etag, IReadOnlyList<ServiceRoutesView> Services);
+
+/// <param name="ReadyReplicas">The replicas to send traffic to: READY, not under notice, of a serving version.</param>
+public sealed record ServiceRoutesView(string Name, string Status, string LoadBalancingPolicy, IReadOnlyList<int> ServingVersions,
+    IReadOnlyList<RouteReplicaView> ReadyReplicas);
+
+/// <param name="Weight">Relative capacity: the per-GPU QPS target for instance-aware balancing, else 1.</param>
+public sealed record RouteReplicaView(int ReplicaId, string Url, int Version, string Location, bool IsSpot, string? Accelerator, double Weight);
+
+/// <summary>What a load balancer posts every few seconds (POST /api/v1/lb/stats).</summary>
+public sealed record LoadBalancerStats(string LoadBalancer, IReadOnlyList<ServiceRequestStats> Services);
+
+/// <param name="Requests">Requests received since the previous post.</param>
+public sealed record ServiceRequestStats(string Name, double Requests);

@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using SkyServe.Controller.Persistence;
+using SkyServe.Controller.Reconcile;
+using SkyServe.Core.Domain;
+using SkyServe.Core.Spec;
+
+namespace SkyServe.Controller.Routing;
+
+/// <summary>
+/// The READY set of every service, recomputed from the database every <see cref="Period"/> (so that every
+/// controller of a shared PostgreSQL serves the same table), with long-poll waiters woken on a change.
+/// </summary>
+public sealed class RoutingTable(IServiceScopeFactory scopes, ServiceRuntimeState runtime, ILogger<RoutingTable> log) : BackgroundService
+{
+    public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(200);
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private volatile RoutesView current = new("", []);
+    private TaskCompletionSource changed = NewWaiter();
+
+    public RoutesView Current => current;
+
+    /// <summary>The table once its etag differs from <paramref name="since"/>, or the unchanged one after <paramref name="wait"/>.</summary>
+    public async Task<RoutesView> WaitForChangeAsync(string? since, TimeSpan wait, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        while (current.Etag == since || current.Etag == "")
+        {
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero)
+                break;
+            try
+            {
+                await changed.Task.WaitAsync(remaining, ct);
+            }
+            catch (TimeoutException)
+            {
+                break;
+            }
+        }
+        return current;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Period);
+        do
+        {
+            try
+            {
+                var next = await ComputeAsync(stoppingToken);
+                if (next.Etag != current.Etag)
+                {
+                    current = next;
+                    Interlocked.Exchange(ref changed, NewWaiter()).TrySetResult();
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "recomputing the routing table failed");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task<RoutesView> ComputeAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
+        var services = await db.Services.AsNoTracking().Where(s => s.Status != ServiceStatus.SHUTTING_DOWN).OrderBy(s => s.Name).ToListAsync(ct);
+        var ready = (await db.Replicas.AsNoTracking().Where(r => r.Status == ReplicaStatus.READY && r.NoticeDeadline == null && r.Endpoint != null)
+            .ToListAsync(ct)).ToLookup(r => r.ServiceId);
+        var currentSpecs = await db.ServiceVersions.AsNoTracking()
+            .Join(db.Services, v => new { v.ServiceId, v.Version }, s => new { ServiceId = s.Id, Version = s.CurrentVersion }, (v, s) => v)
+            .ToDictionaryAsync(v => v.ServiceId, ct);
+
+        var views = new List<ServiceRoutesView>();
+        foreach (var service in services)
+        {
+            var replicas = ready[service.Id].ToList();
+            var serving = runtime.ServingVersions(service.Id) ?? replicas.Select(r => r.Version).ToHashSet();
+            var version = currentSpecs.GetValueOrDefault(service.Id);
+            var targets = version is null ? null : ServiceSpecParser.TryParse(version.SpecText).Spec?.Service.ReplicaPolicy.TargetQpsPerReplica;
+            views.Add(new ServiceRoutesView(
+                service.Name, service.Status.ToString(), version?.LoadBalancingPolicy ?? "least_load", serving.Order().ToList(),
+                replicas.Where(r => serving.Contains(r.Version)).OrderBy(r => r.ReplicaId).Select(r => new RouteReplicaView(
+                    r.ReplicaId, r.Endpoint!, r.Version, $"{r.Cloud}/{r.Region}/{r.Zone}", r.IsSpot, r.Accelerator,
+                    targets is { IsPerAccelerator: true } ? targets.For(r.Accelerator) ?? 1 : 1)).ToList()));
+        }
+        var content = JsonSerializer.SerializeToUtf8Bytes(views, Json);
+        return new RoutesView(Convert.ToHexString(SHA256.HashData(content))[..16].ToLowerInvariant(), views);
+    }
+
+    private static TaskCompletionSource NewWaiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
