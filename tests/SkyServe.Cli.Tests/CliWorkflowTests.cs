@@ -40,15 +40,15 @@ public sealed class CliWorkflowTests(PostgresServer postgres) : IDisposable
             var status = await cli.RunAsync("status");
             Assert.True(status.ExitCode == 0, status.Output);
             Assert.Matches(@"NAME\s+VERSION\s+STATUS\s+REPLICAS\s+ENDPOINT\s+AGE", status.Stdout);
-            Assert.Matches(@"fixed\s+1\s+CONTROLLER_INIT", status.Stdout);
-            Assert.Matches(@"llm\s+1\s+CONTROLLER_INIT", status.Stdout);
+            Assert.Matches(@"fixed\s+1\s+(CONTROLLER_INIT|REPLICA_INIT|READY)", status.Stdout);
+            Assert.Matches(@"llm\s+1\s+(CONTROLLER_INIT|REPLICA_INIT|READY)", status.Stdout);
 
             var update = await cli.RunAsync("update", "llm", Example("vllm-spothedge.yaml"), "--mode", "blue_green");
             Assert.True(update.ExitCode == 0, update.Output);
             Assert.Contains("version 2", update.Stdout);
 
             var one = await cli.RunAsync("status", "llm");
-            Assert.Matches(@"llm\s+2\s+CONTROLLER_INIT", one.Stdout);
+            Assert.Matches(@"llm\s+2\s+(CONTROLLER_INIT|REPLICA_INIT|READY)", one.Stdout);
             Assert.Contains("Replicas of llm:", one.Stdout);
             Assert.Matches(@"ID\s+VERSION\s+STATUS\s+LOCATION\s+MARKET\s+ENDPOINT\s+AGE", one.Stdout);
 
@@ -68,12 +68,42 @@ public sealed class CliWorkflowTests(PostgresServer postgres) : IDisposable
 
             var down = await cli.RunAsync("down", "llm");
             Assert.True(down.ExitCode == 0, down.Output);
-            Assert.Contains("Service llm deleted", down.Stdout);
-            var gone = await cli.RunAsync("status", "llm");
-            Assert.Equal(1, gone.ExitCode);
+            Assert.Matches("Service llm (deleted|is shutting down)", down.Stdout);
+            // Its replicas are terminated first; then the service is gone.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            ProcessRunner.Result gone;
+            while ((gone = await cli.RunAsync("status", "llm")).ExitCode == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"llm was not torn down:\n{gone.Output}");
+                await Task.Delay(500);
+            }
             Assert.Contains("does not exist", gone.Stderr);
             Assert.True((await cli.RunAsync("down", "fixed", "--purge")).ExitCode == 0);
         }
+    }
+
+    [Fact]
+    public async Task The_local_example_gets_ready_replicas_shown_with_zone_and_market()
+    {
+        var cli = new SkyServeCli(home.Path);
+        await using var controller = await LocalController.StartAsync(cli, Path.Combine(home.Path, "data"));
+        var up = await cli.RunAsync("up", Example("local-chat.yaml"));
+        Assert.True(up.ExitCode == 0, up.Output);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        ProcessRunner.Result status;
+        do
+        {
+            await Task.Delay(500);
+            status = await cli.RunAsync("status", "local-chat");
+            Assert.True(DateTime.UtcNow < deadline, $"no READY replica within 60 s:\n{status.Output}\n{controller.Output}");
+        }
+        while (!System.Text.RegularExpressions.Regex.IsMatch(status.Stdout, @"\n\d+\s+1\s+READY\s+\S+/\S+/\S+\s+spot\s+http://127\.0\.0\.1:\d+"));
+        Assert.Matches(@"local-chat\s+1\s+READY\s+[1-9]\d*/", status.Stdout);
+
+        var events = await cli.RunAsync("events", "local-chat");
+        Assert.Contains("PROVISIONING", events.Stdout);
+        Assert.Contains("readiness probe succeeded", events.Stdout);
+        Assert.True((await cli.RunAsync("down", "local-chat")).ExitCode == 0);
     }
 
     [Fact]

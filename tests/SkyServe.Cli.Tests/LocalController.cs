@@ -10,7 +10,15 @@ public sealed partial class LocalController : IAsyncDisposable
     private readonly Process process;
     private readonly List<string> output = [];
 
-    private LocalController(Process process) => this.process = process;
+    private readonly SkyServeCli cli;
+    private readonly string dataDir;
+
+    private LocalController(Process process, SkyServeCli cli, string dataDir)
+    {
+        this.process = process;
+        this.cli = cli;
+        this.dataDir = dataDir;
+    }
 
     public string Url { get; private set; } = "";
     public string Output { get { lock (output) return string.Join('\n', output); } }
@@ -31,7 +39,7 @@ public sealed partial class LocalController : IAsyncDisposable
         }
         foreach (var (key, value) in cli.Environment())
             info.Environment[key] = value;
-        var controller = new LocalController(Process.Start(info)!);
+        var controller = new LocalController(Process.Start(info)!, cli, dataDir);
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         controller.process.OutputDataReceived += (_, e) => controller.OnLine(e.Data, listening);
         controller.process.ErrorDataReceived += (_, e) => controller.OnLine(e.Data, listening);
@@ -78,9 +86,13 @@ public sealed partial class LocalController : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the controller, then its machines, as a user would with `skyserve local down`.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
         process.Dispose();
+        var down = await cli.RunAsync("local", "down", "--data-dir", dataDir);
+        if (down.ExitCode != 0)
+            throw new InvalidOperationException($"`skyserve local down` failed:\n{down.Output}");
     }
 }

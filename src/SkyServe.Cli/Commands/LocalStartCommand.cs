@@ -43,6 +43,6 @@ public static class LocalStartCommand
             await app.WaitForShutdownAsync(ct);
             return 0;
         });
-        return new Command("local", "Run SkyServe on this machine") { command };
+        return new Command("local", "Run SkyServe on this machine") { command, LocalDownCommand.Build() };
     }
 }

@@ -30,6 +30,7 @@ public static class ControllerHost
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning); // hosts print their own start-up line
+        builder.Logging.AddFilter("Quartz", LogLevel.Warning);
 
         var services = builder.Services;
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));

@@ -183,6 +183,14 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
         }
     }
 
+    /// <summary>Terminates every machine of the local runtime (`skyserve local down`).</summary>
+    public async Task<int> TerminateAllAsync(CancellationToken ct)
+    {
+        var machines = await ListAsync(new Dictionary<string, string>(), ct);
+        await Task.WhenAll(machines.Select(m => TerminateAsync(m.Id, ct)));
+        return machines.Count;
+    }
+
     public IAsyncEnumerable<InterruptionNotice> WatchInterruptionsAsync(CancellationToken ct) => notices.WatchAsync(ct);
 
     /// <summary>
