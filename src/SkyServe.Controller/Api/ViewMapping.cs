@@ -15,8 +15,11 @@ internal static class ViewMapping
         this ServiceRecord s, IReadOnlyList<ServiceVersionRecord> versions, IReadOnlyList<ReplicaRecord> replicas)
     {
         var current = versions.FirstOrDefault(v => v.Version == s.CurrentVersion);
+        var spot = replicas.Where(r => r.IsSpot).Sum(r => r.CostToDate);
+        var onDemand = replicas.Where(r => !r.IsSpot).Sum(r => r.CostToDate);
         return new(
             s.Name, s.Status.ToString(), s.CurrentVersion, s.Endpoint, s.CreatedAt, s.UpdatedAt,
+            new CostView(spot, onDemand, spot + onDemand + s.RetiredCost),
             current is null ? null : JsonNode.Parse(current.EffectiveSpec),
             versions.Select(ToView).ToList(), replicas.Select(ToView).ToList());
     }
@@ -27,7 +30,8 @@ internal static class ViewMapping
 
     public static ReplicaView ToView(this ReplicaRecord r) => new(
         r.ReplicaId, r.Version, r.Status.ToString(), LocationText(r.Cloud, r.Region, r.Zone), r.Cloud, r.Region, r.Zone,
-        r.IsSpot, r.InstanceType, r.InstanceId, r.Endpoint, r.HourlyPrice, r.CreatedAt, r.StatusChangedAt, r.ReadyAt);
+        r.IsSpot, r.InstanceType, r.Accelerator, r.InstanceId, r.Endpoint, r.HourlyPrice, r.CostToDate, r.NoticeDeadline,
+        r.CreatedAt, r.StatusChangedAt, r.ReadyAt);
 
     public static EventView ToView(this ServiceEventRecord e) => new(e.Id, e.At, e.ReplicaId, e.FromStatus, e.ToStatus, e.Reason);
 

@@ -17,6 +17,8 @@ public sealed record ReconcileOptions
     public TimeSpan MaxLaunchBackoff { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>Failed and preempted replica rows stay visible this long (their events stay for good).</summary>
     public TimeSpan KeepEndedReplicas { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>The sliding window over which offered load (requests per second) is measured.</summary>
+    public TimeSpan QpsWindow { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Pretend model-loading time for replicas of the local runtime.</summary>
     public TimeSpan LocalReadyDelay { get; init; } = TimeSpan.Zero;
 }

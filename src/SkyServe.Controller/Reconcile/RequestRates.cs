@@ -3,12 +3,12 @@ using System.Collections.Concurrent;
 namespace SkyServe.Controller.Reconcile;
 
 /// <summary>
-/// Offered load per service over a sliding 60 s window, from the counts load balancers post. Counts are
+/// Offered load per service over a sliding window (60 s by default), from the counts load balancers post. Counts are
 /// kept per second, so several load balancers simply add up.
 /// </summary>
-public sealed class RequestRates(TimeProvider time)
+public sealed class RequestRates(TimeProvider time, ReconcileOptions options)
 {
-    public static readonly TimeSpan Window = TimeSpan.FromSeconds(60);
+    private TimeSpan Window => options.QpsWindow;
     private readonly ConcurrentDictionary<string, SortedDictionary<long, double>> perService = new();
 
     public void Record(string service, double requests, DateTimeOffset at)
@@ -33,7 +33,7 @@ public sealed class RequestRates(TimeProvider time)
         }
     }
 
-    private static void Trim(SortedDictionary<long, double> buckets, DateTimeOffset now)
+    private void Trim(SortedDictionary<long, double> buckets, DateTimeOffset now)
     {
         var oldest = (now - Window).ToUnixTimeSeconds();
         foreach (var second in buckets.Keys.TakeWhile(s => s <= oldest).ToList())

@@ -1,0 +1,11 @@
+using SkyServe.Providers.Local;
+
+namespace SkyServe.Integration.Tests;
+
+/// <summary>Spot capacity the test sets by hand.</summary>
+public sealed class ScriptedSpotCapacity(int capacity) : ISpotCapacity
+{
+    public int Capacity { get; set; } = capacity;
+
+    public int CapacityAt(TimeSpan simulatedSinceStart) => Capacity;
+}
