@@ -63,6 +63,7 @@ public static class ControllerHost
     private static void AddReconciliation(IServiceCollection services, ControllerOptions options)
     {
         services.AddSingleton(options.Reconcile);
+        services.AddSingleton(options.Jobs);
         services.AddSingleton<ReconcileSignal>();
         services.AddSingleton<RequestRates>();
         services.AddSingleton<ServiceRuntimeState>();

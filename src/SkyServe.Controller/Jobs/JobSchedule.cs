@@ -8,6 +8,8 @@ public sealed record JobSchedule
     public TimeSpan OrphanCollection { get; init; } = TimeSpan.FromMinutes(1);
     public TimeSpan CostAccounting { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan OfferingRefresh { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Machines younger than this are never collected, whatever the rows say.</summary>
+    public TimeSpan OrphanGrace { get; init; } = TimeSpan.FromSeconds(30);
 
     public void AddTo(IQuartzBuilder quartz)
     {

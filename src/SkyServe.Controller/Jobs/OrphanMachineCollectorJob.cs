@@ -14,11 +14,9 @@ namespace SkyServe.Controller.Jobs;
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class OrphanMachineCollectorJob(
-    ICloudProvider provider, ControllerDb db, LeaderElection leader, TimeProvider time, ILogger<OrphanMachineCollectorJob> log) : IJob
+    ICloudProvider provider, ControllerDb db, LeaderElection leader, JobSchedule schedule, TimeProvider time,
+    ILogger<OrphanMachineCollectorJob> log) : IJob
 {
-    /// <summary>Machines younger than this are left alone, whatever the rows say.</summary>
-    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
-
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
     {
         if (!await leader.IsLeaderAsync(ct))
@@ -30,7 +28,7 @@ public sealed class OrphanMachineCollectorJob(
         var now = time.GetUtcNow();
         foreach (var machine in machines)
         {
-            if (byInstance.Contains(machine.Id) || byToken.Contains(machine.ClientToken) || now - machine.LaunchedAt < Grace)
+            if (byInstance.Contains(machine.Id) || byToken.Contains(machine.ClientToken) || now - machine.LaunchedAt < schedule.OrphanGrace)
                 continue;
             log.LogInformation("terminating orphan machine {Machine} (service {Service}, replica {Replica})",
                 machine.Id, machine.Tags.GetValueOrDefault(MachineTags.Service), machine.Tags.GetValueOrDefault(MachineTags.Replica));

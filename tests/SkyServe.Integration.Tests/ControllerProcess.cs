@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using SkyServe.Testing;
+
+namespace SkyServe.Integration.Tests;
+
+/// <summary>The controller as its own process (`dotnet SkyServe.Controller.dll`), configured through environment variables, so a test can kill -9 it.</summary>
+public sealed partial class ControllerProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly List<string> output = [];
+
+    private ControllerProcess(Process process) => this.process = process;
+
+    public string Output { get { lock (output) return string.Join('\n', output); } }
+
+    public static async Task<ControllerProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SkyServe.Controller.dll"));
+        foreach (var (key, value) in settings)
+            info.Environment["SkyServe__" + key.Replace(":", "__")] = value;
+        var controller = new ControllerProcess(Process.Start(info)!);
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(string? line)
+        {
+            if (line is null)
+                return;
+            lock (controller.output)
+                controller.output.Add(line);
+            if (Listening().IsMatch(line))
+                listening.TrySetResult();
+        }
+        controller.process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        controller.process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        controller.process.BeginOutputReadLine();
+        controller.process.BeginErrorReadLine();
+        if (await Task.WhenAny(listening.Task, controller.process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60))) != listening.Task)
+        {
+            controller.Kill();
+            throw new InvalidOperationException($"the controller did not start:\n{controller.Output}");
+        }
+        return controller;
+    }
+
+    [GeneratedRegex("listening on http://")]
+    private static partial Regex Listening();
+
+    /// <summary>As a crash or an OOM kill would: no shutdown code runs.</summary>
+    public void Kill()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill();
+            process.WaitForExit();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
