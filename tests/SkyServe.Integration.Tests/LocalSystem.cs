@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SkyServe.Controller.Hosting;
 using SkyServe.Controller.Reconcile;
 using SkyServe.Core.Catalog;
+using SkyServe.Providers;
 using SkyServe.Providers.Local;
 using SkyServe.Testing;
 
@@ -42,7 +43,8 @@ public sealed class LocalSystem : IAsyncDisposable
     public static async Task<LocalSystem> StartAsync(
         IReadOnlyList<(string Infra, ISpotCapacity Capacity)> zones,
         Func<LocalProviderOptions, LocalProviderOptions>? provider = null,
-        Func<ReconcileOptions, ReconcileOptions>? reconcile = null)
+        Func<ReconcileOptions, ReconcileOptions>? reconcile = null,
+        Func<ICloudProvider, ICloudProvider>? wrap = null)
     {
         var data = new TempDirectory();
         var providerOptions = new LocalProviderOptions
@@ -60,7 +62,7 @@ public sealed class LocalSystem : IAsyncDisposable
             Urls = "http://127.0.0.1:0",
             Reconcile = reconcile?.Invoke(Fast) ?? Fast,
         };
-        var app = await ControllerHost.BuildAsync(options, provider: local);
+        var app = await ControllerHost.BuildAsync(options, provider: wrap?.Invoke(local) ?? local);
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LocalSystem(app, data, local, url, options.ApiToken!);
@@ -122,6 +124,7 @@ public sealed class LocalSystem : IAsyncDisposable
         await app.StopAsync();
         await Provider.TerminateAllAsync(CancellationToken.None);
         await app.DisposeAsync();
+        await Provider.DisposeAsync(); // the host disposes only what it was given, which may be a wrapper
         data.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using SkyServe.Providers.Local;
+using SkyServe.Testing;
 
 namespace SkyServe.Integration.Tests;
 
@@ -19,14 +20,21 @@ public sealed class NoticeReplacementTests
           cpus: 8
         """;
 
-    [Fact]
-    public async Task The_replacement_is_ready_before_the_preempted_machine_dies()
+    /// <param name="cloudEvents">
+    /// True: the notice arrives on the provider's event stream. False: the provider has no event feed (as on
+    /// GCP), so only the replica's agent sees the notice in the metadata service and reports it on /health.
+    /// </param>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_replacement_is_ready_before_the_preempted_machine_dies(bool cloudEvents)
     {
         var east = new ScriptedSpotCapacity(4);
         var west = new ScriptedSpotCapacity(4);
         await using var system = await LocalSystem.StartAsync(
             [("aws/us-east-1/us-east-1a", east), ("aws/us-west-2/us-west-2a", west)],
-            provider: o => o with { NoticeLead = TimeSpan.FromSeconds(15), ProvisioningDelay = TimeSpan.FromMilliseconds(500) });
+            provider: o => o with { NoticeLead = TimeSpan.FromSeconds(15), ProvisioningDelay = TimeSpan.FromMilliseconds(500) },
+            wrap: p => cloudEvents ? p : new WithoutEventFeed(p));
         await system.CreateAsync("svc", Spec);
         await system.WaitUntilAsync("svc", r => LocalSystem.Ready(r) == 1, TimeSpan.FromSeconds(60), "the first replica");
         var first = (await system.ReplicasAsync("svc")).Single(r => r!["status"]!.GetValue<string>() == "READY")!;
@@ -47,7 +55,8 @@ public sealed class NoticeReplacementTests
         // The reclaimed replica left rotation at once and ends PREEMPTED when its machine goes.
         var events = await system.EventsAsync("svc");
         Assert.Contains(events, e => e!["replica_id"]?.GetValue<int>() == first["replica_id"]!.GetValue<int>()
-            && e["to_status"]!.GetValue<string>() == "NOT_READY" && e["reason"]!.GetValue<string>().StartsWith("interruption notice"));
+            && e["to_status"]!.GetValue<string>() == "NOT_READY"
+            && e["reason"]!.GetValue<string>().StartsWith(cloudEvents ? "interruption notice (cloud event)" : "interruption notice (reported by the replica's agent)"));
         await system.WaitUntilAsync("svc", r => r.Any(x => x!["status"]!.GetValue<string>() == "PREEMPTED"), TimeSpan.FromSeconds(30), "the preemption");
     }
 }

@@ -1,3 +1,4 @@
+using SkyServe.Testing;
 using System.Text.Json.Nodes;
 
 namespace SkyServe.Integration.Tests;

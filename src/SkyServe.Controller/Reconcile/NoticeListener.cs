@@ -1,8 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Persistence;
-using SkyServe.Controller.Services;
-using SkyServe.Core.Domain;
-using SkyServe.Core.Policies;
 using SkyServe.Providers;
 
 namespace SkyServe.Controller.Reconcile;
@@ -38,21 +35,8 @@ public sealed class NoticeListener(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
         var replica = await db.Replicas.SingleOrDefaultAsync(r => r.InstanceId == notice.MachineId, ct);
-        if (replica is null || replica.NoticeDeadline is not null)
+        if (replica is null || !await NoticeHandling.ApplyAsync(db, locations, replica, notice.Deadline, notice.ReceivedAt, "cloud event", ct))
             return;
-        var now = notice.ReceivedAt.UtcDateTime;
-        replica.NoticeDeadline = notice.Deadline.UtcDateTime;
-        var reason = $"interruption notice: the cloud reclaims the machine at {notice.Deadline:HH:mm:ss.fff}";
-        if (replica.Status is ReplicaStatus.READY or ReplicaStatus.STARTING or ReplicaStatus.NOT_READY)
-            db.SetStatus(replica, ReplicaStatus.NOT_READY, reason, now);
-        else
-            db.AddNote(replica, reason, now);
-        if (replica.IsSpot)
-        {
-            var candidates = await db.LocationStates.Where(l => l.ServiceId == replica.ServiceId)
-                .Select(l => new Location(l.Cloud, l.Region, l.Zone)).ToListAsync(ct);
-            await locations.PreemptedAsync(db, replica.ServiceId, new Location(replica.Cloud, replica.Region, replica.Zone), candidates, now, ct);
-        }
         await db.SaveChangesAsync(ct);
         log.LogInformation("replica {Replica} of service {Service} got an interruption notice for {Deadline}", replica.ReplicaId, replica.ServiceId, notice.Deadline);
         signal.Wake();

@@ -31,7 +31,32 @@ public sealed class ReadinessProber(HttpClient http)
             return new ProbeResult(false, $"{request.Method} {probe.Path} timed out after {probe.TimeoutSeconds} s");
         }
     }
+
+    /// <summary>
+    /// The interruption the ReplicaAgent reports on /health, if any: how notices reach the controller from
+    /// clouds without an event feed (the agent watches IMDS, GCP metadata or Azure Scheduled Events).
+    /// </summary>
+    public async Task<AgentInterruption?> InterruptionAsync(string endpoint, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            var health = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync(endpoint.TrimEnd('/') + "/health", timeout.Token));
+            return health?["interruption"]?["time"]?.GetValue<string>() is { } time && DateTimeOffset.TryParse(time, out var deadline)
+                ? new AgentInterruption(deadline)
+                : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or InvalidOperationException
+            or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
 }
+
+/// <summary>An interruption the replica's agent read from its cloud's metadata service (its /health says so).</summary>
+public sealed record AgentInterruption(DateTimeOffset Deadline);
 
 public sealed record ProbeResult(bool Ok, string? Failure)
 {

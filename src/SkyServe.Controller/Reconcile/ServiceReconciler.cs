@@ -133,6 +133,11 @@ public sealed class ServiceReconciler(
                 db.SetStatus(replica, ReplicaStatus.READY, "readiness probe succeeded", now);
                 continue;
             }
+            if (await prober.InterruptionAsync(replica.Endpoint!, ct) is { } interruption)
+            {
+                await NoticeHandling.ApplyAsync(db, locations, replica, interruption.Deadline, time.GetUtcNow(), "reported by the replica's agent", ct);
+                continue;
+            }
             switch (replica.Status)
             {
                 case ReplicaStatus.STARTING when now - replica.StatusChangedAt > TimeSpan.FromSeconds(probe.InitialDelaySeconds):

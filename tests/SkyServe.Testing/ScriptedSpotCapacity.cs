@@ -1,6 +1,6 @@
 using SkyServe.Providers.Local;
 
-namespace SkyServe.Providers.Tests;
+namespace SkyServe.Testing;
 
 /// <summary>Spot capacity the test sets by hand.</summary>
 public sealed class ScriptedSpotCapacity(int capacity) : ISpotCapacity
