@@ -1,4 +1,17 @@
-// Placeholder host: the YARP data plane arrives with the load-balancer issue.
-var app = WebApplication.CreateBuilder(args).Build();
-app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
-app.Run();
+using SkyServe.LoadBalancer.Hosting;
+
+LoadBalancerOptions options;
+try
+{
+    options = LoadBalancerCommandLine.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}\n{LoadBalancerCommandLine.Usage}");
+    return 2;
+}
+var app = LoadBalancerHost.Build(options);
+await app.StartAsync();
+Console.WriteLine($"SkyServe load balancer listening on {LoadBalancerHost.BoundAddress(app)}");
+await app.WaitForShutdownAsync();
+return 0;

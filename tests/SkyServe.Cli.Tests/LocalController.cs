@@ -30,7 +30,7 @@ public sealed partial class LocalController : IAsyncDisposable
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
             WorkingDirectory = RepoPaths.Root,
         };
-        foreach (var arg in new[] { SkyServeCli.Dll, "local", "start", "--port", "0", "--data-dir", dataDir })
+        foreach (var arg in new[] { SkyServeCli.Dll, "local", "start", "--port", "0", "--lb-port", "0", "--data-dir", dataDir })
             info.ArgumentList.Add(arg);
         if (postgres is not null)
         {

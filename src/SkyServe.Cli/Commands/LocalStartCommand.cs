@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SkyServe.Controller.Hosting;
+using SkyServe.LoadBalancer.Hosting;
 
 namespace SkyServe.Cli.Commands;
 
@@ -19,7 +20,8 @@ public static class LocalStartCommand
         var port = new Option<int>("--port") { Description = "Controller port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 46580 };
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (default: embedded SQLite)" };
         var token = new Option<string?>("--token") { Description = "API token (default: generated on first start and kept in the data directory)" };
-        var command = new Command("start", "Run SkyServe on this machine in the foreground") { dataDir, port, postgres, token };
+        var lbPort = new Option<int>("--lb-port") { Description = "Load balancer port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 46581 };
+        var command = new Command("start", "Run SkyServe on this machine in the foreground") { dataDir, port, postgres, token, lbPort };
         command.SetAction(async (parse, ct) =>
         {
             var options = new ControllerOptions
@@ -33,14 +35,22 @@ public static class LocalStartCommand
             await app.StartAsync(ct);
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             new CliConfig(url, options.ApiToken).Save();
+            await using var lb = LoadBalancerHost.Build(new LoadBalancerOptions
+            {
+                Listen = $"http://127.0.0.1:{parse.GetValue(lbPort)}", ControllerUrl = url, ControllerToken = options.ApiToken,
+            });
+            await lb.StartAsync(ct);
+            var lbUrl = LoadBalancerHost.BoundAddress(lb);
 
             Console.WriteLine($"SkyServe controller listening on {url}");
             Console.WriteLine($"  database: {(options.PostgresConnectionString is null ? Path.Combine(options.DataDirectory, DatabaseRegistration.SqliteFileName) : "PostgreSQL")}");
             if (options.ApiTokenWasGenerated)
                 Console.WriteLine($"  API token (shown once; kept in {Path.Combine(options.DataDirectory, ApiTokenStore.FileName)}): {options.ApiToken}");
+            Console.WriteLine($"  load balancer: http://NAME.localhost:{lbUrl.Port}/ or {lbUrl}NAME/ for service NAME");
             Console.WriteLine($"  CLI config written to {CliConfig.FilePath}: try ./skyserve up config/examples/local-chat.yaml");
             Console.WriteLine("Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(ct);
+            await lb.StopAsync(CancellationToken.None);
             return 0;
         });
         return new Command("local", "Run SkyServe on this machine") { command, LocalDownCommand.Build() };

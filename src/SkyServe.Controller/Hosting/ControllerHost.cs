@@ -77,6 +77,7 @@ public static class ControllerHost
         }));
         services.AddScoped<ServiceReconciler>();
         services.AddSingleton<RoutingTable>();
+        services.AddSingleton<LoadBalancerReports>();
         services.AddHostedService(sp => sp.GetRequiredService<RoutingTable>());
         if (!options.Reconcile.Enabled)
             return;

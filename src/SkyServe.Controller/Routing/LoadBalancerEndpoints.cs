@@ -19,7 +19,7 @@ public static class LoadBalancerEndpoints
                 throw new InvalidRequestException("wait_seconds must be between 0 and 120");
             return Results.Ok(await table.WaitForChangeAsync(since, TimeSpan.FromSeconds(wait_seconds ?? 0), ct));
         }).WithSummary("Every service's READY replicas; with ?since=ETAG waits (up to wait_seconds) for a change.");
-        lb.MapPost("/stats", (LoadBalancerStats stats, RequestRates rates, ReconcileSignal signal, TimeProvider time) =>
+        lb.MapPost("/stats", async (LoadBalancerStats stats, RequestRates rates, ReconcileSignal signal, LoadBalancerReports reports, TimeProvider time, CancellationToken ct) =>
         {
             var now = time.GetUtcNow();
             foreach (var service in stats.Services ?? [])
@@ -28,8 +28,15 @@ public static class LoadBalancerEndpoints
                     throw new InvalidRequestException($"requests of {service.Name} must be a non-negative number");
                 rates.Record(service.Name, service.Requests, now);
             }
+            await reports.RecordEndpointsAsync(stats.Services ?? [], ct);
             signal.Wake();
             return Results.NoContent();
-        }).WithSummary("Request counts since the previous post, per service.");
+        }).WithSummary("Request counts since the previous post, per service, and where the load balancer serves each.");
+        lb.MapPost("/replica-failures", async (ReplicaFailureReport report, LoadBalancerReports reports, ReconcileSignal signal, CancellationToken ct) =>
+        {
+            await reports.RecordFailureAsync(report, ct);
+            signal.Wake();
+            return Results.NoContent();
+        }).WithSummary("An attempt on a replica failed: it leaves rotation (NOT_READY) until its probe succeeds again.");
     }
 }

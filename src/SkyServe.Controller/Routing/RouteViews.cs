@@ -6,7 +6,8 @@ namespace SkyServe.Controller.Routing;
 public sealed record RoutesView(string Etag, IReadOnlyList<ServiceRoutesView> Services);
 
 /// <param name="ReadyReplicas">The replicas to send traffic to: READY, not under notice, of a serving version.</param>
-public sealed record ServiceRoutesView(string Name, string Status, string LoadBalancingPolicy, IReadOnlyList<int> ServingVersions,
+/// <param name="MinReplicas">0 for a scale-to-zero service: load balancers hold its requests while a replica comes up.</param>
+public sealed record ServiceRoutesView(string Name, string Status, string LoadBalancingPolicy, int MinReplicas, IReadOnlyList<int> ServingVersions,
     IReadOnlyList<RouteReplicaView> ReadyReplicas);
 
 /// <param name="Weight">Relative capacity: the per-GPU QPS target for instance-aware balancing, else 1.</param>
@@ -16,4 +17,8 @@ public sealed record RouteReplicaView(int ReplicaId, string Url, int Version, st
 public sealed record LoadBalancerStats(string LoadBalancer, IReadOnlyList<ServiceRequestStats> Services);
 
 /// <param name="Requests">Requests received since the previous post.</param>
-public sealed record ServiceRequestStats(string Name, double Requests);
+/// <param name="Endpoint">Where this load balancer serves the service (shown in the service's status).</param>
+public sealed record ServiceRequestStats(string Name, double Requests, string? Endpoint = null);
+
+/// <summary>A load balancer's report that an attempt on a replica failed (POST /api/v1/lb/replica-failures).</summary>
+public sealed record ReplicaFailureReport(string Service, int ReplicaId, string Reason);

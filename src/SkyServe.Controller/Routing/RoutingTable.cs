@@ -84,7 +84,7 @@ public sealed class RoutingTable(IServiceScopeFactory scopes, ServiceRuntimeStat
             var version = currentSpecs.GetValueOrDefault(service.Id);
             var targets = version is null ? null : ServiceSpecParser.TryParse(version.SpecText).Spec?.Service.ReplicaPolicy.TargetQpsPerReplica;
             views.Add(new ServiceRoutesView(
-                service.Name, service.Status.ToString(), version?.LoadBalancingPolicy ?? "least_load", serving.Order().ToList(),
+                service.Name, service.Status.ToString(), version?.LoadBalancingPolicy ?? "least_load", version?.MinReplicas ?? 1, serving.Order().ToList(),
                 replicas.Where(r => serving.Contains(r.Version)).OrderBy(r => r.ReplicaId).Select(r => new RouteReplicaView(
                     r.ReplicaId, r.Endpoint!, r.Version, $"{r.Cloud}/{r.Region}/{r.Zone}", r.IsSpot, r.Accelerator,
                     targets is { IsPerAccelerator: true } ? targets.For(r.Accelerator) ?? 1 : 1)).ToList()));

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+using SkyServe.LoadBalancer.Hosting;
+using SkyServe.LoadBalancer.LoadBalancing;
+using SkyServe.LoadBalancer.Routing;
+using SkyServe.LoadBalancer.Stats;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
+
+namespace SkyServe.LoadBalancer.Forwarding;
+
+/// <summary>
+/// The data path: pick a READY replica with the service's policy, forward with YARP's forwarder (streamed,
+/// never buffered), and when an attempt fails before the response started — connect error, reset before
+/// headers, 502/503 from the replica — take that replica out of rotation and retry on another one, if the
+/// request body can be replayed. A client that goes away is counted, not retried.
+/// </summary>
+public sealed class ProxyHandler(
+    LoadBalancerOptions options,
+    ServiceSelector selector,
+    RouteTable table,
+    IHttpForwarder forwarder,
+    HttpMessageInvoker client,
+    PassiveHealth health,
+    StatsRegistry stats,
+    ReplicaFailureReporter failures,
+    ScaleToZeroGate waiting,
+    IEnumerable<ILoadBalancingPolicy> policies,
+    ILogger<ProxyHandler> log)
+{
+    private static readonly ClusterState Cluster = new("skyserve");
+    private readonly Dictionary<string, ILoadBalancingPolicy> policyByName = policies.ToDictionary(p => p.Name);
+    private readonly ForwarderRequestConfig requestConfig = new() { ActivityTimeout = options.ActivityTimeout };
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var name = selector.Select(context);
+        if (name is null || table.Find(name) is not { } route)
+        {
+            await ErrorAsync(context, StatusCodes.Status404NotFound, "unknown_service",
+                name is null ? "no service matches this host or path" : $"no service named '{name}'");
+            return;
+        }
+        if (options.ApiKeys.TryGetValue(name, out var key) && !ApiKeyCheck.Allows(context.Request, key))
+        {
+            await ErrorAsync(context, StatusCodes.Status401Unauthorized, "invalid_api_key", $"service '{name}' needs its API key");
+            return;
+        }
+
+        var serviceStats = stats.For(name);
+        serviceStats.Started();
+        var clock = Stopwatch.StartNew();
+        var replayable = await MakeReplayableAsync(context.Request);
+        var tried = new HashSet<string>();
+        for (var attempt = 1; ; attempt++)
+        {
+            var replica = Pick(route, tried) ?? await WaitForReplicaAsync(context, name, route, tried);
+            if (replica is null)
+            {
+                serviceStats.FoundNoReplica();
+                await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "no_replica",
+                    $"service '{name}' has no READY replica right now; retry shortly");
+                serviceStats.Finished(StatusCodes.Status503ServiceUnavailable, clock.Elapsed);
+                return;
+            }
+            var mayRetry = replayable && attempt < options.MaxAttempts;
+            var transformer = new ReplayAwareTransformer(mayRetry);
+            ForwarderError error;
+            replica.Enter();
+            try
+            {
+                error = await forwarder.SendAsync(context, replica.Url, client, requestConfig, transformer);
+            }
+            finally
+            {
+                replica.Leave();
+            }
+
+            if (context.RequestAborted.IsCancellationRequested || IsClientSide(error))
+            {
+                serviceStats.Disconnected();
+                return;
+            }
+            if (error == ForwarderError.None && !transformer.RejectedStatus)
+            {
+                serviceStats.Finished(context.Response.StatusCode, clock.Elapsed);
+                return;
+            }
+
+            var reason = transformer.RejectedStatus ? $"answered {transformer.ReplicaStatus}" : $"{error}: {context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message}";
+            health.MarkFailed(replica.Url, options.FailedReplicaCooldown);
+            failures.Report(name, replica.Id, reason);
+            tried.Add(replica.Id);
+            if (!mayRetry || context.Response.HasStarted)
+            {
+                log.LogDebug("attempt {Attempt} on {Replica} of {Service} failed for good: {Reason}", attempt, replica.Id, name, reason);
+                serviceStats.Finished(context.Response.StatusCode, clock.Elapsed);
+                return;
+            }
+            serviceStats.Retried();
+            ResetForRetry(context);
+            route = table.Find(name) ?? route;
+        }
+    }
+
+    /// <summary>The policy's pick among healthy replicas not yet tried (all untried ones if none is healthy).</summary>
+    private Replica? Pick(ServiceRoute route, HashSet<string> tried)
+    {
+        var untried = route.Replicas.Where(r => !tried.Contains(r.Id)).ToList();
+        var healthy = untried.Where(r => health.IsHealthy(r.Url)).ToList();
+        var candidates = healthy.Count > 0 ? healthy : untried;
+        if (candidates.Count == 0)
+            return null;
+        var policy = policyByName.GetValueOrDefault(route.Policy) ?? policyByName[PolicyNames.LeastLoad];
+        var picked = policy.PickDestination(null!, Cluster, candidates.Select(c => c.Destination).ToList());
+        return candidates.FirstOrDefault(c => ReferenceEquals(c.Destination, picked));
+    }
+
+    /// <summary>A scaled-to-zero service keeps its first request waiting (bounded) while the controller brings a replica up.</summary>
+    private async Task<Replica?> WaitForReplicaAsync(HttpContext context, string name, ServiceRoute route, HashSet<string> tried)
+    {
+        if (!route.ScaleToZero || route.Replicas.Count > 0 || tried.Count > 0)
+            return null;
+        return await waiting.WaitAsync(name, () => table.Find(name) is { } now ? Pick(now, tried) : null, context.RequestAborted);
+    }
+
+    /// <summary>Bodies up to the limit are buffered so that they can be sent again; larger or unknown-length ones get one attempt.</summary>
+    private async Task<bool> MakeReplayableAsync(HttpRequest request)
+    {
+        if (request.ContentLength is 0 || request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding"))
+            return true;
+        if (request.ContentLength is not { } length || length > options.ReplayableBodyLimit)
+            return false;
+        request.EnableBuffering((int)Math.Min(length, 64 * 1024), options.ReplayableBodyLimit);
+        await request.Body.DrainAsync(request.HttpContext.RequestAborted);
+        request.Body.Position = 0;
+        return true;
+    }
+
+    private static void ResetForRetry(HttpContext context)
+    {
+        context.Response.Clear();
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Features.Set<IForwarderErrorFeature>(null);
+        if (context.Request.Body.CanSeek)
+            context.Request.Body.Position = 0;
+    }
+
+    private static bool IsClientSide(ForwarderError error) => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
+        or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient;
+
+    /// <summary>Errors in the OpenAI-style JSON shape the replicas use, so clients parse one format.</summary>
+    private static Task ErrorAsync(HttpContext context, int status, string type, string message)
+    {
+        if (context.Response.HasStarted)
+            return Task.CompletedTask;
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+            context.Response.Headers.RetryAfter = "1";
+        return context.Response.WriteAsJsonAsync(new { error = new { message, type, code = status } });
+    }
+}

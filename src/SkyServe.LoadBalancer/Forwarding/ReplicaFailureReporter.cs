@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+using SkyServe.LoadBalancer.Routing;
+
+namespace SkyServe.LoadBalancer.Forwarding;
+
+/// <summary>Tells the controller about a replica that failed an attempt, off the request path; without a controller it only logs.</summary>
+public sealed class ReplicaFailureReporter(ControllerClient? controller, ILogger<ReplicaFailureReporter> log)
+{
+    public void Report(string service, string replicaId, string reason)
+    {
+        log.LogInformation("replica {Replica} of {Service} failed an attempt: {Reason}", replicaId, service, reason);
+        if (controller is null || !int.TryParse(replicaId, out _))
+            return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await controller.ReportFailureAsync(service, replicaId, reason, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                log.LogDebug("could not report the failure to the controller: {Error}", e.Message);
+            }
+        });
+    }
+}

@@ -1,0 +1,122 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SkyServe.LoadBalancer.Forwarding;
+using SkyServe.LoadBalancer.LoadBalancing;
+using SkyServe.LoadBalancer.Routing;
+using SkyServe.LoadBalancer.Stats;
+using Yarp.ReverseProxy.LoadBalancing;
+
+namespace SkyServe.LoadBalancer.Hosting;
+
+/// <summary>Builds the load balancer: one Kestrel listener, YARP's forwarder, the route table and its follower, stats.</summary>
+public static class LoadBalancerHost
+{
+    public static WebApplication Build(LoadBalancerOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Error); // failed attempts are retried and logged by the proxy itself
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodySize;
+            kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersTotalSize;
+            kestrel.AddServerHeader = false;
+        });
+        builder.WebHost.UseUrls(options.Listen);
+        if (options.TlsCertFile is not null)
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https =>
+                https.ServerCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(options.TlsCertFile, options.TlsKeyFile)));
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<RouteTable>();
+        services.AddSingleton<ServiceSelector>();
+        services.AddSingleton<PassiveHealth>();
+        services.AddSingleton<StatsRegistry>();
+        services.AddSingleton<ListenAddress>();
+        services.AddSingleton<ILoadBalancingPolicy, RoundRobinPolicy>();
+        services.AddSingleton<ILoadBalancingPolicy, LeastLoadPolicy>();
+        services.AddSingleton<ILoadBalancingPolicy>(sp =>
+        {
+            var table = sp.GetRequiredService<RouteTable>();
+            return new InstanceAwareLeastLoadPolicy(d => table.Routes.Values.SelectMany(r => r.Replicas).FirstOrDefault(r => r.Destination == d)?.Weight ?? 1);
+        });
+        services.AddHttpForwarder();
+        services.AddSingleton(new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            UseCookies = false,
+            EnableMultipleHttp2Connections = true,
+            ConnectTimeout = options.ConnectTimeout,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            ActivityHeadersPropagator = null,
+        }));
+        if (options.ControllerUrl is not null)
+        {
+            services.AddSingleton(new ControllerClient(options));
+            services.AddSingleton<StatsReporter>();
+            services.AddHostedService(sp => sp.GetRequiredService<StatsReporter>());
+            services.AddHostedService<ControllerRouteFollower>();
+            services.AddSingleton(sp => new ReplicaFailureReporter(sp.GetRequiredService<ControllerClient>(), sp.GetRequiredService<ILogger<ReplicaFailureReporter>>()));
+            services.AddSingleton(sp => new ScaleToZeroGate(options, sp.GetRequiredService<RouteTable>(), sp.GetRequiredService<StatsReporter>()));
+        }
+        else
+        {
+            services.AddSingleton(sp => new ReplicaFailureReporter(null, sp.GetRequiredService<ILogger<ReplicaFailureReporter>>()));
+            services.AddSingleton(sp => new ScaleToZeroGate(options, sp.GetRequiredService<RouteTable>(), null));
+        }
+        services.AddSingleton<ProxyHandler>();
+
+        var app = builder.Build();
+        if (options.StaticBackends.Count > 0)
+            app.Services.GetRequiredService<RouteTable>().Replace([new ServiceRoute(ServiceSelector.StaticService, options.StaticPolicy,
+                options.StaticBackends.Select((url, i) => new Replica($"{i + 1}", url, 1, 1)).ToList(), ScaleToZero: false)]);
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            app.Services.GetRequiredService<ListenAddress>().Bound = new Uri(bound);
+        });
+
+        var proxy = app.Services.GetRequiredService<ProxyHandler>();
+        var stats = app.Services.GetRequiredService<StatsRegistry>();
+        var routes = app.Services.GetRequiredService<RouteTable>();
+        app.Run(context =>
+        {
+            // The load balancer's own pages live under /-/ so that they never shadow a replica's paths.
+            if (context.Request.Path.StartsWithSegments("/-"))
+                return OwnPageAsync(context, stats, routes);
+            return proxy.HandleAsync(context);
+        });
+        return app;
+    }
+
+    public static Uri BoundAddress(WebApplication app) => app.Services.GetRequiredService<ListenAddress>().Bound!;
+
+    private static Task OwnPageAsync(HttpContext context, StatsRegistry stats, RouteTable routes)
+    {
+        switch (context.Request.Path.Value)
+        {
+            case "/-/metrics":
+                context.Response.ContentType = "text/plain; version=0.0.4";
+                return context.Response.WriteAsync(PrometheusText.Render(stats, routes));
+            case "/-/health":
+                return context.Response.WriteAsJsonAsync(new { status = "ok", services = routes.Routes.Count });
+            case "/-/routes":
+                return context.Response.WriteAsJsonAsync(routes.Routes.Values.Select(r => new
+                {
+                    r.Name, r.Policy, r.ScaleToZero, Replicas = r.Replicas.Select(x => new { x.Id, x.Url, x.Version, x.Weight, InFlight = x.Destination.ConcurrentRequestCount }),
+                }));
+            default:
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+        }
+    }
+}

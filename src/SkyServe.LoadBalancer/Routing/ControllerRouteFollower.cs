@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace SkyServe.LoadBalancer.Routing;
+
+/// <summary>
+/// Follows the controller's READY sets with a long poll, so a change reaches the table within the
+/// controller's recompute period. While the controller is unreachable the last table keeps routing.
+/// </summary>
+public sealed class ControllerRouteFollower(ControllerClient controller, RouteTable table, ILogger<ControllerRouteFollower> log) : BackgroundService
+{
+    public static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(25);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        string? etag = null;
+        var backoff = TimeSpan.FromMilliseconds(250);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var document = await controller.RoutesAsync(etag, LongPoll, stoppingToken);
+                if (document.Etag != etag)
+                {
+                    table.Replace(document.Services.Select(ToRoute));
+                    etag = document.Etag;
+                }
+                backoff = TimeSpan.FromMilliseconds(250);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                log.LogWarning("cannot reach the controller ({Error}); routing with the last known replicas", e.Message);
+                await Task.Delay(backoff, stoppingToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    private static ServiceRoute ToRoute(RoutedService s) => new(
+        s.Name, s.LoadBalancingPolicy,
+        s.ReadyReplicas.Select(r => new Replica(r.ReplicaId.ToString(), r.Url, r.Version, r.Weight)).ToList(),
+        ScaleToZero: s.MinReplicas == 0);
+}

@@ -1,0 +1,5 @@
+namespace SkyServe.LoadBalancer.Routing;
+
+/// <summary>A service's routing state: its policy and READY replicas. Immutable; the table swaps whole routes.</summary>
+/// <param name="ScaleToZero">min_replicas is 0: with no replica, requests wait for one instead of failing.</param>
+public sealed record ServiceRoute(string Name, string Policy, IReadOnlyList<Replica> Replicas, bool ScaleToZero);
