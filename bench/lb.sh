@@ -57,6 +57,7 @@ die() { printf 'lb.sh: error: %s\n' "$*" >&2; exit 1; }
 # (master and workers together) can be stopped or killed as a unit, and the trap can stop them all.
 declare -A PGID=()
 declare -A LOGF=()
+declare -A JOBPID=()
 WORK=''
 BG_PIDS=()
 
@@ -93,6 +94,7 @@ start_proc() { # start_proc NAME CMD...: runs CMD in its own session, output to 
   rm -f "$pidf"
   # sh records its own pid (the new session's and process group's id), then execs CMD in place.
   setsid sh -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$@" >"${LOGF[$name]}" 2>&1 </dev/null &
+  JOBPID[$name]=$!
   for i in $(seq 1 100); do [ -s "$pidf" ] && break; sleep 0.05; done
   [ -s "$pidf" ] || die "could not start $name ($*)"
   PGID[$name]=$(cat "$pidf")
@@ -108,26 +110,35 @@ stop_proc() { # stop_proc NAME
 kill9_proc() { # kill9_proc NAME: SIGKILL to the whole process group (nginx master and workers)
   local name=$1
   kill -KILL -- "-${PGID[$name]}" 2>/dev/null || true
+  wait "${JOBPID[$name]}" 2>/dev/null || true # reap it here, quietly (no "Killed" job notice)
   unset "PGID[$name]"
 }
 
 http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$1${2:-/}" 2>/dev/null || true; }
 
+describe() {
+  case "$1" in
+    lb) echo "the load balancer (${LB_ARGV[*]})" ;; nginx) echo "the nginx proxy" ;;
+    haproxy) echo "haproxy" ;; *) echo "$1 (nginx)" ;;
+  esac
+}
+
 wait_ready() { # wait_ready NAME PORT TIMEOUT_S [LOG_LINE]: HTTP 200 on / (or LOG_LINE in its log)
-  local name=$1 port=$2 timeout=$3 line=${4:-} deadline=$((SECONDS + $3))
+  local name=$1 port=$2 timeout=$3 line=${4:-} deadline=$((SECONDS + $3)) what
+  what=$(describe "$1")
   while [ "$SECONDS" -lt "$deadline" ]; do
     [ "$(http_code "$port")" = 200 ] && return 0
     if [ -n "$line" ] && grep -qF "$line" "${LOGF[$name]}" 2>/dev/null; then return 0; fi
     if ! group_alive "${PGID[$name]}"; then
-      log "$name exited during start-up; last lines of its output:"
+      log "$what exited during start-up; last lines of its output:"
       tail -n 30 "${LOGF[$name]}" >&2 || true
-      die "$name did not start"
+      die "$what did not start"
     fi
     sleep 0.2
   done
-  log "$name not ready on 127.0.0.1:$port after ${timeout}s; last lines of its output:"
+  log "$what not ready (no HTTP 200 on http://127.0.0.1:$port/) after ${timeout}s; last lines of its output:"
   tail -n 30 "${LOGF[$name]}" >&2 || true
-  die "$name did not become ready"
+  die "$what did not become ready"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -193,12 +204,23 @@ b_requests() { # requests served so far by backend B (nginx stub_status), or "?"
 
 # ---------------------------------------------------------------------------------------------------
 # wrk and its output
+start_wrk() { # start_wrk OUT DURATION PORT: wrk in the background, its pid in WRK_PID
+  wrk -t"$THREADS" -c"$CONNS" -d"$2" --timeout "$WRK_TIMEOUT" --latency "http://127.0.0.1:$3/" >"$1" 2>&1 &
+  WRK_PID=$!
+  BG_PIDS+=("$WRK_PID")
+}
+wait_wrk() {
+  # `wait` returns at once on a trapped signal, so Ctrl+C runs the trap (cleanup) without delay; a
+  # foreground wrk would swallow the SIGINT and the shell would carry on.
+  wait "$WRK_PID" || log "wrk exited non-zero (status $?)"
+  BG_PIDS=()
+}
 run_wrk() { # run_wrk OUT DURATION PORT
-  wrk -t"$THREADS" -c"$CONNS" -d"$2" --timeout "$WRK_TIMEOUT" --latency "http://127.0.0.1:$3/" >"$1" 2>&1 ||
-    log "wrk exited non-zero for 127.0.0.1:$3 (see below)"
+  start_wrk "$@"
+  wait_wrk
 }
 
-parse_wrk() { # parse_wrk FILE -> "rps p50_ms p99_ms non2xx socket_errors requests" (null when absent)
+parse_wrk() { # parse_wrk FILE -> "rps p50_ms p99_ms non2xx socket_errors requests c/r/w/t" (null: absent)
   awk '
     function ms(v,   n, u) {
       n = v; sub(/[a-z]+$/, "", n); u = v; sub(/^[0-9.]+/, "", u)
@@ -209,13 +231,13 @@ parse_wrk() { # parse_wrk FILE -> "rps p50_ms p99_ms non2xx socket_errors reques
     /^[ \t]*99%/ { p99 = ms($2) }
     /^Requests\/sec:/ { rps = $2 }
     / requests in / { reqs = $1 }
-    /Socket errors:/ { gsub(/,/, ""); se = $4 + $6 + $8 + $10 }
+    /Socket errors:/ { gsub(/,/, ""); se = $4 + $6 + $8 + $10; split_se = $4 "/" $6 "/" $8 "/" $10 }
     /Non-2xx or 3xx responses:/ { n2 = $5 }
     END {
       if (reqs == "" || reqs == 0) { p50 = ""; p99 = "" }
-      printf "%s %s %s %d %d %s\n", (rps == "" ? "null" : sprintf("%.2f", rps)),
+      printf "%s %s %s %d %d %s %s\n", (rps == "" ? "null" : sprintf("%.2f", rps)),
         (p50 == "" ? "null" : sprintf("%.3f", p50)), (p99 == "" ? "null" : sprintf("%.3f", p99)),
-        n2, se, (reqs == "" ? "null" : reqs)
+        n2, se, (reqs == "" ? "null" : reqs), (split_se == "" ? "0/0/0/0" : split_se)
     }' "$1"
 }
 
@@ -237,8 +259,10 @@ if [ "$need_install" = 1 ]; then
 fi
 for t in wrk nginx haproxy curl setsid; do command -v "$t" >/dev/null 2>&1 || die "$t not found after install"; done
 
+LB_NOTE=''
 if [ -n "${LB_CMD:-}" ]; then
   eval "LB_ARGV=($LB_CMD)"
+  LB_NOTE=" (\"SkyServe LB\" is the LB_CMD override: ${LB_ARGV[*]})"
   log "load balancer: LB_CMD override: ${LB_ARGV[*]}"
 else
   command -v dotnet >/dev/null 2>&1 || die "dotnet not found (needed to build and run the load balancer)"
@@ -262,7 +286,8 @@ start_backend b
 start_lb
 start_nginx
 start_haproxy
-log "all up; $(nproc) CPU(s); $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -n 1 | awk '{print "haproxy " $3}')"
+LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+log "all up; $(nproc) CPU(s), load average $LOADAVG; $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(haproxy -v | head -n 1 | awk '{print "haproxy " $3}')"
 
 # ---------------------------------------------------------------------------------------------------
 # Scenario 1: the same load against each target
@@ -274,7 +299,7 @@ for t in "${TARGETS[@]}"; do
   log "scenario 1: ${LABEL[$t]}: warm-up $WARMUP, then wrk -t$THREADS -c$CONNS -d$DURATION"
   run_wrk "$WORK/warmup-$t.txt" "$WARMUP" "${TPORT[$t]}"
   run_wrk "$WORK/wrk-$t.txt" "$DURATION" "${TPORT[$t]}"
-  read -r rps p50 p99 n2 se reqs < <(parse_wrk "$WORK/wrk-$t.txt")
+  read -r rps p50 p99 n2 se reqs sesplit < <(parse_wrk "$WORK/wrk-$t.txt")
   [ "$rps" = null ] && { log "no wrk result for ${LABEL[$t]}:"; cat "$WORK/wrk-$t.txt" >&2; }
   RPS[$t]=$rps; P50[$t]=$p50; P99[$t]=$p99; ERR[$t]=$((n2 + se))
 done
@@ -282,7 +307,7 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "null" || b == "null" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
 echo
-echo "### Load balancer benchmark: wrk -t$THREADS -c$CONNS -d$DURATION, GET / (\"ok\\n\"), $(nproc) CPU(s) shared by all processes"
+echo "### Load balancer benchmark: wrk -t$THREADS -c$CONNS -d$DURATION, GET / (\"ok\\n\"), $(nproc) CPU(s) shared by all processes (load average before: $LOADAVG)$LB_NOTE"
 echo
 echo "| target | req/s | p50 ms | p99 ms | errors | req/s ÷ nginx | p99 ÷ nginx |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -302,25 +327,22 @@ for t in "${PROXIES[@]}"; do
   log "scenario 2: ${LABEL[$t]}: warm-up $WARMUP, then wrk -d$KILL_DURATION with kill -9 of backend B at ${KILL_AT}s"
   run_wrk "$WORK/kwarmup-$t.txt" "$WARMUP" "${TPORT[$t]}"
   b0=$(b_requests)
-  wrk -t"$THREADS" -c"$CONNS" -d"$KILL_DURATION" --timeout "$WRK_TIMEOUT" --latency \
-    "http://127.0.0.1:${TPORT[$t]}/" >"$WORK/kill-$t.txt" 2>&1 &
-  wrk_pid=$!; BG_PIDS+=("$wrk_pid")
+  start_wrk "$WORK/kill-$t.txt" "$KILL_DURATION" "${TPORT[$t]}"
   sleep "$KILL_AT"
   b1=$(b_requests)
   kill9_proc backend-b
-  wait "$wrk_pid" || true
-  BG_PIDS=()
-  read -r rps p50 p99 n2 se reqs < <(parse_wrk "$WORK/kill-$t.txt")
+  wait_wrk
+  read -r rps p50 p99 n2 se reqs sesplit < <(parse_wrk "$WORK/kill-$t.txt")
   [ "$reqs" = null ] && { log "no wrk result for ${LABEL[$t]} (kill scenario):"; cat "$WORK/kill-$t.txt" >&2; }
-  KN2[$t]=$n2; KSE[$t]=$se; KREQ[$t]=$reqs; FAILED[$t]=$((n2 + se))
+  KN2[$t]=$n2; KSE[$t]=$sesplit; KREQ[$t]=$reqs; FAILED[$t]=$((n2 + se))
   if [[ "$b0" =~ ^[0-9]+$ && "$b1" =~ ^[0-9]+$ ]]; then KBREQ[$t]=$((b1 - b0 - 1)); else KBREQ[$t]='?'; fi
   [ "${KBREQ[$t]}" = 0 ] && log "warning: ${LABEL[$t]} sent no requests to backend B before the kill"
 done
 
 echo
-echo "### Kill one backend mid-run: wrk -t$THREADS -c$CONNS -d$KILL_DURATION, kill -9 of backend B at ${KILL_AT}s"
+echo "### Kill one backend mid-run: wrk -t$THREADS -c$CONNS -d$KILL_DURATION, kill -9 of backend B at ${KILL_AT}s$LB_NOTE"
 echo
-echo "| proxy | requests | reqs to B before kill | non-2xx | socket errors | failed requests |"
+echo "| proxy | requests | reqs to B before kill | non-2xx | socket errors (connect/read/write/timeout) | failed requests |"
 echo "|---|---:|---:|---:|---:|---:|"
 for t in "${PROXIES[@]}"; do
   printf '| %s | %s | %s | %s | %s | %s |\n' "${LABEL[$t]}" "${KREQ[$t]}" "${KBREQ[$t]}" "${KN2[$t]}" \

@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SkyServe.LoadBalancer.Tests;
+
+/// <summary>A trivial replica on a real Kestrel port: names itself, counts hits, can be slow, stream SSE or answer 503.</summary>
+public sealed class Backend : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private int hits;
+
+    private Backend(WebApplication app, string name)
+    {
+        this.app = app;
+        Name = name;
+    }
+
+    public string Name { get; }
+    public string Url { get; private set; } = "";
+    public int Hits => hits;
+    /// <summary>When set, every request is answered 503 (a replica that is overloaded or draining).</summary>
+    public bool Refuse { get; set; }
+
+    public static async Task<Backend> StartAsync(string name)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var backend = new Backend(app, name);
+        app.MapGet("/sse", async (HttpContext context) =>
+        {
+            Interlocked.Increment(ref backend.hits);
+            context.Response.ContentType = "text/event-stream";
+            for (var i = 0; i < 5; i++)
+            {
+                await context.Response.WriteAsync($"data: token-{i}\n\n");
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(300);
+            }
+            await context.Response.WriteAsync("data: [DONE]\n\n");
+        });
+        app.MapFallback(async context =>
+        {
+            Interlocked.Increment(ref backend.hits);
+            if (backend.Refuse)
+            {
+                context.Response.StatusCode = 503;
+                return;
+            }
+            if (int.TryParse(context.Request.Query["delay_ms"], out var delay))
+                await Task.Delay(delay, context.RequestAborted);
+            var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            await context.Response.WriteAsync($"{name}|{context.Request.Method}|{context.Request.Path}|{body}");
+        });
+        await app.StartAsync();
+        backend.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return backend;
+    }
+
+    public async Task KillAsync() => await app.StopAsync(new CancellationToken(canceled: true));
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync(new CancellationToken(canceled: true));
+        await app.DisposeAsync();
+    }
+}

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SkyServe.Controller.Hosting;
+using SkyServe.Controller.Persistence;
+using SkyServe.Controller.Reconcile;
+using SkyServe.Core.Domain;
+using SkyServe.LoadBalancer.Hosting;
+using SkyServe.Testing;
+
+namespace SkyServe.LoadBalancer.Tests;
+
+/// <summary>
+/// The load balancer following a real controller (its READY sets over the long-poll contract). The
+/// reconcile loop is off, so the test sets replica states itself, as probes would.
+/// </summary>
+public sealed class ControllerModeTests : IAsyncLifetime
+{
+    private readonly TempDirectory data = new();
+    private readonly List<Backend> backends = [];
+    private WebApplication controller = null!;
+    private HttpClient api = null!;
+    private string controllerUrl = "";
+    private string token = "";
+
+    public async Task InitializeAsync()
+    {
+        var options = new ControllerOptions
+        {
+            DataDirectory = data.Path, Urls = "http://127.0.0.1:0", Reconcile = new ReconcileOptions { Enabled = false },
+        };
+        controller = await ControllerHost.BuildAsync(options);
+        await controller.StartAsync();
+        controllerUrl = controller.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        token = options.ApiToken!;
+        api = new HttpClient { BaseAddress = new Uri(controllerUrl) };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        foreach (var name in new[] { "a", "b" })
+            backends.Add(await Backend.StartAsync(name));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var backend in backends)
+            await backend.DisposeAsync();
+        api.Dispose();
+        await controller.StopAsync();
+        await controller.DisposeAsync();
+        data.Dispose();
+    }
+
+    private Task<RunningLoadBalancer> StartLoadBalancerAsync() => RunningLoadBalancer.StartAsync(new LoadBalancerOptions
+    {
+        ControllerUrl = controllerUrl, ControllerToken = token, StatsInterval = TimeSpan.FromMilliseconds(200),
+        FailedReplicaCooldown = TimeSpan.FromMilliseconds(500),
+    });
+
+    private async Task CreateServiceAsync(string name, string replicaPolicy = "replicas: 2")
+    {
+        var spec = $"service:\n  readiness_probe: /ready\n  {replicaPolicy.Replace("\n", "\n  ")}\n  ports: 8080\nresources:\n  cpus: 2\n";
+        var response = await api.PostAsync($"/api/v1/services?name={name}", new StringContent(spec, Encoding.UTF8, "application/yaml"));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Adds a replica row pointing at a backend, in the given state, as the reconcile loop would after probing it.</summary>
+    private async Task<int> AddReplicaAsync(string service, Backend backend, ReplicaStatus status = ReplicaStatus.READY)
+    {
+        await using var scope = controller.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
+        var owner = await db.Services.SingleAsync(s => s.Name == service);
+        var now = DateTime.UtcNow;
+        var replica = new ReplicaRecord
+        {
+            ServiceId = owner.Id, ReplicaId = owner.NextReplicaId++, Version = 1, Status = status, Cloud = "aws", Region = "us-east-1",
+            Zone = "us-east-1a", LaunchToken = Guid.NewGuid(), Endpoint = backend.Url, InstanceId = $"m-{backend.Name}", CreatedAt = now, StatusChangedAt = now,
+        };
+        db.Replicas.Add(replica);
+        await db.SaveChangesAsync();
+        return replica.ReplicaId;
+    }
+
+    private async Task SetStatusAsync(string service, int replicaId, ReplicaStatus status)
+    {
+        await using var scope = controller.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
+        var replica = await db.Replicas.SingleAsync(r => r.ReplicaId == replicaId && db.Services.Any(s => s.Id == r.ServiceId && s.Name == service));
+        replica.Status = status;
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>Time until the load balancer's answers satisfy the condition (polling every 20 ms).</summary>
+    private static async Task<TimeSpan> TimeUntilAsync(HttpClient client, string path, Func<HttpResponseMessage, string, bool> condition, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            using var response = await client.GetAsync(path);
+            if (condition(response, await response.Content.ReadAsStringAsync()))
+                return clock.Elapsed;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"{path} did not change within {limit}");
+    }
+
+    [Fact]
+    public async Task A_change_in_the_ready_set_is_followed_within_a_second()
+    {
+        await CreateServiceAsync("chat");
+        await using var lb = await StartLoadBalancerAsync();
+        await TimeUntilAsync(lb.Client, "/chat/x", (r, _) => r.StatusCode == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(5));
+
+        var a = await AddReplicaAsync("chat", backends[0]);
+        var added = await TimeUntilAsync(lb.Client, "/chat/x", (r, body) => r.IsSuccessStatusCode && body.StartsWith("a|"), TimeSpan.FromSeconds(5));
+        var b = await AddReplicaAsync("chat", backends[1]);
+        var second = await TimeUntilAsync(lb.Client, "/chat/x", (r, body) => body.StartsWith("b|"), TimeSpan.FromSeconds(5));
+        await SetStatusAsync("chat", a, ReplicaStatus.NOT_READY);
+        var clock = Stopwatch.StartNew();
+        while (!await AllFrom(lb, "b"))
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), "the NOT_READY replica kept getting traffic");
+        var removed = clock.Elapsed;
+        Assert.True(added < TimeSpan.FromSeconds(1), $"a new READY replica took {added.TotalMilliseconds:0} ms to get traffic");
+        Assert.True(second < TimeSpan.FromSeconds(1), $"the second replica took {second.TotalMilliseconds:0} ms");
+        Assert.True(removed < TimeSpan.FromSeconds(1), $"a NOT_READY replica kept traffic for {removed.TotalMilliseconds:0} ms");
+        Assert.True(b > a);
+    }
+
+    /// <summary>Ten requests in a row all answered by one backend.</summary>
+    private static async Task<bool> AllFrom(RunningLoadBalancer lb, string name)
+    {
+        for (var i = 0; i < 10; i++)
+            if (!(await lb.Client.GetStringAsync("/chat/x")).StartsWith(name + "|"))
+                return false;
+        return true;
+    }
+
+    [Fact]
+    public async Task Routing_goes_on_while_the_controller_is_away()
+    {
+        await CreateServiceAsync("chat");
+        await AddReplicaAsync("chat", backends[0]);
+        await using var lb = await StartLoadBalancerAsync();
+        await TimeUntilAsync(lb.Client, "/chat/x", (r, _) => r.IsSuccessStatusCode, TimeSpan.FromSeconds(5));
+        await controller.StopAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal("a", (await lb.Client.GetStringAsync("/chat/x")).Split('|')[0]);
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task No_ready_replica_is_a_503_with_a_clear_json_body_and_host_names_route()
+    {
+        await CreateServiceAsync("empty");
+        await using var lb = await StartLoadBalancerAsync();
+        await Task.Delay(500);
+        var response = await lb.Client.GetAsync("/empty/v1/models");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal("no_replica", error["type"]!.GetValue<string>());
+        Assert.Contains("empty", error["message"]!.GetValue<string>());
+
+        using var byHost = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        byHost.Headers.Host = $"empty.localhost:{new Uri(lb.Url).Port}";
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await lb.Client.SendAsync(byHost)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await lb.Client.GetAsync("/nothing/here")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_scaled_to_zero_service_holds_requests_until_a_replica_is_ready_and_reports_the_demand()
+    {
+        await CreateServiceAsync("lazy", "replica_policy:\n  min_replicas: 0\n  max_replicas: 1\n  target_qps_per_replica: 1");
+        await using var lb = await StartLoadBalancerAsync();
+        await Task.Delay(500);
+        var waiting = lb.Client.GetStringAsync("/lazy/hello");
+        await Task.Delay(1000);
+        Assert.False(waiting.IsCompleted, "the request should wait for a replica");
+        // The waiting request reached the controller as demand, which is what scales a service from zero.
+        Assert.True(controller.Services.GetRequiredService<RequestRates>().RequestsPerSecond("lazy") > 0);
+        await AddReplicaAsync("lazy", backends[1]);
+        Assert.StartsWith("b|GET|/hello", await waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task A_failing_replica_is_reported_and_leaves_rotation_at_the_controller()
+    {
+        await CreateServiceAsync("chat");
+        await backends[1].KillAsync();
+        var dead = await AddReplicaAsync("chat", backends[1]);
+        await AddReplicaAsync("chat", backends[0]);
+        await using var lb = await StartLoadBalancerAsync();
+        await TimeUntilAsync(lb.Client, "/chat/x", (r, _) => r.IsSuccessStatusCode, TimeSpan.FromSeconds(5));
+        for (var i = 0; i < 6; i++)
+            Assert.Equal("a", (await lb.Client.GetStringAsync("/chat/x")).Split('|')[0]);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        string status;
+        do
+        {
+            var replicas = JsonNode.Parse(await api.GetStringAsync("/api/v1/services/chat/replicas"))!.AsArray();
+            status = replicas.Single(r => r!["replica_id"]!.GetValue<int>() == dead)!["status"]!.GetValue<string>();
+            await Task.Delay(100);
+        }
+        while (status != "NOT_READY" && DateTime.UtcNow < deadline);
+        Assert.Equal("NOT_READY", status);
+
+        // Its endpoint is what the controller now shows for the service.
+        var service = JsonNode.Parse(await api.GetStringAsync("/api/v1/services/chat"))!;
+        Assert.Equal($"http://chat.localhost:{new Uri(lb.Url).Port}", service["endpoint"]!.GetValue<string>());
+    }
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using SkyServe.LoadBalancer.LoadBalancing;
+
+namespace SkyServe.LoadBalancer.Tests;
+
+/// <summary>The data path over real Kestrel backends: policies, retries elsewhere, passive health, streaming, limits.</summary>
+public sealed class StaticBackendTests : IAsyncLifetime
+{
+    private readonly List<Backend> backends = [];
+
+    public async Task InitializeAsync()
+    {
+        foreach (var name in new[] { "a", "b", "c" })
+            backends.Add(await Backend.StartAsync(name));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var backend in backends)
+            await backend.DisposeAsync();
+    }
+
+    private static string Who(string body) => body.Split('|')[0];
+
+    [Fact]
+    public async Task Round_robin_takes_each_replica_in_turn()
+    {
+        await using var lb = await RunningLoadBalancer.StaticAsync(PolicyNames.RoundRobin, [.. backends]);
+        var order = new List<string>();
+        for (var i = 0; i < 30; i++)
+            order.Add(Who(await lb.Client.GetStringAsync("/x")));
+        Assert.All(backends, b => Assert.Equal(10, b.Hits));
+        Assert.Equal(3, order.Take(3).Distinct().Count()); // a full turn before any repeat
+    }
+
+    [Fact]
+    public async Task Least_load_sends_new_requests_to_the_replica_with_fewest_in_flight()
+    {
+        await using var lb = await RunningLoadBalancer.StaticAsync(PolicyNames.LeastLoad, backends[0], backends[1]);
+        var slow = lb.Client.GetStringAsync("/slow?delay_ms=3000");
+        await Task.Delay(300); // the slow request is in flight on one replica
+        var quick = new List<string>();
+        for (var i = 0; i < 6; i++)
+            quick.Add(Who(await lb.Client.GetStringAsync("/quick")));
+        var busy = Who(await slow);
+        Assert.All(quick, who => Assert.NotEqual(busy, who));
+    }
+
+    [Fact]
+    public async Task A_killed_replica_costs_no_client_request_and_leaves_rotation_at_once()
+    {
+        await using var lb = await RunningLoadBalancer.StaticAsync(PolicyNames.RoundRobin, backends[0], backends[1]);
+        await backends[1].KillAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            var get = await lb.Client.GetAsync($"/get/{i}");
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            var post = await lb.Client.PostAsync("/post", new StringContent($"body-{i}", Encoding.UTF8, "text/plain"));
+            Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+            Assert.EndsWith($"|POST|/post|body-{i}", await post.Content.ReadAsStringAsync()); // the replayed body arrived whole
+        }
+        // One failed attempt took the dead replica out of rotation: no further retries were needed.
+        Assert.Contains("skyserve_lb_retries_total{service=\"static\"} 1", await lb.MetricsAsync());
+        Assert.Contains("skyserve_lb_requests_total{service=\"static\",code=\"2xx\"} 40", await lb.MetricsAsync());
+    }
+
+    [Fact]
+    public async Task A_503_from_a_replica_is_retried_on_another()
+    {
+        backends[1].Refuse = true;
+        await using var lb = await RunningLoadBalancer.StaticAsync(PolicyNames.RoundRobin, backends[0], backends[1]);
+        for (var i = 0; i < 10; i++)
+        {
+            var response = await lb.Client.GetAsync("/x");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("a", Who(await response.Content.ReadAsStringAsync()));
+        }
+        Assert.Equal(1, backends[1].Hits);
+    }
+
+    [Fact]
+    public async Task Server_sent_events_stream_through_token_by_token()
+    {
+        await using var lb = await RunningLoadBalancer.StaticAsync(PolicyNames.LeastLoad, backends[0]);
+        var clock = Stopwatch.StartNew();
+        using var response = await lb.Client.GetAsync("/sse", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var first = await reader.ReadLineAsync();
+        var firstAt = clock.Elapsed;
+        var rest = await reader.ReadToEndAsync();
+        var total = clock.Elapsed;
+        Assert.Equal("data: token-0", first);
+        Assert.Contains("data: [DONE]", rest);
+        Assert.True(total >= TimeSpan.FromMilliseconds(1400), $"the backend streams for 1.5 s, took {total}");
+        Assert.True(firstAt < TimeSpan.FromMilliseconds(700), $"the first token arrived after {firstAt.TotalMilliseconds:0} ms: buffered");
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_client_that_goes_away_is_counted_not_retried()
+    {
+        await using var lb = await RunningLoadBalancer.StaticAsync(PolicyNames.RoundRobin, backends[0], backends[1]);
+        using var impatient = new HttpClient { BaseAddress = new Uri(lb.Url), Timeout = TimeSpan.FromMilliseconds(300) };
+        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => impatient.GetStringAsync("/x?delay_ms=3000"));
+        await Task.Delay(500);
+        var metrics = await lb.MetricsAsync();
+        Assert.Contains("skyserve_lb_client_disconnects_total{service=\"static\"} 1", metrics);
+        Assert.Contains("skyserve_lb_retries_total{service=\"static\"} 0", metrics);
+        Assert.Equal(1, backends[0].Hits + backends[1].Hits);
+    }
+
+    [Fact]
+    public async Task Oversized_headers_are_refused()
+    {
+        await using var lb = await RunningLoadBalancer.StaticAsync(PolicyNames.RoundRobin, backends[0]);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/x");
+        request.Headers.Add("X-Big", new string('x', 64 * 1024));
+        var response = await lb.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
+        Assert.Equal(0, backends[0].Hits);
+    }
+}
