@@ -60,6 +60,7 @@ declare -A LOGF=()
 declare -A JOBPID=()
 WORK=''
 BG_PIDS=()
+STARTING='' # pid file of a process being started (interrupted before PGID has it)
 
 group_alive() { # any non-zombie process left in process group $1?
   ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
@@ -70,12 +71,14 @@ stop_group() { # stop_group PGID: TERM, then KILL after up to 3 s
   kill -TERM -- "-$pg" 2>/dev/null || return 0
   for i in $(seq 1 30); do group_alive "$pg" || return 0; sleep 0.1; done
   kill -KILL -- "-$pg" 2>/dev/null || true
+  for i in $(seq 1 20); do group_alive "$pg" || return 0; sleep 0.1; done
 }
 
 cleanup() {
   local rc=$? name pid
   trap - EXIT INT TERM
   for pid in "${BG_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  if [ -n "$STARTING" ] && [ -s "$STARTING" ]; then stop_group "$(cat "$STARTING")"; fi
   for name in "${!PGID[@]}"; do stop_group "${PGID[$name]}"; done
   wait 2>/dev/null || true
   if [ -n "$WORK" ] && [ -d "$WORK" ]; then
@@ -92,12 +95,14 @@ start_proc() { # start_proc NAME CMD...: runs CMD in its own session, output to 
   local pidf=$WORK/$name.pgid
   LOGF[$name]=$WORK/$name.log
   rm -f "$pidf"
+  STARTING=$pidf
   # sh records its own pid (the new session's and process group's id), then execs CMD in place.
   setsid sh -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$@" >"${LOGF[$name]}" 2>&1 </dev/null &
   JOBPID[$name]=$!
   for i in $(seq 1 100); do [ -s "$pidf" ] && break; sleep 0.05; done
   [ -s "$pidf" ] || die "could not start $name ($*)"
   PGID[$name]=$(cat "$pidf")
+  STARTING=''
 }
 
 stop_proc() { # stop_proc NAME
