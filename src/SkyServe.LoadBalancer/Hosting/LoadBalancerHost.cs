@@ -29,8 +29,11 @@ public static class LoadBalancerHost
         });
         builder.WebHost.UseUrls(options.Listen);
         if (options.TlsCertFile is not null)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out unless asked
             builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https =>
                 https.ServerCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(options.TlsCertFile, options.TlsKeyFile)));
+        }
 
         var services = builder.Services;
         services.AddSingleton(options);
