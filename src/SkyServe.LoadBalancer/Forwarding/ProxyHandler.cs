@@ -55,7 +55,7 @@ public sealed class ProxyHandler(
         serviceStats.Started();
         var clock = Stopwatch.StartNew();
         var replayable = await MakeReplayableAsync(context.Request);
-        var tried = new HashSet<string>();
+        HashSet<string>? tried = null; // allocated on the first failure only
         for (var attempt = 1; ; attempt++)
         {
             var replica = Pick(route, tried) ?? await WaitForReplicaAsync(context, name, route, tried);
@@ -94,7 +94,7 @@ public sealed class ProxyHandler(
             var reason = transformer.RejectedStatus ? $"answered {transformer.ReplicaStatus}" : $"{error}: {context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message}";
             health.MarkFailed(replica.Url, options.FailedReplicaCooldown);
             failures.Report(name, replica.Id, reason);
-            tried.Add(replica.Id);
+            (tried ??= []).Add(replica.Id);
             if (!mayRetry || context.Response.HasStarted)
             {
                 log.LogDebug("attempt {Attempt} on {Replica} of {Service} failed for good: {Reason}", attempt, replica.Id, name, reason);
@@ -108,22 +108,40 @@ public sealed class ProxyHandler(
     }
 
     /// <summary>The policy's pick among healthy replicas not yet tried (all untried ones if none is healthy).</summary>
-    private Replica? Pick(ServiceRoute route, HashSet<string> tried)
+    private Replica? Pick(ServiceRoute route, HashSet<string>? tried)
     {
-        var untried = route.Replicas.Where(r => !tried.Contains(r.Id)).ToList();
-        var healthy = untried.Where(r => health.IsHealthy(r.Url)).ToList();
-        var candidates = healthy.Count > 0 ? healthy : untried;
+        var replicas = route.Replicas;
+        // The common case: nothing tried yet and every replica healthy — hand the route's own list to the policy.
+        var candidates = tried is null && AllHealthy(replicas) ? route.Destinations : Filter(replicas, tried);
         if (candidates.Count == 0)
             return null;
         var policy = policyByName.GetValueOrDefault(route.Policy) ?? policyByName[PolicyNames.LeastLoad];
-        var picked = policy.PickDestination(null!, Cluster, candidates.Select(c => c.Destination).ToList());
-        return candidates.FirstOrDefault(c => ReferenceEquals(c.Destination, picked));
+        var picked = policy.PickDestination(null!, Cluster, candidates);
+        foreach (var replica in replicas)
+            if (ReferenceEquals(replica.Destination, picked))
+                return replica;
+        return null;
+    }
+
+    private bool AllHealthy(IReadOnlyList<Replica> replicas)
+    {
+        foreach (var replica in replicas)
+            if (!health.IsHealthy(replica.Url))
+                return false;
+        return true;
+    }
+
+    private List<DestinationState> Filter(IReadOnlyList<Replica> replicas, HashSet<string>? tried)
+    {
+        var untried = replicas.Where(r => tried is null || !tried.Contains(r.Id)).ToList();
+        var healthy = untried.Where(r => health.IsHealthy(r.Url)).ToList();
+        return (healthy.Count > 0 ? healthy : untried).Select(r => r.Destination).ToList();
     }
 
     /// <summary>A scaled-to-zero service keeps its first request waiting (bounded) while the controller brings a replica up.</summary>
-    private async Task<Replica?> WaitForReplicaAsync(HttpContext context, string name, ServiceRoute route, HashSet<string> tried)
+    private async Task<Replica?> WaitForReplicaAsync(HttpContext context, string name, ServiceRoute route, HashSet<string>? tried)
     {
-        if (!route.ScaleToZero || route.Replicas.Count > 0 || tried.Count > 0)
+        if (!route.ScaleToZero || route.Replicas.Count > 0 || tried is not null)
             return null;
         return await waiting.WaitAsync(name, () => table.Find(name) is { } now ? Pick(now, tried) : null, context.RequestAborted);
     }

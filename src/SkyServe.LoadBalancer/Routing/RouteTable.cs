@@ -16,10 +16,8 @@ public sealed class RouteTable
     public void Replace(IEnumerable<ServiceRoute> next)
     {
         var previous = routes;
-        routes = next.Select(route => route with
-        {
-            Replicas = route.Replicas.Select(r => Reuse(previous.GetValueOrDefault(route.Name), r)).ToList(),
-        }).ToDictionary(r => r.Name);
+        routes = next.Select(route => new ServiceRoute(route.Name, route.Policy,
+            route.Replicas.Select(r => Reuse(previous.GetValueOrDefault(route.Name), r)).ToList(), route.ScaleToZero)).ToDictionary(r => r.Name);
         Interlocked.Exchange(ref changed, NewWaiter()).TrySetResult();
     }
 

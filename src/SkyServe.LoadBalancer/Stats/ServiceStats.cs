@@ -37,8 +37,10 @@ public sealed class ServiceStats
         Interlocked.Decrement(ref inFlight);
         Interlocked.Increment(ref statusClasses[Math.Clamp(status / 100, 0, 5)]);
         var seconds = elapsed.TotalSeconds;
-        var bucket = Array.FindIndex(Buckets, b => seconds <= b);
-        Interlocked.Increment(ref latencyCounts[bucket < 0 ? Buckets.Length : bucket]);
+        var bucket = 0;
+        while (bucket < Buckets.Length && seconds > Buckets[bucket])
+            bucket++;
+        Interlocked.Increment(ref latencyCounts[bucket]);
         Interlocked.Add(ref latencyMicrosSum, (long)(seconds * 1e6));
     }
 
