@@ -1,0 +1,169 @@
+using System.Numerics.Tensors;
+
+namespace SkyServe.ReplicaAgent.Engine.Model;
+
+/// <summary>
+/// The CPU engine's Llama-architecture decoder (llama, mistral, qwen2) in float32, following transformers'
+/// modeling_llama: every new token of every sequence in a step is one row of a single activation matrix, so
+/// the weights stream through the cores once per step however many sequences share it.
+/// </summary>
+public sealed class CpuLlamaModel : ICausalLanguageModel
+{
+    public const string ConfigFileName = "config.json";
+
+    private readonly LlamaWeights weights;
+    private readonly RotaryEmbedding rotary;
+    private readonly CausalAttention attention;
+    private readonly ForwardWorkspace workspace;
+    private readonly float eps;
+    private readonly Lock forwardLock = new();
+
+    public ModelConfig Config { get; }
+
+    /// <param name="rotary">Replaces the frequencies config.json implies; for matching a reference computed differently.</param>
+    public CpuLlamaModel(ModelConfig config, LlamaWeights weights, RotaryEmbedding? rotary = null)
+    {
+        if (rotary is not null && rotary.InverseFrequencies.Length != config.HeadDim / 2)
+            throw new ArgumentException($"rotary has {rotary.InverseFrequencies.Length} frequencies; head_dim {config.HeadDim} needs {config.HeadDim / 2}", nameof(rotary));
+        Config = config;
+        this.weights = weights;
+        this.rotary = rotary ?? new RotaryEmbedding(config.Rope, config.HeadDim);
+        attention = new CausalAttention(config);
+        workspace = new ForwardWorkspace(config);
+        eps = (float)config.RmsNormEps;
+    }
+
+    /// <summary>Loads a Hugging Face model folder: config.json and its safetensors weights.</summary>
+    public static CpuLlamaModel Load(string directory)
+    {
+        var config = ModelConfig.Load(Path.Combine(directory, ConfigFileName));
+        using var checkpoint = SafetensorsCheckpoint.Open(directory);
+        return new CpuLlamaModel(config, LlamaWeights.Load(checkpoint, config));
+    }
+
+    public KvCache CreateCache() => new CpuKvCache(this, Config.NumHiddenLayers, Config.KeyValueDim);
+
+    public float[][] Forward(IReadOnlyList<SequenceStep> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        if (steps.Count == 0)
+            return [];
+
+        // Overlapping calls would share the workspace and could race on a cache; the scheduler calls from one loop anyway.
+        lock (forwardLock)
+        {
+            var batch = BatchLayout.Plan(steps, this, Config.VocabSize);
+            foreach (var (cache, sequence) in batch.Caches.Zip(batch.Sequences))
+                cache.EnsureCapacity(cache.Length + sequence.TokenCount);
+            workspace.EnsureTokens(batch.TokenCount);
+
+            Embed(batch);
+            ComputeRotaryAngles(batch);
+            for (var layer = 0; layer < weights.Layers.Count; layer++)
+                RunLayer(batch, layer);
+            var logits = ComputeLogits(batch);
+
+            // Only now do the new positions count: a failed step leaves every cache as it was.
+            foreach (var (cache, sequence) in batch.Caches.Zip(batch.Sequences))
+                cache.Commit(cache.Length + sequence.TokenCount);
+            return logits;
+        }
+    }
+
+    /// <summary>Nothing to release: weights and caches are managed arrays. The CUDA engine frees device memory here.</summary>
+    public void Dispose()
+    {
+    }
+
+    private void Embed(BatchLayout batch)
+    {
+        var hidden = Config.HiddenSize;
+        for (var row = 0; row < batch.TokenCount; row++)
+            weights.Embeddings.AsSpan(batch.Tokens[row] * hidden, hidden).CopyTo(workspace.Hidden.AsSpan(row * hidden, hidden));
+    }
+
+    private void ComputeRotaryAngles(BatchLayout batch)
+    {
+        var half = Config.HeadDim / 2;
+        for (var row = 0; row < batch.TokenCount; row++)
+            rotary.Angles(batch.PositionOfRow[row], workspace.Cos.AsSpan(row * half, half), workspace.Sin.AsSpan(row * half, half));
+    }
+
+    private void RunLayer(BatchLayout batch, int layerIndex)
+    {
+        var layer = weights.Layers[layerIndex];
+        var rows = batch.TokenCount;
+        var hiddenValues = rows * Config.HiddenSize;
+        var ws = workspace;
+
+        RmsNorm.ApplyRows(ws.Hidden, layer.InputNorm, eps, ws.Normed, rows);
+        layer.QueryProjection.Forward(ws.Normed, ws.Query, rows);
+        layer.KeyProjection.Forward(ws.Normed, ws.Key, rows);
+        layer.ValueProjection.Forward(ws.Normed, ws.Value, rows);
+        RotateAndStore(batch, layerIndex);
+        attention.Apply(batch, layerIndex, ws.Query, ws.Attention);
+        layer.OutputProjection.Forward(ws.Attention, ws.Projected, rows);
+        TensorPrimitives.Add(ws.Hidden.AsSpan(0, hiddenValues), ws.Projected.AsSpan(0, hiddenValues), ws.Hidden.AsSpan(0, hiddenValues));
+
+        RmsNorm.ApplyRows(ws.Hidden, layer.PostAttentionNorm, eps, ws.Normed, rows);
+        layer.GateProjection.Forward(ws.Normed, ws.Gate, rows);
+        layer.UpProjection.Forward(ws.Normed, ws.Up, rows);
+        var intermediateValues = rows * Config.IntermediateSize;
+        var gate = ws.Gate.AsSpan(0, intermediateValues);
+        var activation = ws.Activation.AsSpan(0, intermediateValues);
+        // SwiGLU: silu(gate) * up, with silu(g) = g * sigmoid(g).
+        TensorPrimitives.Sigmoid(gate, activation);
+        TensorPrimitives.Multiply(gate, activation, activation);
+        TensorPrimitives.Multiply(activation, ws.Up.AsSpan(0, intermediateValues), activation);
+        layer.DownProjection.Forward(ws.Activation, ws.Projected, rows);
+        TensorPrimitives.Add(ws.Hidden.AsSpan(0, hiddenValues), ws.Projected.AsSpan(0, hiddenValues), ws.Hidden.AsSpan(0, hiddenValues));
+    }
+
+    /// <summary>Rotates queries and keys by their positions, then appends keys and values to their sequences' caches.</summary>
+    private void RotateAndStore(BatchLayout batch, int layerIndex)
+    {
+        var half = Config.HeadDim / 2;
+        var queryDim = Config.QueryDim;
+        var keyValueDim = Config.KeyValueDim;
+        var ws = workspace;
+        for (var row = 0; row < batch.TokenCount; row++)
+        {
+            var cos = ws.Cos.AsSpan(row * half, half);
+            var sin = ws.Sin.AsSpan(row * half, half);
+            rotary.Apply(ws.Query.AsSpan(row * queryDim, queryDim), cos, sin);
+            var key = ws.Key.AsSpan(row * keyValueDim, keyValueDim);
+            rotary.Apply(key, cos, sin);
+
+            var cache = batch.Caches[batch.SequenceOfRow[row]];
+            var slot = batch.PositionOfRow[row] * keyValueDim;
+            key.CopyTo(cache.Keys(layerIndex).AsSpan(slot, keyValueDim));
+            ws.Value.AsSpan(row * keyValueDim, keyValueDim).CopyTo(cache.Values(layerIndex).AsSpan(slot, keyValueDim));
+        }
+    }
+
+    /// <summary>Final norm and lm_head on the requested rows only: the vocabulary projection is the costliest matrix.</summary>
+    private float[][] ComputeLogits(BatchLayout batch)
+    {
+        var hidden = Config.HiddenSize;
+        var vocab = Config.VocabSize;
+        var logitRows = batch.LogitRowCount;
+        var selected = new float[logitRows * hidden];
+        var next = 0;
+        foreach (var (firstRow, tokenCount, rows) in batch.Sequences)
+            for (var row = firstRow + tokenCount - rows; row < firstRow + tokenCount; row++, next++)
+                RmsNorm.Apply(workspace.Hidden.AsSpan(row * hidden, hidden), weights.FinalNorm, eps, selected.AsSpan(next * hidden, hidden));
+
+        var all = new float[(long)logitRows * vocab];
+        weights.LanguageModelHead.Forward(selected, all, logitRows);
+
+        var result = new float[batch.Sequences.Length][];
+        var offset = 0;
+        for (var s = 0; s < result.Length; s++)
+        {
+            var length = batch.Sequences[s].LogitRows * vocab;
+            result[s] = all.AsSpan(offset, length).ToArray();
+            offset += length;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,43 @@
+namespace SkyServe.ReplicaAgent.Engine.Model;
+
+/// <summary>Activation buffers of one forward step, kept between steps and grown when a batch has more tokens.</summary>
+internal sealed class ForwardWorkspace(ModelConfig config)
+{
+    private int tokenCapacity;
+
+    public float[] Hidden { get; private set; } = [];
+    public float[] Normed { get; private set; } = [];
+    public float[] Query { get; private set; } = [];
+    public float[] Key { get; private set; } = [];
+    public float[] Value { get; private set; } = [];
+    public float[] Attention { get; private set; } = [];
+    public float[] Projected { get; private set; } = [];
+    public float[] Gate { get; private set; } = [];
+    public float[] Up { get; private set; } = [];
+    public float[] Activation { get; private set; } = [];
+
+    /// <summary>cos and sin of each token's position, [tokens, headDim/2]: shared by every layer.</summary>
+    public float[] Cos { get; private set; } = [];
+    public float[] Sin { get; private set; } = [];
+
+    public void EnsureTokens(int tokens)
+    {
+        if (tokens <= tokenCapacity)
+            return;
+        tokenCapacity = Math.Max(tokens, tokenCapacity * 2);
+        Hidden = Rows(config.HiddenSize);
+        Normed = Rows(config.HiddenSize);
+        Query = Rows(config.QueryDim);
+        Key = Rows(config.KeyValueDim);
+        Value = Rows(config.KeyValueDim);
+        Attention = Rows(config.QueryDim);
+        Projected = Rows(config.HiddenSize);
+        Gate = Rows(config.IntermediateSize);
+        Up = Rows(config.IntermediateSize);
+        Activation = Rows(config.IntermediateSize);
+        Cos = Rows(config.HeadDim / 2);
+        Sin = Rows(config.HeadDim / 2);
+    }
+
+    private float[] Rows(int width) => new float[(long)tokenCapacity * width];
+}

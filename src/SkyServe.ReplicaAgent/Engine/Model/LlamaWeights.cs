@@ -1,0 +1,46 @@
+namespace SkyServe.ReplicaAgent.Engine.Model;
+
+/// <summary>All weights of a Llama-architecture decoder as float32, under transformers' tensor names.</summary>
+public sealed record LlamaWeights(
+    float[] Embeddings,
+    IReadOnlyList<DecoderLayerWeights> Layers,
+    float[] FinalNorm,
+    LinearLayer LanguageModelHead)
+{
+    public static LlamaWeights Load(SafetensorsCheckpoint checkpoint, ModelConfig config)
+    {
+        var hidden = config.HiddenSize;
+        var embeddings = checkpoint.ReadFloat32("model.embed_tokens.weight", config.VocabSize, hidden);
+        var layers = new DecoderLayerWeights[config.NumHiddenLayers];
+        for (var i = 0; i < layers.Length; i++)
+            layers[i] = LoadLayer(checkpoint, config, $"model.layers.{i}.");
+        var finalNorm = checkpoint.ReadFloat32("model.norm.weight", hidden);
+
+        // Tied models reuse the embedding matrix as the output projection: same array, no copy.
+        var head = config.TieWordEmbeddings
+            ? new LinearLayer(embeddings, null, config.VocabSize, hidden)
+            : new LinearLayer(checkpoint.ReadFloat32("lm_head.weight", config.VocabSize, hidden), null, config.VocabSize, hidden);
+        return new LlamaWeights(embeddings, layers, finalNorm, head);
+    }
+
+    private static DecoderLayerWeights LoadLayer(SafetensorsCheckpoint checkpoint, ModelConfig config, string prefix)
+    {
+        var hidden = config.HiddenSize;
+        return new DecoderLayerWeights(
+            InputNorm: checkpoint.ReadFloat32(prefix + "input_layernorm.weight", hidden),
+            QueryProjection: Linear(checkpoint, prefix + "self_attn.q_proj", config.QueryDim, hidden, config.QkvBias),
+            KeyProjection: Linear(checkpoint, prefix + "self_attn.k_proj", config.KeyValueDim, hidden, config.QkvBias),
+            ValueProjection: Linear(checkpoint, prefix + "self_attn.v_proj", config.KeyValueDim, hidden, config.QkvBias),
+            OutputProjection: Linear(checkpoint, prefix + "self_attn.o_proj", hidden, config.QueryDim, config.OutputProjectionBias),
+            PostAttentionNorm: checkpoint.ReadFloat32(prefix + "post_attention_layernorm.weight", hidden),
+            GateProjection: Linear(checkpoint, prefix + "mlp.gate_proj", config.IntermediateSize, hidden, config.MlpBias),
+            UpProjection: Linear(checkpoint, prefix + "mlp.up_proj", config.IntermediateSize, hidden, config.MlpBias),
+            DownProjection: Linear(checkpoint, prefix + "mlp.down_proj", hidden, config.IntermediateSize, config.MlpBias));
+    }
+
+    private static LinearLayer Linear(SafetensorsCheckpoint checkpoint, string name, int outFeatures, int inFeatures, bool hasBias) =>
+        new(checkpoint.ReadFloat32(name + ".weight", outFeatures, inFeatures),
+            hasBias ? checkpoint.ReadFloat32(name + ".bias", outFeatures) : null,
+            outFeatures,
+            inFeatures);
+}
