@@ -25,20 +25,6 @@ public sealed record ReferenceFixture(string Name, string Directory, bool Stored
         return new ReferenceFixture(name, directory, storedInBFloat16, cases);
     }
 
-    /// <summary>
-    /// The engine set up as the reference ran. generate_reference.py casts the Qwen2 model to bf16 before saving
-    /// it, and Module.to casts the rotary inv_freq buffer as well; the later .float() widens it back, but the
-    /// rounding stays. So for a bf16 fixture the reference's rope frequencies are ours rounded to bf16.
-    /// </summary>
-    public CpuLlamaModel LoadModelAsReferenceRan()
-    {
-        if (!StoredInBFloat16)
-            return CpuLlamaModel.Load(Directory);
-
-        var config = ModelConfig.Load(Path.Combine(Directory, CpuLlamaModel.ConfigFileName));
-        using var checkpoint = SafetensorsCheckpoint.Open(Directory);
-        var exact = new RotaryEmbedding(config.Rope, config.HeadDim).InverseFrequencies;
-        var rotary = new RotaryEmbedding(exact.Select(BFloat16Rounding.RoundToNearestEven).ToArray());
-        return new CpuLlamaModel(config, LlamaWeights.Load(checkpoint, config), rotary);
-    }
+    /// <summary>The engine on the fixture's folder; the reference ran float32 on the stored (for Qwen2, bf16-rounded) weights.</summary>
+    public CpuLlamaModel LoadModel() => CpuLlamaModel.Load(Directory);
 }

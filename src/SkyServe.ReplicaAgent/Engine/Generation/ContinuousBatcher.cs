@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using SkyServe.ReplicaAgent.Engine.Model;
+using SkyServe.ReplicaAgent.Engine.Tokenization;
+
+namespace SkyServe.ReplicaAgent.Engine.Generation;
+
+/// <summary>
+/// Continuous batching: one loop runs the model over every active sequence at once; requests join the
+/// batch between steps (their prompt prefilled in chunks alongside others' decode steps) and leave it as
+/// soon as they finish, so a short request never waits for a long one.
+/// </summary>
+public sealed class ContinuousBatcher : IDisposable
+{
+    private readonly ICausalLanguageModel model;
+    private readonly Tokenizer tokenizer;
+    private readonly int maxBatchSize;
+    private readonly int prefillChunk;
+    private readonly HashSet<int> eos;
+    private readonly ConcurrentQueue<GenerationRequest> waiting = new();
+    private readonly SemaphoreSlim arrived = new(0);
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Task loop;
+    private int running;
+
+    public ContinuousBatcher(ICausalLanguageModel model, Tokenizer tokenizer, int maxBatchSize = 32, int prefillChunk = 256)
+    {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.maxBatchSize = maxBatchSize;
+        this.prefillChunk = prefillChunk;
+        eos = [.. tokenizer.EosIds, .. model.Config.EosTokenIds];
+        loop = Task.Factory.StartNew(RunAsync, TaskCreationOptions.LongRunning).Unwrap();
+    }
+
+    public int Running => Volatile.Read(ref running);
+    public int Waiting => waiting.Count;
+
+    /// <summary>Queues a request; its events arrive on <see cref="GenerationRequest.Output"/>.</summary>
+    public GenerationRequest Submit(IReadOnlyList<int> prompt, SamplingParameters parameters, CancellationToken cancellation = default)
+    {
+        if (prompt.Count == 0)
+            throw new ArgumentException("the prompt has no tokens", nameof(prompt));
+        if (prompt.Count + parameters.MaxTokens > model.Config.MaxPositionEmbeddings)
+            throw new ContextWindowExceededException(prompt.Count, parameters.MaxTokens, model.Config.MaxPositionEmbeddings);
+        var request = new GenerationRequest(prompt, parameters, cancellation);
+        waiting.Enqueue(request);
+        arrived.Release();
+        return request;
+    }
+
+    private async Task RunAsync()
+    {
+        var active = new List<RunningSequence>();
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                if (active.Count == 0)
+                    await arrived.WaitAsync(stopping.Token);
+                while (active.Count < maxBatchSize && waiting.TryDequeue(out var request))
+                    active.Add(new RunningSequence(request, model.CreateCache(), tokenizer));
+                Volatile.Write(ref running, active.Count);
+                active.RemoveAll(s => s.Request.Cancellation.IsCancellationRequested && Finish(s, FinishReason.Abort));
+                if (active.Count > 0)
+                    Step(active);
+                Volatile.Write(ref running, active.Count);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        foreach (var sequence in active)
+            Finish(sequence, FinishReason.Abort);
+        while (waiting.TryDequeue(out var left))
+            left.Events.Writer.TryComplete(new OperationCanceledException("the engine is shutting down"));
+    }
+
+    /// <summary>One model step over the whole batch: a prompt chunk for prefilling sequences, the last token for decoding ones.</summary>
+    private void Step(List<RunningSequence> active)
+    {
+        var steps = active.Select(s =>
+        {
+            if (!s.IsPrefilling)
+                return new SequenceStep(s.Cache, [s.Generated[^1]]);
+            var count = Math.Min(prefillChunk, s.Request.Prompt.Count - s.Prefilled);
+            var chunk = s.Request.Prompt.Skip(s.Prefilled).Take(count).ToArray();
+            s.Prefilled += count;
+            return new SequenceStep(s.Cache, chunk);
+        }).ToList();
+        var wasPrefilling = active.Select(s => s.Prefilled < s.Request.Prompt.Count).ToList();
+        var logits = model.Forward(steps);
+        for (var i = active.Count - 1; i >= 0; i--)
+        {
+            if (wasPrefilling[i])
+                continue; // more of the prompt to go: nothing to sample yet
+            if (Advance(active[i], logits[i]))
+                active.RemoveAt(i);
+        }
+    }
+
+    /// <summary>Samples the next token of a sequence and streams what became final; true when it finished.</summary>
+    private bool Advance(RunningSequence s, float[] logits)
+    {
+        var parameters = s.Request.Parameters;
+        var token = TokenSampler.Sample(logits, parameters, s.Random);
+        if (!parameters.IgnoreEos && eos.Contains(token))
+        {
+            s.Text += s.Decoder.Flush();
+            return Finish(s, FinishReason.Stop);
+        }
+        s.Generated.Add(token);
+        s.Text += s.Decoder.Append(token);
+        var stop = s.Stops.FindStop(s.Text);
+        if (stop >= 0)
+        {
+            s.Text = s.Text[..stop];
+            return Finish(s, FinishReason.Stop);
+        }
+        if (s.Generated.Count >= parameters.MaxTokens)
+        {
+            s.Text += s.Decoder.Flush();
+            stop = s.Stops.FindStop(s.Text);
+            if (stop >= 0)
+                s.Text = s.Text[..stop];
+            return Finish(s, FinishReason.Length);
+        }
+        Emit(s, s.Text.Length - s.Stops.HeldBack(s.Text), null);
+        return false;
+    }
+
+    private void Emit(RunningSequence s, int upTo, string? finishReason)
+    {
+        var delta = upTo > s.Emitted ? s.Text[s.Emitted..upTo] : "";
+        s.Emitted = Math.Max(s.Emitted, upTo);
+        if (delta.Length > 0 || finishReason is not null)
+            s.Request.Events.Writer.TryWrite(new GenerationEvent(delta, finishReason, s.Request.Prompt.Count, s.Generated.Count, s.Generated.ToArray()));
+    }
+
+    private bool Finish(RunningSequence s, string reason)
+    {
+        Emit(s, s.Text.Length, reason);
+        s.Request.Events.Writer.TryComplete();
+        s.Dispose();
+        return true;
+    }
+
+    public void Dispose()
+    {
+        stopping.Cancel();
+        try
+        {
+            loop.Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException)
+        {
+        }
+        stopping.Dispose();
+    }
+}
