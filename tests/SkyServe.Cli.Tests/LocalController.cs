@@ -63,7 +63,9 @@ public sealed partial class LocalController : IAsyncDisposable
         lock (output)
             output.Add(line);
         if (ListeningLine().Match(line) is { Success: true } m)
-            listening.TrySetResult(m.Groups[1].Value);
+            Url = m.Groups[1].Value;
+        if (line.StartsWith("Press Ctrl+C to stop", StringComparison.Ordinal)) // the last start-up line: all of them are in
+            listening.TrySetResult(Url);
     }
 
     [GeneratedRegex(@"listening on (http://\S+)")]
