@@ -1,37 +1,4 @@
 using SkyServe.ReplicaAgent.Hosting;
 
 // The replica agent: `dotnet SkyServe.ReplicaAgent.dll --port 8081 [...]` (flags in AgentCommandLine.Usage).
-// Exit codes: 0 after a normal shutdown (SIGTERM, Ctrl+C), 1 when it cannot start, 2 for a bad command line.
-if (AgentCommandLine.IsHelpRequest(args))
-{
-    Console.WriteLine(AgentCommandLine.Usage);
-    return 0;
-}
-
-AgentOptions options;
-try
-{
-    options = AgentCommandLine.Parse(args);
-}
-catch (CommandLineException e)
-{
-    Console.Error.WriteLine($"SkyServe.ReplicaAgent: {e.Message}");
-    Console.Error.WriteLine(AgentCommandLine.Usage);
-    return 2;
-}
-
-await using var app = AgentHost.Build(options);
-try
-{
-    await app.StartAsync();
-}
-catch (IOException e) // typically the address is in use
-{
-    Console.Error.WriteLine($"SkyServe.ReplicaAgent: cannot listen on {options.Host}:{options.Port}: {e.Message}");
-    return 1;
-}
-
-// Launchers wait for exactly this line; it carries the real port when --port 0 let the system pick.
-Console.WriteLine($"ReplicaAgent listening on {app.Urls.First()}");
-await app.WaitForShutdownAsync();
-return 0;
+return await AgentProgram.RunAsync(args);

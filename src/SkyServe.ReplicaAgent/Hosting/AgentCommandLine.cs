@@ -21,6 +21,10 @@ public static class AgentCommandLine
           --metadata-format FORMAT    metadata service format: aws (default aws)
           --metadata-poll-ms MS       how often to ask the metadata service (default 1000)
           --drain-timeout-ms MS       on SIGTERM, how long in-flight requests may take to finish (default 10000)
+          --model DIR                 serve this HF-layout model folder with the built-in engine (OpenAI API under /v1)
+          --served-model-name NAME    the model id clients name (default: the folder's name)
+          --max-batch-size N          most sequences in one running batch (default 32)
+          --engine cpu                the built-in engine (cpu; cuda comes later)
         """;
 
     private delegate AgentOptions Apply(AgentOptions options, string value);
@@ -36,7 +40,16 @@ public static class AgentCommandLine
         ["--metadata-format"] = (o, v) => o with { MetadataFormat = Format(v) },
         ["--metadata-poll-ms"] = (o, v) => o with { MetadataPollInterval = Milliseconds("--metadata-poll-ms", v, allowZero: false) },
         ["--drain-timeout-ms"] = (o, v) => o with { DrainTimeout = Milliseconds("--drain-timeout-ms", v, allowZero: true) },
+        ["--model"] = (o, v) => o with { ModelDirectory = ModelDirectory(v) },
+        ["--served-model-name"] = (o, v) => o with { ServedModelName = v },
+        ["--max-batch-size"] = (o, v) => o with { MaxBatchSize = int.TryParse(v, out var n) && n > 0 ? n : throw new CommandLineException($"--max-batch-size must be a positive number, not '{v}'") },
+        ["--engine"] = (o, v) => v == "cpu" ? o : throw new CommandLineException($"--engine {v} is not available yet; cpu is"),
     };
+
+    private static string ModelDirectory(string value) =>
+        File.Exists(Path.Combine(value, "config.json"))
+            ? value
+            : throw new CommandLineException($"--model must be a model folder with config.json, tokenizer.json and *.safetensors; '{value}' has no config.json");
 
     public static bool IsHelpRequest(IReadOnlyList<string> args) => args is ["--help"] or ["-h"];
 

@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Logging.Console;
 using SkyServe.ReplicaAgent.Endpoints;
+using SkyServe.ReplicaAgent.Endpoints.OpenAi;
+using SkyServe.ReplicaAgent.Engine.Serving;
 using SkyServe.ReplicaAgent.Health;
 using SkyServe.ReplicaAgent.Interruption;
 
@@ -40,9 +42,16 @@ public static class AgentHost
             json.SerializerOptions.Converters.Add(new UtcTimestampJsonConverter());
         });
 
+        // The model loads before the agent listens, so readiness never claims a model that is not there.
+        var engine = options.ModelDirectory is { } model ? InferenceEngine.Load(model, options.ServedModelName, options.MaxBatchSize) : null;
+        if (engine is not null)
+            services.AddSingleton(engine); // disposed with the host
+
         var app = builder.Build();
         app.MapHealth();
         app.MapReadiness(options.ReadinessPath);
+        if (engine is not null)
+            app.MapOpenAi(engine);
         app.MapEcho();
         return app;
     }

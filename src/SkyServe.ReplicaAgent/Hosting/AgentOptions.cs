@@ -31,4 +31,13 @@ public sealed record AgentOptions
 
     /// <summary>How long in-flight requests may take to finish after SIGTERM (the host's ShutdownTimeout).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A model folder (HF layout) for the built-in engine; without one the agent only echoes.</summary>
+    public string? ModelDirectory { get; init; }
+
+    /// <summary>The model id clients name; the folder's name by default.</summary>
+    public string? ServedModelName { get; init; }
+
+    /// <summary>Most sequences in one running batch.</summary>
+    public int MaxBatchSize { get; init; } = 32;
 }

@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using SkyServe.ReplicaAgent.Engine.ChatTemplates;
+using SkyServe.ReplicaAgent.Engine.Serving;
+
+namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
+
+/// <summary>Turns a chat request's messages into the model's prompt with its own chat template (or the documented default).</summary>
+internal static class ChatPrompt
+{
+    private static readonly ConcurrentDictionary<string, ChatTemplate> Compiled = new();
+
+    public static string Render(InferenceEngine engine, JsonNode? messages)
+    {
+        if (messages is not JsonArray { Count: > 0 } list)
+            throw new OpenAiError(400, "messages must be a non-empty list", "messages");
+        var parsed = list.Select((m, i) =>
+        {
+            var role = m?["role"] is JsonValue r && r.TryGetValue<string>(out var roleName) ? roleName : null;
+            if (role is not ("system" or "user" or "assistant" or "developer" or "tool"))
+                throw new OpenAiError(400, $"messages[{i}].role must be system, user, assistant, developer or tool", $"messages[{i}].role");
+            return new ChatMessage(role == "developer" ? "system" : role, Content(m!["content"], i));
+        }).ToList();
+        var source = engine.Tokenizer.ChatTemplate ?? DefaultChatTemplate.Source;
+        var template = Compiled.GetOrAdd(source, ChatTemplate.Parse);
+        try
+        {
+            return template.Render(parsed, addGenerationPrompt: true, new Dictionary<string, object?>
+            {
+                ["bos_token"] = engine.Tokenizer.BosId is { } bos ? engine.Tokenizer.IdToToken(bos) : "",
+                ["eos_token"] = engine.Tokenizer.EosIds.Count > 0 ? engine.Tokenizer.IdToToken(engine.Tokenizer.EosIds[0]) : "",
+            });
+        }
+        catch (ChatTemplateException e)
+        {
+            throw new OpenAiError(400, $"the model's chat template refused these messages: {e.Message}", "messages");
+        }
+    }
+
+    /// <summary>Content as a string, or OpenAI's list of parts of which only text parts are supported.</summary>
+    private static string Content(JsonNode? content, int index) => content switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var text) => text,
+        JsonArray parts => string.Concat(parts.Select(p => p?["type"]?.GetValue<string>() == "text"
+            ? p["text"]?.GetValue<string>() ?? ""
+            : throw new OpenAiError(400, "only text content parts are supported", $"messages[{index}].content"))),
+        null => "",
+        _ => throw new OpenAiError(400, "content must be a string or a list of text parts", $"messages[{index}].content"),
+    };
+}

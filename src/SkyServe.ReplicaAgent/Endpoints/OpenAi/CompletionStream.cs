@@ -1,0 +1,61 @@
+using System.Text.Json;
+using SkyServe.ReplicaAgent.Engine.Generation;
+
+namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
+
+/// <summary>Runs one generation and answers it: as one JSON body, or as server-sent events ending in [DONE].</summary>
+internal static class CompletionStream
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>
+    /// <paramref name="chunk"/> shapes one streamed event from (text delta, finish reason, is first);
+    /// <paramref name="whole"/> shapes the non-streamed answer from (text, finish reason, usage).
+    /// </summary>
+    public static async Task<IResult> AnswerAsync(HttpContext http, GenerationRequest generation, bool stream, bool includeUsage,
+        Func<string, string?, bool, object> chunk, Func<string, string, object, object> whole, Func<object, object> usageChunk)
+    {
+        if (!stream)
+        {
+            var text = new System.Text.StringBuilder();
+            GenerationEvent? last = null;
+            await foreach (var e in generation.Output.ReadAllAsync(http.RequestAborted))
+            {
+                text.Append(e.Text);
+                last = e;
+            }
+            return Results.Json(whole(text.ToString(), last?.FinishReason ?? FinishReason.Abort, Usage(last)), Json);
+        }
+
+        var response = http.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        GenerationEvent? final = null;
+        var first = true;
+        await foreach (var e in generation.Output.ReadAllAsync(http.RequestAborted))
+        {
+            await WriteAsync(response, chunk(e.Text, e.FinishReason, first), http.RequestAborted);
+            first = false;
+            final = e;
+        }
+        if (includeUsage)
+            await WriteAsync(response, usageChunk(Usage(final)), http.RequestAborted);
+        await response.WriteAsync("data: [DONE]\n\n", http.RequestAborted);
+        return Results.Empty;
+    }
+
+    public static object Usage(GenerationEvent? e) => new
+    {
+        prompt_tokens = e?.PromptTokens ?? 0,
+        completion_tokens = e?.CompletionTokens ?? 0,
+        total_tokens = (e?.PromptTokens ?? 0) + (e?.CompletionTokens ?? 0),
+    };
+
+    private static async Task WriteAsync(HttpResponse response, object value, CancellationToken ct)
+    {
+        await response.WriteAsync("data: ", ct);
+        await JsonSerializer.SerializeAsync(response.Body, value, Json, ct);
+        await response.WriteAsync("\n\n", ct);
+        await response.Body.FlushAsync(ct); // each token leaves at once: never buffered
+    }
+}

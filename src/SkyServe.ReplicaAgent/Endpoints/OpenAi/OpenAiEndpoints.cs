@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using SkyServe.ReplicaAgent.Engine.Generation;
+using SkyServe.ReplicaAgent.Engine.Serving;
+
+namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
+
+/// <summary>The OpenAI-compatible API over the built-in engine: /v1/models, /v1/completions, /v1/chat/completions.</summary>
+public static class OpenAiEndpoints
+{
+    public static IEndpointRouteBuilder MapOpenAi(this IEndpointRouteBuilder app, InferenceEngine engine)
+    {
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        app.MapGet("/v1/models", () => Results.Json(new
+        {
+            @object = "list",
+            data = new[] { new { id = engine.Name, @object = "model", created, owned_by = "skyserve", max_model_len = engine.ContextWindow } },
+        }));
+        app.MapPost("/v1/completions", (Delegate)((HttpContext http) => Guard(http, () => CompleteAsync(http, engine, created))));
+        app.MapPost("/v1/chat/completions", (Delegate)((HttpContext http) => Guard(http, () => ChatAsync(http, engine))));
+        return app;
+    }
+
+    private static async Task<IResult> Guard(HttpContext http, Func<Task<IResult>> handle)
+    {
+        try
+        {
+            return await handle();
+        }
+        catch (OpenAiError e)
+        {
+            return e.ToResult();
+        }
+        catch (ContextWindowExceededException e)
+        {
+            return new OpenAiError(400, e.Message, "messages", "context_length_exceeded").ToResult();
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Empty; // the client left; the batcher dropped its sequence
+        }
+    }
+
+    private static async Task<IResult> CompleteAsync(HttpContext http, InferenceEngine engine, long created)
+    {
+        var body = await RequestReader.ReadAsync(http.Request, http.RequestAborted);
+        CheckModel(body, engine);
+        var prompt = body["prompt"] switch
+        {
+            JsonValue v when v.TryGetValue<string>(out var text) => text,
+            JsonArray { Count: 1 } one when one[0] is JsonValue v && v.TryGetValue<string>(out var text) => text,
+            null => throw new OpenAiError(400, "prompt is required", "prompt"),
+            _ => throw new OpenAiError(400, "prompt must be a string (batches of prompts are not supported)", "prompt"),
+        };
+        var ids = engine.Tokenizer.Encode(prompt, addSpecialTokens: true);
+        var generation = engine.Batcher.Submit(ids, RequestReader.Sampling(body, defaultMaxTokens: 16), http.RequestAborted);
+        var id = $"cmpl-{Guid.NewGuid():N}";
+        return await CompletionStream.AnswerAsync(http, generation, RequestReader.Stream(body), RequestReader.IncludeUsageInStream(body),
+            (delta, finish, _) => new { id, @object = "text_completion", created, model = engine.Name, choices = new[] { new { index = 0, text = delta, logprobs = (object?)null, finish_reason = finish } } },
+            (text, finish, usage) => new { id, @object = "text_completion", created, model = engine.Name, choices = new[] { new { index = 0, text, logprobs = (object?)null, finish_reason = finish } }, usage },
+            usage => new { id, @object = "text_completion", created, model = engine.Name, choices = Array.Empty<object>(), usage });
+    }
+
+    private static async Task<IResult> ChatAsync(HttpContext http, InferenceEngine engine)
+    {
+        var body = await RequestReader.ReadAsync(http.Request, http.RequestAborted);
+        CheckModel(body, engine);
+        var prompt = ChatPrompt.Render(engine, body["messages"]);
+        // The template writes the BOS token itself when the model wants one.
+        var ids = engine.Tokenizer.Encode(prompt, addSpecialTokens: false);
+        var generation = engine.Batcher.Submit(ids, RequestReader.Sampling(body, defaultMaxTokens: engine.ContextWindow - ids.Count), http.RequestAborted);
+        var id = $"chatcmpl-{Guid.NewGuid():N}";
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return await CompletionStream.AnswerAsync(http, generation, RequestReader.Stream(body), RequestReader.IncludeUsageInStream(body),
+            (delta, finish, first) => new
+            {
+                id, @object = "chat.completion.chunk", created, model = engine.Name,
+                choices = new[] { new { index = 0, delta = first ? new { role = (string?)"assistant", content = (string?)delta } : new { role = (string?)null, content = finish is null || delta.Length > 0 ? (string?)delta : null }, logprobs = (object?)null, finish_reason = finish } },
+            },
+            (text, finish, usage) => new
+            {
+                id, @object = "chat.completion", created, model = engine.Name,
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = text }, logprobs = (object?)null, finish_reason = finish } },
+                usage,
+            },
+            usage => new { id, @object = "chat.completion.chunk", created, model = engine.Name, choices = Array.Empty<object>(), usage });
+    }
+
+    private static void CheckModel(JsonObject body, InferenceEngine engine)
+    {
+        var model = body["model"] is JsonValue v && v.TryGetValue<string>(out var name) ? name : null;
+        if (model is not null && model != engine.Name)
+            throw new OpenAiError(404, $"the model '{model}' does not exist; this server serves '{engine.Name}'", "model", "model_not_found");
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SkyServe.ReplicaAgent.Engine.Generation;
+
+namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
+
+/// <summary>Reads the JSON body of a completions request, with OpenAI's names, defaults and checks.</summary>
+internal static class RequestReader
+{
+    public static async Task<JsonObject> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return await JsonNode.ParseAsync(request.Body, cancellationToken: ct) as JsonObject
+                ?? throw new OpenAiError(400, "the request body must be a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new OpenAiError(400, $"the request body is not valid JSON: {e.Message}");
+        }
+    }
+
+    public static SamplingParameters Sampling(JsonObject body, int defaultMaxTokens)
+    {
+        if (Int(body, "n") is { } n && n != 1)
+            throw new OpenAiError(400, "only n=1 is supported", "n");
+        var maxTokens = Int(body, "max_completion_tokens") ?? Int(body, "max_tokens") ?? defaultMaxTokens;
+        if (maxTokens < 1)
+            throw new OpenAiError(400, "max_tokens must be at least 1", "max_tokens");
+        var temperature = Number(body, "temperature") ?? 1.0;
+        if (temperature is < 0 or > 2)
+            throw new OpenAiError(400, "temperature must be between 0 and 2", "temperature");
+        var topP = Number(body, "top_p") ?? 1.0;
+        if (topP is <= 0 or > 1)
+            throw new OpenAiError(400, "top_p must be greater than 0 and at most 1", "top_p");
+        return new SamplingParameters(maxTokens, temperature, topP, Int(body, "seed"), Stops(body),
+            body["ignore_eos"] is JsonValue v && v.TryGetValue<bool>(out var ignore) && ignore);
+    }
+
+    public static bool Stream(JsonObject body) => body["stream"] is JsonValue v && v.TryGetValue<bool>(out var stream) && stream;
+
+    public static bool IncludeUsageInStream(JsonObject body) =>
+        body["stream_options"]?["include_usage"] is JsonValue v && v.TryGetValue<bool>(out var include) && include;
+
+    private static IReadOnlyList<string>? Stops(JsonObject body) => body["stop"] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var one) => [one],
+        JsonArray many when many.All(s => s is JsonValue x && x.TryGetValue<string>(out _)) && many.Count <= 4 => many.Select(s => s!.GetValue<string>()).ToList(),
+        _ => throw new OpenAiError(400, "stop must be a string or a list of at most 4 strings", "stop"),
+    };
+
+    private static int? Int(JsonObject body, string name) => body[name] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<int>(out var i) => i,
+        JsonValue v when v.TryGetValue<double>(out var d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue => (int)d,
+        _ => throw new OpenAiError(400, $"{name} must be an integer", name),
+    };
+
+    private static double? Number(JsonObject body, string name) => body[name] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<double>(out var d) => d,
+        _ => throw new OpenAiError(400, $"{name} must be a number", name),
+    };
+}
