@@ -127,30 +127,15 @@ public sealed class ServiceReconciler(
         var now = Now;
         foreach (var (replica, result) in probed.Zip(results))
         {
-            var probe = specs[replica.Version].Service.ReadinessProbe;
-            if (result.Ok)
-            {
-                db.SetStatus(replica, ReplicaStatus.READY, "readiness probe succeeded", now);
-                continue;
-            }
-            if (await prober.InterruptionAsync(replica.Endpoint!, ct) is { } interruption)
+            if (!result.Ok && await prober.InterruptionAsync(replica.Endpoint!, ct) is { } interruption)
             {
                 await NoticeHandling.ApplyAsync(db, locations, replica, interruption.Deadline, time.GetUtcNow(), "reported by the replica's agent", ct);
                 continue;
             }
-            switch (replica.Status)
-            {
-                case ReplicaStatus.STARTING when now - replica.StatusChangedAt > TimeSpan.FromSeconds(probe.InitialDelaySeconds):
-                    db.SetStatus(replica, ReplicaStatus.FAILED_INITIAL_DELAY,
-                        $"not ready within initial_delay_seconds ({probe.InitialDelaySeconds} s): {result.Failure}", now);
-                    break;
-                case ReplicaStatus.READY:
-                    db.SetStatus(replica, ReplicaStatus.NOT_READY, $"readiness probe failed: {result.Failure}", now);
-                    break;
-                case ReplicaStatus.NOT_READY when now - replica.StatusChangedAt > options.NotReadyGrace:
-                    db.SetStatus(replica, ReplicaStatus.FAILED_PROBING, $"not ready for {options.NotReadyGrace.TotalSeconds:0} s: {result.Failure}", now);
-                    break;
-            }
+            var next = ProbeOutcome.Next(replica.Status, result.Ok, result.Failure, now - replica.StatusChangedAt,
+                specs[replica.Version].Service.ReadinessProbe.InitialDelaySeconds, options.NotReadyGrace);
+            if (next is { } change)
+                db.SetStatus(replica, change.Status, change.Reason, now);
         }
     }
 
