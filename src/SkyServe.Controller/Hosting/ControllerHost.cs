@@ -37,6 +37,7 @@ public static class ControllerHost
         services.AddSingleton(TimeProvider.System);
         services.AddControllerDb(options);
         services.AddScoped<ServiceStore>();
+        services.AddSingleton<ParsedSpecs>();
         AddReconciliation(services, options);
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();

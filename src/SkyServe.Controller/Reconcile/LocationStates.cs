@@ -13,7 +13,7 @@ public sealed class LocationStates(TimeProvider time)
     public Task PreemptedAsync(ControllerDb db, long serviceId, Location location, IReadOnlyCollection<Location> candidates, DateTime now, CancellationToken ct) =>
         ApplyAsync(db, serviceId, states => SpotHedge.OnPreempted(states, candidates, location, Offset(now)), ct);
 
-    public Task LaunchFailedAsync(ControllerDb db, long serviceId, Location location, IReadOnlyCollection<Location> candidates, DateTime now, CancellationToken ct) =>
+    public Task LaunchFailedAsync(ControllerDb db, long serviceId, Location location, IReadOnlyCollection<Location> candidates, CancellationToken ct) =>
         ApplyAsync(db, serviceId, states => SpotHedge.OnLaunchFailed(states, candidates, location), ct);
 
     public Task LaunchedAsync(ControllerDb db, long serviceId, Location location, IReadOnlyCollection<Location> candidates, CancellationToken ct) =>

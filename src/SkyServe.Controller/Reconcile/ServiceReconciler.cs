@@ -16,6 +16,7 @@ namespace SkyServe.Controller.Reconcile;
 /// </summary>
 public sealed class ServiceReconciler(
     ControllerDb db,
+    ParsedSpecs parsedSpecs,
     ICloudProvider provider,
     OfferingCache offerings,
     ReadinessProber prober,
@@ -41,7 +42,7 @@ public sealed class ServiceReconciler(
         }
         var replicas = await db.Replicas.Where(r => r.ServiceId == serviceId).ToListAsync(ct);
         var versions = await db.ServiceVersions.Where(v => v.ServiceId == serviceId).ToDictionaryAsync(v => v.Version, ct);
-        var specs = versions.ToDictionary(v => v.Key, v => ServiceSpecParser.Parse(v.Value.SpecText));
+        var specs = versions.ToDictionary(v => v.Key, v => parsedSpecs.Get(v.Value));
 
         var current = versions[service.CurrentVersion];
         var spec = specs[service.CurrentVersion];
@@ -232,7 +233,7 @@ public sealed class ServiceReconciler(
             }
             db.SetStatus(replica, ReplicaStatus.FAILED_PROVISION, $"launch failed ({error!.Kind}): {error.Message}", now);
             if (error.Kind == CloudErrorKind.InsufficientCapacity && replica.IsSpot)
-                await locations.LaunchFailedAsync(db, service.Id, location, candidates, now, ct); // try another location right away
+                await locations.LaunchFailedAsync(db, service.Id, location, candidates, ct); // try another location right away
             else
                 runtime.LaunchFailed(service.Id, time.GetUtcNow(), options);
         }

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Reconcile;
 using SkyServe.Core.Domain;
-using SkyServe.Core.Spec;
+using SkyServe.Controller.Services;
 
 namespace SkyServe.Controller.Routing;
 
@@ -13,7 +13,7 @@ namespace SkyServe.Controller.Routing;
 /// The READY set of every service, recomputed from the database every <see cref="Period"/> (so that every
 /// controller of a shared PostgreSQL serves the same table), with long-poll waiters woken on a change.
 /// </summary>
-public sealed class RoutingTable(IServiceScopeFactory scopes, ServiceRuntimeState runtime, ILogger<RoutingTable> log) : BackgroundService
+public sealed class RoutingTable(IServiceScopeFactory scopes, ServiceRuntimeState runtime, ParsedSpecs specs, ILogger<RoutingTable> log) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(200);
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -82,7 +82,7 @@ public sealed class RoutingTable(IServiceScopeFactory scopes, ServiceRuntimeStat
             var replicas = ready[service.Id].ToList();
             var serving = runtime.ServingVersions(service.Id) ?? replicas.Select(r => r.Version).ToHashSet();
             var version = currentSpecs.GetValueOrDefault(service.Id);
-            var targets = version is null ? null : ServiceSpecParser.TryParse(version.SpecText).Spec?.Service.ReplicaPolicy.TargetQpsPerReplica;
+            var targets = version is null ? null : specs.Get(version).Service.ReplicaPolicy.TargetQpsPerReplica;
             views.Add(new ServiceRoutesView(
                 service.Name, service.Status.ToString(), version?.LoadBalancingPolicy ?? "least_load", version?.MinReplicas ?? 1, serving.Order().ToList(),
                 replicas.Where(r => serving.Contains(r.Version)).OrderBy(r => r.ReplicaId).Select(r => new RouteReplicaView(
