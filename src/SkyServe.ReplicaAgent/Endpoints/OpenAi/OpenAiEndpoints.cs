@@ -67,7 +67,8 @@ public static class OpenAiEndpoints
         var prompt = ChatPrompt.Render(engine, body["messages"]);
         // The template writes the BOS token itself when the model wants one.
         var ids = engine.Tokenizer.Encode(prompt, addSpecialTokens: false);
-        var generation = engine.Batcher.Submit(ids, RequestReader.Sampling(body, defaultMaxTokens: engine.ContextWindow - ids.Count), http.RequestAborted);
+        // By default the answer may fill the rest of the window; a prompt that fills it alone is refused by the batcher's check.
+        var generation = engine.Batcher.Submit(ids, RequestReader.Sampling(body, defaultMaxTokens: Math.Max(1, engine.ContextWindow - ids.Count)), http.RequestAborted);
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         return await CompletionStream.AnswerAsync(http, generation, RequestReader.Stream(body), RequestReader.IncludeUsageInStream(body),
