@@ -23,7 +23,8 @@ public sealed partial class LocalController : IAsyncDisposable
     public string Url { get; private set; } = "";
     public string Output { get { lock (output) return string.Join('\n', output); } }
 
-    public static async Task<LocalController> StartAsync(SkyServeCli cli, string dataDir, string? postgres = null)
+    /// <param name="example">Let it deploy the example service on a fresh start, as a user's first run does; off by default.</param>
+    public static async Task<LocalController> StartAsync(SkyServeCli cli, string dataDir, string? postgres = null, bool example = false)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -32,6 +33,8 @@ public sealed partial class LocalController : IAsyncDisposable
         };
         foreach (var arg in new[] { SkyServeCli.Dll, "local", "start", "--port", "0", "--lb-port", "0", "--data-dir", dataDir })
             info.ArgumentList.Add(arg);
+        if (!example)
+            info.ArgumentList.Add("--no-example");
         if (postgres is not null)
         {
             info.ArgumentList.Add("--postgres");
@@ -54,6 +57,20 @@ public sealed partial class LocalController : IAsyncDisposable
         }
         controller.Url = await listening.Task;
         return controller;
+    }
+
+    /// <summary>Waits until a line containing <paramref name="text"/> has been printed.</summary>
+    public async Task<string> WaitForLineAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            lock (output)
+                if (output.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal)) is { } found)
+                    return found;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"`skyserve local start` printed no line with '{text}':\n{Output}");
     }
 
     private void OnLine(string? line, TaskCompletionSource<string> listening)

@@ -21,7 +21,8 @@ public static class LocalStartCommand
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (default: embedded SQLite)" };
         var token = new Option<string?>("--token") { Description = "API token (default: generated on first start and kept in the data directory)" };
         var lbPort = new Option<int>("--lb-port") { Description = "Load balancer port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 46581 };
-        var command = new Command("start", "Run SkyServe on this machine in the foreground") { dataDir, port, postgres, token, lbPort };
+        var noExample = new Option<bool>("--no-example") { Description = $"Do not deploy {LocalExample.SpecPath} on a fresh start" };
+        var command = new Command("start", "Run SkyServe on this machine in the foreground") { dataDir, port, postgres, token, lbPort, noExample };
         command.SetAction(async (parse, ct) =>
         {
             var options = new ControllerOptions
@@ -47,9 +48,14 @@ public static class LocalStartCommand
             if (options.ApiTokenWasGenerated)
                 Console.WriteLine($"  API token (shown once; kept in {Path.Combine(options.DataDirectory, ApiTokenStore.FileName)}): {options.ApiToken}");
             Console.WriteLine($"  load balancer: http://NAME.localhost:{lbUrl.Port}/ or {lbUrl}NAME/ for service NAME");
-            Console.WriteLine($"  CLI config written to {CliConfig.FilePath}: try ./skyserve up config/examples/local-chat.yaml");
+            Console.WriteLine($"  CLI config written to {CliConfig.FilePath}: try ./skyserve status, ./skyserve up SPEC.yaml");
             Console.WriteLine("Press Ctrl+C to stop.");
+            var example = parse.GetValue(noExample)
+                ? Task.CompletedTask
+                : new LocalExample(new CliConfig(url, options.ApiToken), lbUrl, Console.Out)
+                    .RunAsync(Path.Combine(Path.GetDirectoryName(ConfigLocator.Find(null))!, LocalExample.SpecPath), app.Lifetime.ApplicationStopping);
             await app.WaitForShutdownAsync(ct);
+            await example.ContinueWith(_ => { }, TaskScheduler.Default); // it stops with the host
             await lb.StopAsync(CancellationToken.None);
             return 0;
         });
