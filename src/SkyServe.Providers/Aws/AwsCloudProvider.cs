@@ -1,0 +1,407 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.Runtime;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SkyServe.Core.Catalog;
+using SkyServe.Providers.Aws.Ec2;
+using SkyServe.Providers.Aws.Query;
+using SkyServe.Providers.Aws.Sqs;
+
+namespace SkyServe.Providers.Aws;
+
+/// <summary>
+/// Machines on Amazon EC2 through the EC2 Query API: RunInstances (spot through InstanceMarketOptions,
+/// one-time, terminate on interruption; idempotent by ClientToken), TerminateInstances, DescribeInstances
+/// by tag, and offerings from the catalog, DescribeInstanceTypeOfferings and DescribeSpotPriceHistory.
+/// Requests are signed with Signature V4 using AWSSDK.Core's credential chain and signer.
+/// Interruption notices come from an optional SQS queue fed by EventBridge; without one, a reclaim is
+/// reported when an instance is seen ending with Server.SpotInstanceTermination.
+/// </summary>
+public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
+{
+    public const string Cloud = AwsOfferings.Cloud;
+
+    private readonly AwsProviderOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger log;
+    private readonly HttpClient http;
+    private readonly Ec2Api ec2;
+    private readonly AwsOfferings offerings;
+    private readonly SqsQueue? queue;
+    private readonly InterruptionHub hub;
+    private readonly ConcurrentDictionary<string, string> regionOf = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Lock pumpLock = new();
+    private Task? pump;
+    private int disposed;
+
+    private AwsCloudProvider(AwsProviderOptions options, CloudCatalog catalog, AWSCredentials credentials, TimeProvider time,
+        ILogger log, HttpMessageHandler? handler, Random random)
+    {
+        this.options = options;
+        this.time = time;
+        this.log = log;
+        http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: handler is null)
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // each call has its own deadline
+        };
+        var client = new AwsQueryClient(http, credentials, time,
+            new AwsRetryPolicy(options.MaxAttempts, options.RetryBaseDelay, options.RetryMaxDelay, random), log);
+        ec2 = new Ec2Api(client, options.EndpointFor, options.PageSize, options.RequestTimeout);
+        offerings = new AwsOfferings(ec2, catalog, options, time, log);
+        hub = new InterruptionHub(time);
+        Unavailable = new UnavailableOfferings(time, options.UnavailableOfferingTtl);
+        if (options.InterruptionQueueUrl is { } url)
+        {
+            var queueUrl = new Uri(url);
+            var endpoint = options.InterruptionQueueEndpoint is { } overridden
+                ? new Uri(new Uri(overridden), queueUrl.AbsolutePath)
+                : queueUrl;
+            var region = SqsQueue.RegionOf(queueUrl) ?? options.Regions.Keys.Order(StringComparer.Ordinal).First();
+            queue = new SqsQueue(client, queueUrl, endpoint, region, options.RequestTimeout);
+        }
+    }
+
+    public IReadOnlyCollection<string> Clouds { get; } = [Cloud];
+
+    /// <summary>Offerings refused for capacity lately (placement filters them until the entry expires).</summary>
+    public UnavailableOfferings Unavailable { get; }
+
+    /// <summary>
+    /// A provider over <paramref name="catalog"/>'s AWS instance types. <paramref name="credentials"/>: AWS's default
+    /// chain when null. <paramref name="handler"/>: the HTTP stack (tests, proxies); <paramref name="random"/>: retry jitter.
+    /// </summary>
+    public static AwsCloudProvider Create(AwsProviderOptions options, CloudCatalog catalog, AWSCredentials? credentials = null,
+        TimeProvider? time = null, ILogger? log = null, HttpMessageHandler? handler = null, Random? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var problems = options.Problems();
+        if (problems.Count > 0)
+            throw new ArgumentException($"AWS settings ({AwsProviderOptions.SectionName}): {string.Join("; ", problems)}", nameof(options));
+        return new AwsCloudProvider(options, catalog, credentials ?? new AwsDefaultCredentials(), time ?? TimeProvider.System,
+            log ?? NullLogger.Instance, handler, random ?? new Random());
+    }
+
+    /// <summary>What a host calls: settings from section <c>SkyServe:Clouds:Aws</c>, the catalog folder's AWS price list, the default credentials.</summary>
+    public static AwsCloudProvider FromConfiguration(IConfiguration configuration, string catalogDirectory, ILogger? log = null) =>
+        Create(AwsProviderOptions.FromConfiguration(configuration), CatalogLoader.LoadDirectory(catalogDirectory).Clouds, log: log);
+
+    public async Task<IReadOnlyList<CloudOffering>> ListOfferingsAsync(CancellationToken ct)
+    {
+        IReadOnlyList<InstanceOffering> instances;
+        try
+        {
+            instances = await offerings.ListAsync(ct);
+        }
+        catch (AwsApiException e) when (!AwsRetryPolicy.IsRetryable(e))
+        {
+            throw Ec2ErrorMapping.ToCloudError(e, "listing AWS offerings");
+        }
+        var result = new List<CloudOffering>(instances.Count * 2);
+        foreach (var instance in instances)
+        {
+            result.Add(Offer(instance, spot: false));
+            if (instance.SpotPerHour is not null)
+                result.Add(Offer(instance, spot: true));
+        }
+        return result;
+
+        CloudOffering Offer(InstanceOffering instance, bool spot)
+        {
+            var offering = new CloudOffering(instance, spot, instance.PricePerHour(spot)!.Value, Available: true);
+            return offering with { Available = !Unavailable.IsUnavailable(offering.Key) };
+        }
+    }
+
+    public async Task<CloudMachine> LaunchAsync(LaunchRequest request, CancellationToken ct)
+    {
+        var key = request.Offering;
+        var run = RunInstancesRequest(request);
+        try
+        {
+            var instance = await ec2.RunInstancesAsync(key.Region, run, ct);
+            regionOf[instance.InstanceId] = key.Region;
+            log.LogInformation("launched {Instance} ({Offering}) for client token {Token}", instance.InstanceId, key, request.ClientToken);
+            return ToMachine(instance, key.Region) with { ClientToken = request.ClientToken };
+        }
+        catch (AwsApiException e) when (!AwsRetryPolicy.IsRetryable(e))
+        {
+            if (Ec2ErrorMapping.ShunsOffering(e))
+            {
+                Unavailable.MarkUnavailable(key);
+                log.LogInformation("{Offering} refused ({Code}); not offered for {Ttl}", key, e.Code, Unavailable.Ttl);
+            }
+            throw Ec2ErrorMapping.ToCloudError(e, $"launching {key}");
+        }
+    }
+
+    /// <summary>The RunInstances fields for a launch (public for tests of the request's shape).</summary>
+    public QueryParameters RunInstancesRequest(LaunchRequest request)
+    {
+        var key = request.Offering;
+        if (!string.Equals(key.Cloud, Cloud, StringComparison.OrdinalIgnoreCase))
+            throw new CloudProviderException(CloudErrorKind.InvalidRequest, $"{key} is not an AWS offering");
+        if (!options.Regions.TryGetValue(key.Region, out var region))
+            throw new CloudProviderException(CloudErrorKind.InvalidRequest,
+                $"region {key.Region} is not configured (SkyServe:Clouds:Aws:Regions has {string.Join(", ", options.Regions.Keys)})");
+
+        var p = Ec2Api.Request("RunInstances")
+            .Add("ImageId", region.ImageId!)
+            .Add("InstanceType", key.InstanceType)
+            .Add("MinCount", 1)
+            .Add("MaxCount", 1)
+            .Add("ClientToken", Ec2ClientToken(request.ClientToken));
+        if (region.Subnets.TryGetValue(key.Zone, out var subnet))
+            p.Add("SubnetId", subnet);
+        else
+            p.Add("Placement.AvailabilityZone", key.Zone); // the default VPC's subnet in that zone
+        p.AddList("SecurityGroupId", options.SecurityGroupsFor(key.Region));
+        if (options.KeyNameFor(key.Region) is { } keyName)
+            p.Add("KeyName", keyName);
+        if (options.InstanceProfile is { } profile)
+            p.Add(profile.StartsWith("arn:", StringComparison.Ordinal) ? "IamInstanceProfile.Arn" : "IamInstanceProfile.Name", profile);
+        p.Add("UserData", AwsUserData.Encoded(request.Agent, options.AgentInstallUrl!, options.AgentPort));
+        p.Add("InstanceInitiatedShutdownBehavior", "terminate");
+        p.Add("MetadataOptions.HttpEndpoint", "enabled");
+        p.Add("MetadataOptions.HttpTokens", "required"); // IMDSv2 only: the agent's interruption watcher speaks it
+        if (options.RootVolumeGiB is { } size)
+        {
+            p.Add("BlockDeviceMapping.1.DeviceName", options.RootDeviceName);
+            p.Add("BlockDeviceMapping.1.Ebs.VolumeSize", size);
+            p.Add("BlockDeviceMapping.1.Ebs.VolumeType", "gp3");
+            p.Add("BlockDeviceMapping.1.Ebs.DeleteOnTermination", "true");
+        }
+        var tags = Tags(request);
+        var resourceTypes = key.Spot ? new[] { "instance", "volume", "spot-instances-request" } : ["instance", "volume"];
+        for (var i = 0; i < resourceTypes.Length; i++)
+        {
+            p.Add($"TagSpecification.{i + 1}.ResourceType", resourceTypes[i]);
+            var t = 0;
+            foreach (var (name, value) in tags)
+            {
+                t++;
+                p.Add($"TagSpecification.{i + 1}.Tag.{t}.Key", name);
+                p.Add($"TagSpecification.{i + 1}.Tag.{t}.Value", value);
+            }
+        }
+        if (key.Spot)
+        {
+            p.Add("InstanceMarketOptions.MarketType", "spot");
+            p.Add("InstanceMarketOptions.SpotOptions.SpotInstanceType", "one-time");
+            p.Add("InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior", "terminate");
+        }
+        return p;
+    }
+
+    public async Task TerminateAsync(string machineId, CancellationToken ct)
+    {
+        foreach (var region in RegionsToSearch(machineId))
+        {
+            try
+            {
+                var state = await ec2.TerminateInstanceAsync(region, machineId, ct);
+                log.LogInformation("terminating {Instance} in {Region}: {State}", machineId, region, state);
+                return;
+            }
+            catch (AwsApiException e) when (Ec2ErrorMapping.IsNotFound(e))
+            {
+                // Not in this region (or never existed): look in the next one.
+            }
+            catch (AwsApiException e) when (!AwsRetryPolicy.IsRetryable(e))
+            {
+                throw Ec2ErrorMapping.ToCloudError(e, $"terminating {machineId}");
+            }
+        }
+        regionOf.TryRemove(machineId, out _);
+    }
+
+    public async Task<CloudMachine?> GetAsync(string machineId, CancellationToken ct)
+    {
+        foreach (var region in RegionsToSearch(machineId))
+        {
+            Ec2Instance? instance;
+            try
+            {
+                instance = await ec2.DescribeInstanceAsync(region, machineId, ct);
+            }
+            catch (AwsApiException e) when (Ec2ErrorMapping.IsNotFound(e))
+            {
+                continue;
+            }
+            catch (AwsApiException e) when (!AwsRetryPolicy.IsRetryable(e))
+            {
+                throw Ec2ErrorMapping.ToCloudError(e, $"describing {machineId}");
+            }
+            if (instance is null)
+                continue;
+            Observe(instance);
+            if (instance.State == MachineState.Terminated)
+            {
+                regionOf.TryRemove(machineId, out _);
+                return null;
+            }
+            regionOf[machineId] = region;
+            return ToMachine(instance, region);
+        }
+        return null;
+    }
+
+    public async Task<IReadOnlyList<CloudMachine>> ListAsync(IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    {
+        var filters = tags.OrderBy(t => t.Key, StringComparer.Ordinal)
+            .Select(t => ($"tag:{t.Key}", (IReadOnlyCollection<string>)[t.Value]))
+            .Append(("instance-state-name", Ec2InstanceStates.Live))
+            .ToList();
+        var regions = options.Regions.Keys.Order(StringComparer.Ordinal).ToList();
+        try
+        {
+            var perRegion = await Task.WhenAll(regions.Select(r => ec2.DescribeInstancesAsync(r, filters, ct)));
+            var machines = new List<CloudMachine>();
+            for (var i = 0; i < regions.Count; i++)
+            {
+                foreach (var instance in perRegion[i])
+                {
+                    Observe(instance);
+                    if (instance.State == MachineState.Terminated)
+                        continue;
+                    regionOf[instance.InstanceId] = regions[i];
+                    machines.Add(ToMachine(instance, regions[i]));
+                }
+            }
+            return machines;
+        }
+        catch (AwsApiException e) when (!AwsRetryPolicy.IsRetryable(e))
+        {
+            throw Ec2ErrorMapping.ToCloudError(e, "listing AWS machines");
+        }
+    }
+
+    public async IAsyncEnumerable<InterruptionNotice> WatchInterruptionsAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        var reader = hub.Subscribe();
+        try
+        {
+            StartPump();
+            while (await reader.WaitToReadAsync(ct))
+                while (reader.TryRead(out var notice))
+                    yield return notice;
+        }
+        finally
+        {
+            hub.Unsubscribe(reader);
+        }
+    }
+
+    /// <summary>EC2 reports a reclaim in the instance's state reason; the first sighting is a notice (deadline: now) unless one came before.</summary>
+    private void Observe(Ec2Instance instance)
+    {
+        if (!instance.Spot || !instance.WasPreempted)
+            return;
+        var now = time.GetUtcNow();
+        if (hub.Publish(new InterruptionNotice(instance.InstanceId, InterruptionKind.SpotPreemption, now, now)))
+            log.LogInformation("{Instance} was reclaimed by EC2 ({Reason})", instance.InstanceId, instance.StateReasonMessage ?? instance.StateReasonCode);
+    }
+
+    private void StartPump()
+    {
+        if (queue is null)
+            return;
+        lock (pumpLock)
+            pump ??= Task.Run(() => PumpAsync(queue, stopping.Token));
+    }
+
+    /// <summary>Reads the interruption queue while the provider lives: each warning becomes a notice, every message is then deleted.</summary>
+    private async Task PumpAsync(SqsQueue source, CancellationToken ct)
+    {
+        var failures = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var message in await source.ReceiveAsync(options.InterruptionQueueWaitSeconds, ct))
+                {
+                    if (SpotInterruptionEvent.Parse(message.Body, time.GetUtcNow()) is { } notice && hub.Publish(notice))
+                        log.LogInformation("{Instance} will be reclaimed by EC2 at {Deadline}", notice.MachineId, notice.Deadline);
+                    await source.DeleteAsync(message.ReceiptHandle, ct);
+                }
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                failures++;
+                log.LogWarning(e, "reading the interruption queue {Queue} failed ({Failures} in a row)", SqsQueue.Describe(source.QueueUrl), failures);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures, 5)))), ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private IEnumerable<string> RegionsToSearch(string machineId) =>
+        regionOf.TryGetValue(machineId, out var known)
+            ? [known]
+            : options.Regions.Keys.Order(StringComparer.Ordinal);
+
+    private CloudMachine ToMachine(Ec2Instance instance, string region)
+    {
+        var address = options.UsePublicIp ? instance.PublicIpAddress : instance.PrivateIpAddress;
+        return new CloudMachine(
+            instance.InstanceId,
+            instance.ClientToken ?? "",
+            new OfferingKey(Cloud, region, instance.AvailabilityZone, instance.InstanceType, instance.Spot),
+            instance.State,
+            instance.Tags,
+            instance.LaunchTime)
+        {
+            Endpoint = address is null ? null : $"http://{address}:{options.AgentPort}",
+        };
+    }
+
+    /// <summary>The launch's tags, the configured extra tags, and a Name for the console.</summary>
+    private List<KeyValuePair<string, string>> Tags(LaunchRequest request)
+    {
+        var tags = new Dictionary<string, string>(options.Tags, StringComparer.Ordinal);
+        foreach (var (name, value) in request.Tags)
+            tags[name] = value;
+        if (!tags.ContainsKey("Name"))
+        {
+            var parts = new[] { "skyserve", request.Tags.GetValueOrDefault(MachineTags.Service), request.Tags.GetValueOrDefault(MachineTags.Replica) };
+            tags["Name"] = string.Join('-', parts.Where(p => !string.IsNullOrEmpty(p)));
+        }
+        return tags.OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>EC2 takes client tokens of up to 64 ASCII characters; a longer or non-ASCII token is replaced by its SHA-256.</summary>
+    public static string Ec2ClientToken(string token) =>
+        token.Length is > 0 and <= 64 && token.All(c => c is > ' ' and < (char)127)
+            ? token
+            : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+            return;
+        await stopping.CancelAsync();
+        Task? running;
+        lock (pumpLock)
+            running = pump;
+        if (running is not null)
+            await running.ContinueWith(_ => { }, TaskScheduler.Default);
+        http.Dispose();
+        stopping.Dispose();
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace SkyServe.Providers.Aws;
+
+/// <summary>
+/// The cloud-init user data of a replica machine: a bash script that downloads the ReplicaAgent, installs it
+/// as a systemd service and starts it with the launch's <see cref="AgentSettings"/>, bound to all addresses
+/// so the controller and load balancer can reach it, watching IMDSv2 for the spot interruption notice.
+/// Environment values travel base64-encoded, so no value can break out of the script.
+/// </summary>
+public static partial class AwsUserData
+{
+    /// <summary>EC2's limit on user data, before base64.</summary>
+    public const int MaxBytes = 16 * 1024;
+
+    public const string AgentHome = "/opt/skyserve/agent";
+    public const string RunScript = "/opt/skyserve/run-agent.sh";
+    public const string Unit = "skyserve-agent.service";
+
+    public static string Script(AgentSettings agent, string agentInstallUrl, int agentPort)
+    {
+        foreach (var name in agent.Environment.Keys)
+            if (!EnvironmentName().IsMatch(name))
+                throw new CloudProviderException(CloudErrorKind.InvalidRequest, $"'{name}' is not a valid environment variable name");
+
+        var agentArgs = new List<string>
+        {
+            "--host", "0.0.0.0",
+            "--port", agentPort.ToString(CultureInfo.InvariantCulture),
+            "--machine-id", "\"$1\"",
+            "--readiness-path", Quote(agent.ReadinessPath),
+            "--metadata-url", "http://169.254.169.254",
+            "--metadata-format", "aws",
+        };
+        if (agent.ReadyDelay > TimeSpan.Zero)
+            agentArgs.AddRange(["--ready-delay-ms", ((long)agent.ReadyDelay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]);
+
+        var s = new StringBuilder();
+        s.Append("#!/bin/bash\n");
+        s.Append("# SkyServe replica bootstrap: installs the ReplicaAgent and runs it as a systemd service.\n");
+        s.Append("set -euo pipefail\n");
+        s.Append("exec > >(tee -a /var/log/skyserve-bootstrap.log) 2>&1\n");
+        s.Append("imds() {\n");
+        s.Append("  local token\n");
+        s.Append("  token=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token)\n");
+        s.Append("  curl -fsS -H \"X-aws-ec2-metadata-token: $token\" \"http://169.254.169.254/latest/meta-data/$1\"\n");
+        s.Append("}\n");
+        s.Append("INSTANCE_ID=$(imds instance-id)\n");
+        s.Append(CultureInfo.InvariantCulture, $"mkdir -p {AgentHome}\n");
+        s.Append(CultureInfo.InvariantCulture, $"curl -fsSL --retry 10 --retry-delay 3 {Quote(agentInstallUrl)} -o /tmp/skyserve-agent.tar.gz\n");
+        s.Append(CultureInfo.InvariantCulture, $"tar -xzf /tmp/skyserve-agent.tar.gz -C {AgentHome}\n");
+        s.Append(CultureInfo.InvariantCulture, $"chmod +x {AgentHome}/SkyServe.ReplicaAgent\n");
+        s.Append(CultureInfo.InvariantCulture, $"cat > {RunScript} <<'SKYSERVE_RUN'\n");
+        s.Append("#!/bin/bash\n");
+        s.Append("set -euo pipefail\n");
+        foreach (var (name, value) in agent.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+            s.Append(CultureInfo.InvariantCulture, $"export {name}=\"$(printf %s '{Convert.ToBase64String(Encoding.UTF8.GetBytes(value))}' | base64 -d)\"\n");
+        s.Append(CultureInfo.InvariantCulture, $"exec {AgentHome}/SkyServe.ReplicaAgent {string.Join(' ', agentArgs)}\n");
+        s.Append("SKYSERVE_RUN\n");
+        s.Append(CultureInfo.InvariantCulture, $"chmod +x {RunScript}\n");
+        s.Append(CultureInfo.InvariantCulture, $"cat > /etc/systemd/system/{Unit} <<SKYSERVE_UNIT\n");
+        s.Append("[Unit]\n");
+        s.Append("Description=SkyServe replica agent\n");
+        s.Append("After=network-online.target\n");
+        s.Append("Wants=network-online.target\n");
+        s.Append("[Service]\n");
+        s.Append(CultureInfo.InvariantCulture, $"ExecStart={RunScript} ${{INSTANCE_ID}}\n");
+        s.Append("Restart=on-failure\n");
+        s.Append("RestartSec=2\n");
+        s.Append("KillSignal=SIGTERM\n");
+        s.Append("TimeoutStopSec=30\n");
+        s.Append("[Install]\n");
+        s.Append("WantedBy=multi-user.target\n");
+        s.Append("SKYSERVE_UNIT\n");
+        s.Append("systemctl daemon-reload\n");
+        s.Append(CultureInfo.InvariantCulture, $"systemctl enable --now {Unit}\n");
+        return s.ToString();
+    }
+
+    /// <summary>The script as RunInstances takes it: base64, at most 16 KiB before encoding.</summary>
+    public static string Encoded(AgentSettings agent, string agentInstallUrl, int agentPort)
+    {
+        var bytes = Encoding.UTF8.GetBytes(Script(agent, agentInstallUrl, agentPort));
+        if (bytes.Length > MaxBytes)
+            throw new CloudProviderException(CloudErrorKind.InvalidRequest,
+                $"the machine's start-up script is {bytes.Length} bytes; EC2 takes at most {MaxBytes} (are the environment values too large?)");
+        return Convert.ToBase64String(bytes);
+    }
+
+    /// <summary>A single-quoted shell word.</summary>
+    public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentName();
+}

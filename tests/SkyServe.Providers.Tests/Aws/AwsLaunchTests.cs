@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Text;
+using SkyServe.Providers.Aws;
+using SkyServe.Testing;
+
+namespace SkyServe.Providers.Tests.Aws;
+
+/// <summary>What RunInstances is sent (as the emulator received it) and what comes back.</summary>
+public sealed class AwsLaunchTests : IAsyncLifetime
+{
+    private AwsTestCloud cloud = null!;
+    private AwsCloudProvider provider = null!;
+    private static readonly OfferingKey Spot = AwsTestCloud.Key("us-east-1a", "g6.xlarge", spot: true);
+    private static readonly OfferingKey OnDemand = Spot with { Spot = false };
+
+    public async Task InitializeAsync()
+    {
+        cloud = await AwsTestCloud.StartAsync();
+        provider = cloud.Provider();
+    }
+
+    public async Task DisposeAsync() => await cloud.DisposeAsync();
+
+    private static Dictionary<string, string> Tags => new()
+    {
+        [MachineTags.ManagedBy] = "controller-1",
+        [MachineTags.Service] = "chat",
+        [MachineTags.Version] = "3",
+        [MachineTags.Replica] = "7",
+    };
+
+    [Fact]
+    public async Task A_spot_launch_asks_for_a_one_time_spot_instance_that_terminates_on_interruption()
+    {
+        var machine = await provider.LaunchAsync(AwsTestCloud.Launch(Spot, "token-spot-1", Tags), CancellationToken.None);
+        var run = Assert.Single(cloud.Emulator.RequestsFor("RunInstances"));
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["InstanceMarketOptions.MarketType"] = "spot",
+            ["InstanceMarketOptions.SpotOptions.SpotInstanceType"] = "one-time",
+            ["InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior"] = "terminate",
+        }, run.Under("InstanceMarketOptions."));
+        Assert.Equal(("2016-11-15", "us-east-1"), (run["Version"], run.Region));
+        Assert.Equal(("g6.xlarge", AwsTestCloud.ImageEast, "1", "1"), (run["InstanceType"], run["ImageId"], run["MinCount"], run["MaxCount"]));
+        Assert.Equal("token-spot-1", run["ClientToken"]);
+        Assert.Equal("subnet-0aaa000000000000a", run["SubnetId"]);
+        Assert.Null(run["Placement.AvailabilityZone"]);
+        Assert.Equal(AwsTestCloud.SecurityGroup, run["SecurityGroupId.1"]);
+        Assert.Equal("skyserve-ops", run["KeyName"]);
+        Assert.Equal("skyserve-replica", run["IamInstanceProfile.Name"]);
+        Assert.Equal("required", run["MetadataOptions.HttpTokens"]);
+        Assert.Equal("terminate", run["InstanceInitiatedShutdownBehavior"]);
+        // The machine's tags go on the instance, its volumes and its spot request.
+        Assert.Equal(["instance", "volume", "spot-instances-request"], new[] { 1, 2, 3 }.Select(n => run[$"TagSpecification.{n}.ResourceType"]));
+        Assert.Equal(Tags.Append(new("Name", "skyserve-chat-7")).OrderBy(t => t.Key, StringComparer.Ordinal), TagsOf(run, 1));
+        Assert.Equal(TagsOf(run, 1), TagsOf(run, 3));
+
+        Assert.True(machine.Offering.Spot);
+        Assert.Equal(Spot, machine.Offering);
+        Assert.Equal("token-spot-1", machine.ClientToken);
+        Assert.Equal(MachineState.Pending, machine.State);
+        Assert.Equal("chat", machine.Tags[MachineTags.Service]);
+        var instance = Assert.Single(cloud.World.Instances);
+        Assert.True(instance.Spot);
+        Assert.Equal($"http://{instance.PrivateIpAddress}:8081", machine.Endpoint);
+    }
+
+    [Fact]
+    public async Task An_on_demand_launch_has_no_market_options()
+    {
+        var machine = await provider.LaunchAsync(AwsTestCloud.Launch(OnDemand, tags: Tags), CancellationToken.None);
+        var run = Assert.Single(cloud.Emulator.RequestsFor("RunInstances"));
+        Assert.Empty(run.Under("InstanceMarketOptions."));
+        Assert.Equal(["instance", "volume"], run.Under("TagSpecification.").Where(f => f.Key.EndsWith(".ResourceType")).OrderBy(f => f.Key).Select(f => f.Value));
+        Assert.False(machine.Offering.Spot);
+        Assert.False(Assert.Single(cloud.World.Instances).Spot);
+    }
+
+    [Fact]
+    public async Task A_zone_without_a_configured_subnet_is_placed_by_zone_in_the_default_VPC()
+    {
+        var west = AwsTestCloud.Key("us-west-2c", "g5.xlarge", spot: false);
+        var machine = await provider.LaunchAsync(AwsTestCloud.Launch(west), CancellationToken.None);
+        var run = Assert.Single(cloud.Emulator.RequestsFor("RunInstances"));
+        Assert.Equal(("us-west-2", "us-west-2c", null, AwsTestCloud.ImageWest), (run.Region, run["Placement.AvailabilityZone"], run["SubnetId"], run["ImageId"]));
+        Assert.Equal(west, machine.Offering);
+        // The id's region is remembered, and found again by a provider that never launched it.
+        Assert.NotNull(await cloud.Provider().GetAsync(machine.Id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_instance_profile_ARN_and_a_root_volume_are_passed_as_such()
+    {
+        var options = cloud.Options() with { InstanceProfile = "arn:aws:iam::123456789012:instance-profile/replica", RootVolumeGiB = 256, KeyName = null };
+        await cloud.Provider(options).LaunchAsync(AwsTestCloud.Launch(OnDemand), CancellationToken.None);
+        var run = Assert.Single(cloud.Emulator.RequestsFor("RunInstances"));
+        Assert.Equal("arn:aws:iam::123456789012:instance-profile/replica", run["IamInstanceProfile.Arn"]);
+        Assert.Null(run["IamInstanceProfile.Name"]);
+        Assert.Null(run["KeyName"]);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["BlockDeviceMapping.1.DeviceName"] = "/dev/sda1",
+            ["BlockDeviceMapping.1.Ebs.VolumeSize"] = "256",
+            ["BlockDeviceMapping.1.Ebs.VolumeType"] = "gp3",
+            ["BlockDeviceMapping.1.Ebs.DeleteOnTermination"] = "true",
+        }, run.Under("BlockDeviceMapping."));
+    }
+
+    [Fact]
+    public async Task The_same_client_token_launches_once()
+    {
+        var request = AwsTestCloud.Launch(Spot, "replica-7-attempt-1", Tags);
+        var first = await provider.LaunchAsync(request, CancellationToken.None);
+        var again = await cloud.Provider().LaunchAsync(request, CancellationToken.None); // a restarted controller retrying
+        Assert.Equal(first.Id, again.Id);
+        Assert.Single(cloud.World.Instances);
+        Assert.All(cloud.Emulator.RequestsFor("RunInstances"), r => Assert.Equal("replica-7-attempt-1", r["ClientToken"]));
+        Assert.Equal(2, cloud.Emulator.RequestsFor("RunInstances").Count);
+        // Another token is another machine.
+        var other = await provider.LaunchAsync(request with { ClientToken = "replica-7-attempt-2" }, CancellationToken.None);
+        Assert.NotEqual(first.Id, other.Id);
+    }
+
+    [Fact]
+    public async Task A_client_token_too_long_for_EC2_is_hashed_the_same_way_every_time()
+    {
+        var token = "svc-" + new string('x', 80);
+        var first = await provider.LaunchAsync(AwsTestCloud.Launch(OnDemand, token), CancellationToken.None);
+        var again = await provider.LaunchAsync(AwsTestCloud.Launch(OnDemand, token), CancellationToken.None);
+        Assert.Equal(first.Id, again.Id);
+        var sent = cloud.Emulator.RequestsFor("RunInstances").Select(r => r["ClientToken"]).Distinct().Single();
+        Assert.Equal(64, sent!.Length);
+        Assert.Equal(token, first.ClientToken);
+    }
+
+    [Fact]
+    public async Task The_user_data_installs_and_starts_the_agent_with_the_launch_settings()
+    {
+        var agent = new AgentSettings
+        {
+            ReadinessPath = "/v1/models",
+            ReadyDelay = TimeSpan.FromMilliseconds(1500),
+            Environment = new Dictionary<string, string> { ["MODEL_NAME"] = "meta-llama/Llama-3.1-8B-Instruct", ["HF_TOKEN"] = "hf_abc" },
+        };
+        await provider.LaunchAsync(AwsTestCloud.Launch(OnDemand) with { Agent = agent }, CancellationToken.None);
+        var script = Encoding.UTF8.GetString(Convert.FromBase64String(Assert.Single(cloud.Emulator.RequestsFor("RunInstances"))["UserData"]!));
+        Assert.Equal(script, Assert.Single(cloud.World.Instances).UserData);
+        Assert.StartsWith("#!/bin/bash\n", script);
+        Assert.Contains($"curl -fsSL --retry 10 --retry-delay 3 '{AwsTestCloud.AgentUrl}' -o /tmp/skyserve-agent.tar.gz", script);
+        Assert.Contains("exec /opt/skyserve/agent/SkyServe.ReplicaAgent --host 0.0.0.0 --port 8081 --machine-id \"$1\" --readiness-path '/v1/models' "
+            + "--metadata-url http://169.254.169.254 --metadata-format aws --ready-delay-ms 1500\n", script);
+        Assert.Contains($"export MODEL_NAME=\"$(printf %s '{Convert.ToBase64String(Encoding.UTF8.GetBytes("meta-llama/Llama-3.1-8B-Instruct"))}' | base64 -d)\"", script);
+        Assert.Contains("ExecStart=/opt/skyserve/run-agent.sh ${INSTANCE_ID}\n", script);
+        Assert.Contains("systemctl enable --now skyserve-agent.service\n", script);
+        Assert.DoesNotContain("hf_abc", script); // values travel encoded
+        await RunAsync("bash", "-n", "-c", script); // the whole script parses
+    }
+
+    [Fact]
+    public async Task The_agent_start_script_passes_any_value_through_unchanged()
+    {
+        // The run script the user data writes, run for real with a stand-in agent that prints what it got.
+        using var dir = new TempDirectory();
+        var awkward = "it's \"quoted\" $(rm -rf /) `x` \\ and\nnew line; ünïcode";
+        var agent = new AgentSettings { ReadinessPath = "/it's ready", Environment = new Dictionary<string, string> { ["AWKWARD"] = awkward, ["PLAIN"] = "1" } };
+        var script = AwsUserData.Script(agent, AwsTestCloud.AgentUrl, 9000);
+        var runScript = script.Split("<<'SKYSERVE_RUN'\n")[1].Split("\nSKYSERVE_RUN\n")[0]
+            .Replace(AwsUserData.AgentHome + "/SkyServe.ReplicaAgent", "bash " + Path.Combine(dir.Path, "agent"), StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(dir.Path, "agent"), "#!/bin/bash\nprintf '%s\\n' \"$@\"\nprintf 'AWKWARD=%s|\\n' \"$AWKWARD\"\nprintf 'PLAIN=%s|\\n' \"$PLAIN\"\n");
+        File.WriteAllText(Path.Combine(dir.Path, "run.sh"), runScript);
+        var output = await RunAsync("bash", Path.Combine(dir.Path, "run.sh"), "i-0abc");
+        Assert.Equal(string.Join('\n', "--host", "0.0.0.0", "--port", "9000", "--machine-id", "i-0abc", "--readiness-path", "/it's ready",
+            "--metadata-url", "http://169.254.169.254", "--metadata-format", "aws", $"AWKWARD={awkward}|", "PLAIN=1|") + "\n", output);
+    }
+
+    [Fact]
+    public async Task Bad_environment_names_are_refused_before_anything_is_sent()
+    {
+        var agent = new AgentSettings { Environment = new Dictionary<string, string> { ["NOT OK"] = "x" } };
+        var error = await Assert.ThrowsAsync<CloudProviderException>(() => provider.LaunchAsync(AwsTestCloud.Launch(OnDemand) with { Agent = agent }, CancellationToken.None));
+        Assert.Equal(CloudErrorKind.InvalidRequest, error.Kind);
+        Assert.Empty(cloud.Emulator.Requests);
+    }
+
+    [Fact]
+    public async Task A_region_that_is_not_configured_is_an_invalid_request()
+    {
+        var error = await Assert.ThrowsAsync<CloudProviderException>(() => provider.LaunchAsync(
+            AwsTestCloud.Launch(AwsTestCloud.Key("eu-west-1a", "g5.xlarge", spot: false)), CancellationToken.None));
+        Assert.Equal(CloudErrorKind.InvalidRequest, error.Kind);
+        Assert.Contains("eu-west-1", error.Message);
+    }
+
+    [Fact]
+    public async Task Machines_go_from_pending_to_running_to_gone()
+    {
+        await using var slow = await AwsTestCloud.StartAsync(o => o with { PendingFor = TimeSpan.FromSeconds(30), ShuttingDownFor = TimeSpan.FromSeconds(20) });
+        var aws = slow.Provider();
+        var machine = await aws.LaunchAsync(AwsTestCloud.Launch(OnDemand), CancellationToken.None);
+        Assert.Equal(MachineState.Pending, (await aws.GetAsync(machine.Id, CancellationToken.None))!.State);
+        slow.Clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(MachineState.Running, (await aws.GetAsync(machine.Id, CancellationToken.None))!.State);
+        await aws.TerminateAsync(machine.Id, CancellationToken.None);
+        Assert.Equal(MachineState.ShuttingDown, (await aws.GetAsync(machine.Id, CancellationToken.None))!.State);
+        Assert.Single(await aws.ListAsync(new Dictionary<string, string>(), CancellationToken.None));
+        slow.Clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Null(await aws.GetAsync(machine.Id, CancellationToken.None));
+        Assert.Empty(await aws.ListAsync(new Dictionary<string, string>(), CancellationToken.None));
+        Assert.Equal("terminated", Assert.Single(slow.World.Instances).State); // still described by EC2, but gone for us
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> TagsOf(SkyServe.Cloud.Emulators.Aws.RecordedRequest run, int spec)
+    {
+        var fields = run.Under($"TagSpecification.{spec}.Tag.");
+        return fields.Keys.Where(k => k.EndsWith(".Key", StringComparison.Ordinal))
+            .Select(k => new KeyValuePair<string, string>(fields[k], fields[k[..^4] + ".Value"]))
+            .OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
+    }
+
+    private static async Task<string> RunAsync(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{file} exited {process.ExitCode}: {error}");
+        return output;
+    }
+}
