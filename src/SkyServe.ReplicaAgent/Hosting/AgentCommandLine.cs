@@ -17,9 +17,15 @@ public static class AgentCommandLine
           --machine-id ID             this machine's id, reported by /health and the echo (default: host name)
           --readiness-path PATH       readiness probe path; GET, HEAD and POST (default /ready)
           --ready-delay-ms MS         answer 503 on the readiness path for this long after start (default 0)
-          --metadata-url URL          base URL of the instance metadata service; enables the interruption watcher
-          --metadata-format FORMAT    metadata service format: aws (default aws)
+          --metadata-url URL          base URL of the instance metadata service (http://169.254.169.254 on all three
+                                      clouds); enables the interruption watcher
+          --metadata-format FORMAT    aws (IMDSv2 spot/instance-action), gcp (instance/preempted and
+                                      maintenance-event) or azure (Scheduled Events) (default aws)
           --metadata-poll-ms MS       how often to ask the metadata service (default 1000)
+          --controller-url URL        report an interruption notice to this controller at once
+                                      (POST URL/api/v1/agent/notices); /health reports it either way
+          --controller-token TOKEN    bearer token for the controller; better: the SKYSERVE_CONTROLLER_TOKEN
+                                      environment variable, which the agent reads and then removes
           --drain-timeout-ms MS       on SIGTERM, how long in-flight requests may take to finish (default 10000)
           --model DIR                 serve this HF-layout model folder with the built-in engine (OpenAI API under /v1)
           --served-model-name NAME    the model id clients name (default: the folder's name)
@@ -36,9 +42,11 @@ public static class AgentCommandLine
         ["--machine-id"] = (o, v) => o with { MachineId = MachineId(v) },
         ["--readiness-path"] = (o, v) => o with { ReadinessPath = ReadinessPath(v) },
         ["--ready-delay-ms"] = (o, v) => o with { ReadyDelay = Milliseconds("--ready-delay-ms", v, allowZero: true) },
-        ["--metadata-url"] = (o, v) => o with { MetadataUrl = MetadataUrl(v) },
+        ["--metadata-url"] = (o, v) => o with { MetadataUrl = HttpBaseUrl("--metadata-url", v, "http://169.254.169.254") },
         ["--metadata-format"] = (o, v) => o with { MetadataFormat = Format(v) },
         ["--metadata-poll-ms"] = (o, v) => o with { MetadataPollInterval = Milliseconds("--metadata-poll-ms", v, allowZero: false) },
+        ["--controller-url"] = (o, v) => o with { ControllerUrl = HttpBaseUrl("--controller-url", v, "http://10.0.0.2:46580") },
+        ["--controller-token"] = (o, v) => o with { ControllerToken = v.Length > 0 && !v.Any(char.IsWhiteSpace) ? v : throw new CommandLineException("--controller-token must be non-empty without spaces") },
         ["--drain-timeout-ms"] = (o, v) => o with { DrainTimeout = Milliseconds("--drain-timeout-ms", v, allowZero: true) },
         ["--model"] = (o, v) => o with { ModelDirectory = ModelDirectory(v) },
         ["--served-model-name"] = (o, v) => o with { ServedModelName = v },
@@ -113,16 +121,17 @@ public static class AgentCommandLine
             ? TimeSpan.FromMilliseconds(ms)
             : throw new CommandLineException($"{flag} must be a whole number of milliseconds{(allowZero ? "" : " above 0")}, not '{value}'");
 
-    private static Uri MetadataUrl(string value) =>
+    private static Uri HttpBaseUrl(string flag, string value, string example) =>
         Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
             && string.IsNullOrEmpty(url.Query) && string.IsNullOrEmpty(url.Fragment)
             ? url
-            : throw new CommandLineException($"--metadata-url must be an http(s) base URL such as http://169.254.169.254, not '{value}'");
+            : throw new CommandLineException($"{flag} must be an http(s) base URL such as {example}, not '{value}'");
 
     private static MetadataFormat Format(string value) => value.ToLowerInvariant() switch
     {
         "aws" => MetadataFormat.Aws,
-        "gcp" or "azure" => throw new CommandLineException($"--metadata-format {value} is not supported yet; aws is the only format for now"),
-        _ => throw new CommandLineException($"--metadata-format must be aws, not '{value}'"),
+        "gcp" => MetadataFormat.Gcp,
+        "azure" => MetadataFormat.Azure,
+        _ => throw new CommandLineException($"--metadata-format must be aws, gcp or azure, not '{value}'"),
     };
 }

@@ -32,6 +32,7 @@ public static class AgentHost
         services.AddHostedService<DrainOnShutdown>();
         if (options.MetadataUrl is { } metadataUrl)
         {
+            services.AddSingleton<ControllerNoticeReporter>();
             services.AddSingleton(_ => InterruptionNoticeSourceFactory.Create(options.MetadataFormat, metadataUrl, time));
             services.AddHostedService<InterruptionWatcher>();
         }
