@@ -35,7 +35,8 @@ public sealed class CommandLineTests
         var result = await RunAgentAsync("--help");
         Assert.Equal(0, result.ExitCode);
         foreach (var flag in new[] { "--port", "--host", "--machine-id", "--readiness-path", "--ready-delay-ms", "--metadata-url",
-                     "--metadata-format", "--metadata-poll-ms", "--drain-timeout-ms", "--controller-url", "--controller-token" })
+                     "--metadata-format", "--metadata-poll-ms", "--drain-timeout-ms", "--controller-url", "--controller-token",
+                     "--peak-bandwidth-gbps", "--peak-tflops" })
             Assert.Contains(flag, result.Stdout);
     }
 
@@ -85,6 +86,14 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Peak_figures_are_read_as_decimal_numbers()
+    {
+        var options = AgentCommandLine.Parse(["--port", "0", "--peak-bandwidth-gbps", "4800", "--peak-tflops=989.5"]);
+        Assert.Equal(4800, options.PeakBandwidthGbps);
+        Assert.Equal(989.5, options.PeakTflops);
+    }
+
+    [Fact]
     public void Only_the_port_is_required()
     {
         var options = AgentCommandLine.Parse(["--port", "0"]);
@@ -112,6 +121,9 @@ public sealed class CommandLineTests
     [InlineData("must be aws, gcp or azure", "--port", "0", "--metadata-format", "ec2")]
     [InlineData("--controller-url must be an http(s) base URL", "--port", "0", "--controller-url", "controller:46580")]
     [InlineData("--controller-token must be non-empty", "--port", "0", "--controller-token", "")]
+    [InlineData("--peak-bandwidth-gbps must be a number above 0", "--port", "0", "--peak-bandwidth-gbps", "0")]
+    [InlineData("--peak-tflops must be a number above 0", "--port", "0", "--peak-tflops", "fast")]
+    [InlineData("cannot be /metrics", "--port", "0", "--readiness-path", "/metrics")]
     [InlineData("above 0", "--port", "0", "--metadata-poll-ms", "0")]
     [InlineData("--drain-timeout-ms must be", "--port", "0", "--drain-timeout-ms", "1s")]
     [InlineData("--machine-id must be non-empty", "--port", "0", "--machine-id", "")]

@@ -31,6 +31,9 @@ public static class AgentCommandLine
           --served-model-name NAME    the model id clients name (default: the folder's name)
           --max-batch-size N          most sequences in one running batch (default 32)
           --engine cpu                the built-in engine (cpu; cuda comes later)
+          --peak-bandwidth-gbps GBPS  the device's peak memory bandwidth for MBU on /metrics (default: measured
+                                      at start-up with a parallel read of 256 MiB)
+          --peak-tflops TFLOPS        the device's peak TFLOPS for MFU (default: measured at start-up)
         """;
 
     private delegate AgentOptions Apply(AgentOptions options, string value);
@@ -51,6 +54,8 @@ public static class AgentCommandLine
         ["--model"] = (o, v) => o with { ModelDirectory = ModelDirectory(v) },
         ["--served-model-name"] = (o, v) => o with { ServedModelName = v },
         ["--max-batch-size"] = (o, v) => o with { MaxBatchSize = int.TryParse(v, out var n) && n > 0 ? n : throw new CommandLineException($"--max-batch-size must be a positive number, not '{v}'") },
+        ["--peak-bandwidth-gbps"] = (o, v) => o with { PeakBandwidthGbps = Positive("--peak-bandwidth-gbps", v) },
+        ["--peak-tflops"] = (o, v) => o with { PeakTflops = Positive("--peak-tflops", v) },
         ["--engine"] = (o, v) => v == "cpu" ? o : throw new CommandLineException($"--engine {v} is not available yet; cpu is"),
     };
 
@@ -113,8 +118,15 @@ public static class AgentCommandLine
             throw new CommandLineException($"--readiness-path must be a path starting with '/', not '{value}'");
         if (string.Equals(value.TrimEnd('/'), "/health", StringComparison.OrdinalIgnoreCase))
             throw new CommandLineException("--readiness-path cannot be /health, which reports health");
+        if (string.Equals(value.TrimEnd('/'), "/metrics", StringComparison.OrdinalIgnoreCase))
+            throw new CommandLineException("--readiness-path cannot be /metrics, which serves the metrics");
         return value;
     }
+
+    private static double Positive(string flag, string value) =>
+        double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) && number > 0 && double.IsFinite(number)
+            ? number
+            : throw new CommandLineException($"{flag} must be a number above 0, not '{value}'");
 
     private static TimeSpan Milliseconds(string flag, string value, bool allowZero) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && (allowZero || ms > 0)

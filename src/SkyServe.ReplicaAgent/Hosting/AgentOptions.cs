@@ -46,4 +46,10 @@ public sealed record AgentOptions
 
     /// <summary>Most sequences in one running batch.</summary>
     public int MaxBatchSize { get; init; } = 32;
+
+    /// <summary>The device's peak memory bandwidth in GB/s (10^9 bytes) for MBU; null: measured at start-up.</summary>
+    public double? PeakBandwidthGbps { get; init; }
+
+    /// <summary>The device's peak TFLOPS for MFU; null: measured at start-up.</summary>
+    public double? PeakTflops { get; init; }
 }
