@@ -94,8 +94,10 @@ public sealed class AgentNoticeApiTests : IDisposable
 
         await (await ReportAsync(server, "m-1", null)).AssertProblemAsync(401);
         await (await ReportAsync(server, "m-1", "ska_guess")).AssertProblemAsync(401);
-        await (await ReportAsync(server, "m-1", callback.TokenFor(other))).AssertProblemAsync(401); // another machine's token
-        await (await ReportAsync(server, "m-unknown", callback.TokenFor(mine))).AssertProblemAsync(401); // unknown machines are not told apart
+        var forged = callback.TokenFor(mine)[..^1] + (callback.TokenFor(mine)[^1] == '0' ? '1' : '0');
+        await (await ReportAsync(server, "m-1", forged)).AssertProblemAsync(401);
+        await (await ReportAsync(server, "m-1", $"ska_{Guid.NewGuid():N}_{callback.TokenFor(mine).Split('_')[2]}")).AssertProblemAsync(401); // another launch token, same signature
+        await (await ReportAsync(server, "m-1", callback.TokenFor(Guid.NewGuid()))).AssertProblemAsync(404); // a real token of a replica that is gone
         await (await ReportAsync(server, "m-unknown", server.Options.ApiToken)).AssertProblemAsync(404);
 
         using var withAgentToken = new HttpRequestMessage(HttpMethod.Get, "/api/v1/services");
@@ -106,6 +108,27 @@ public sealed class AgentNoticeApiTests : IDisposable
         var statuses = (await (await server.Client.GetAsync("/api/v1/services/chat/replicas")).ReadJsonAsync()).AsArray()
             .ToDictionary(r => r!["replica_id"]!.GetValue<int>(), r => r!["status"]!.GetValue<string>());
         Assert.Equal(["READY", "NOT_READY"], statuses.OrderBy(s => s.Key).Select(s => s.Value));
+
+        // m-2's token is good for m-2 only, whatever machine id the body names: the token names the replica.
+        Assert.Equal(HttpStatusCode.OK, (await ReportAsync(server, "m-1", callback.TokenFor(other))).StatusCode); // m-2 already noticed
+        statuses = (await (await server.Client.GetAsync("/api/v1/services/chat/replicas")).ReadJsonAsync()).AsArray()
+            .ToDictionary(r => r!["replica_id"]!.GetValue<int>(), r => r!["status"]!.GetValue<string>());
+        Assert.Equal(["READY", "NOT_READY"], statuses.OrderBy(s => s.Key).Select(s => s.Value));
+    }
+
+    [Fact]
+    public async Task A_machine_id_qualified_by_a_provider_set_is_found_from_the_agents_own_id()
+    {
+        await using var server = await StartAsync();
+        await server.Client.CreateAsync(Specs.Named("chat"));
+        var (launchToken, _) = await AddReplicaAsync(server, "gcp:m-3", ReplicaStatus.READY);
+        await AddReplicaAsync(server, "azure:m-4", ReplicaStatus.STARTING);
+        var callback = server.Services.GetRequiredService<AgentCallback>();
+
+        Assert.Equal(HttpStatusCode.Accepted, (await ReportAsync(server, "m-3", callback.TokenFor(launchToken))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await ReportAsync(server, "m-4", server.Options.ApiToken)).StatusCode);
+        var replicas = (await (await server.Client.GetAsync("/api/v1/services/chat/replicas")).ReadJsonAsync()).AsArray();
+        Assert.All(replicas, r => Assert.Equal(Deadline.UtcDateTime, r!["notice_deadline"]!.GetValue<DateTime>()));
     }
 
     [Fact]

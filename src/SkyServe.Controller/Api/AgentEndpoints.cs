@@ -9,8 +9,8 @@ namespace SkyServe.Controller.Api;
 /// <summary>
 /// The agent → controller contract: POST /api/v1/agent/notices, where a replica's agent reports the interruption
 /// notice it read from its cloud's metadata service the moment it arrives. It feeds the same handling as the
-/// provider's notice stream. Authorized by the replica's own agent token (see <see cref="AgentCallback"/>) or
-/// the API token.
+/// provider's notice stream. Authorized by the replica's own agent token (see <see cref="AgentCallback"/>), which
+/// also names the replica, or by the API token, with which the machine id names it.
 /// </summary>
 public static class AgentEndpoints
 {
@@ -32,16 +32,20 @@ public static class AgentEndpoints
         if (string.IsNullOrWhiteSpace(report.MachineId) || report.Deadline is null)
             throw new InvalidRequestException("machine_id and deadline are required");
 
-        var replica = await db.Replicas.AsNoTracking().Where(r => r.InstanceId == report.MachineId)
-            .Select(r => new { r.LaunchToken, r.ReplicaId, r.ServiceId }).SingleOrDefaultAsync(ct);
-        var isApiToken = callback.IsApiToken(presented);
-        // A machine's token is good for its own replica only; whether another machine exists is not told.
-        if (!isApiToken && (replica is null || !callback.IsTokenFor(presented, replica.LaunchToken)))
+        // An agent's token names its replica (by launch token); the API token may report for any machine.
+        Guid? agentsReplica = callback.TryReadToken(presented, out var launchToken) ? launchToken : null;
+        if (agentsReplica is null && !callback.IsApiToken(presented))
             return Unauthorized(request);
+        var replicas = db.Replicas.AsNoTracking();
+        var candidates = agentsReplica is { } token
+            ? await replicas.Where(r => r.LaunchToken == token).ToListAsync(ct)
+            // A provider set qualifies ids (aws:i-0abc); the agent knows only its cloud's (i-0abc).
+            : await replicas.Where(r => r.InstanceId == report.MachineId || r.InstanceId!.EndsWith(":" + report.MachineId)).ToListAsync(ct);
+        var replica = candidates.FirstOrDefault(r => r.InstanceId == report.MachineId) ?? (candidates.Count == 1 ? candidates[0] : null);
         if (replica is null)
             return NoReplica(report.MachineId);
 
-        var outcome = await intake.ApplyAsync(report.MachineId, report.Deadline.Value, time.GetUtcNow(), Source, ct);
+        var outcome = await intake.ApplyAsync(replica.LaunchToken, report.Deadline.Value, time.GetUtcNow(), Source, ct);
         logs.CreateLogger(typeof(AgentEndpoints)).LogInformation(
             "the agent of machine {Machine} (replica {Replica}) reported a {Kind} notice from its {Format} metadata for {Deadline}: {Outcome}",
             report.MachineId, replica.ReplicaId, report.Kind ?? "preemption", report.Source ?? "cloud's", report.Deadline, outcome);

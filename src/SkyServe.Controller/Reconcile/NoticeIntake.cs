@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Persistence;
 
@@ -12,13 +13,22 @@ public sealed class NoticeIntake(IServiceScopeFactory scopes, ReconcileSignal si
 {
     private const int Attempts = 5;
 
-    public async Task<NoticeOutcome> ApplyAsync(string machineId, DateTimeOffset deadline, DateTimeOffset receivedAt, string source, CancellationToken ct)
+    /// <summary>A notice for the replica on machine <paramref name="machineId"/> (the provider's id).</summary>
+    public Task<NoticeOutcome> ApplyAsync(string machineId, DateTimeOffset deadline, DateTimeOffset receivedAt, string source, CancellationToken ct) =>
+        ApplyWhereAsync(r => r.InstanceId == machineId, deadline, receivedAt, source, ct);
+
+    /// <summary>A notice for the replica launched with <paramref name="launchToken"/>.</summary>
+    public Task<NoticeOutcome> ApplyAsync(Guid launchToken, DateTimeOffset deadline, DateTimeOffset receivedAt, string source, CancellationToken ct) =>
+        ApplyWhereAsync(r => r.LaunchToken == launchToken, deadline, receivedAt, source, ct);
+
+    private async Task<NoticeOutcome> ApplyWhereAsync(Expression<Func<ReplicaRecord, bool>> which, DateTimeOffset deadline, DateTimeOffset receivedAt,
+        string source, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
-            var replica = await db.Replicas.SingleOrDefaultAsync(r => r.InstanceId == machineId, ct);
+            var replica = await db.Replicas.SingleOrDefaultAsync(which, ct);
             if (replica is null)
                 return NoticeOutcome.UnknownMachine;
             if (!await NoticeHandling.ApplyAsync(db, locations, replica, deadline, receivedAt, source, ct))
