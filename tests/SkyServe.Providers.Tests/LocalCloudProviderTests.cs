@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using SkyServe.Core.Traces;
 using SkyServe.Providers.Local;
 using SkyServe.Testing;
@@ -208,25 +209,31 @@ public sealed class LocalCloudProviderTests : IAsyncLifetime
         }
     }
 
-    [Fact]
-    public async Task The_agent_reads_its_notice_from_the_metadata_endpoint_before_it_is_killed()
+    /// <summary>Each simulated cloud's agent polls the metadata format of its cloud, as it would on the real one.</summary>
+    [Theory]
+    [InlineData(Zone, "aws")]
+    [InlineData("gcp/us-central1/us-central1-a", "gcp")]
+    [InlineData("azure/eastus/eastus-1", "azure")]
+    public async Task The_agent_reads_its_notice_from_the_metadata_endpoint_before_it_is_killed(string zone, string format)
     {
         var capacity = new ScriptedSpotCapacity(2);
         var options = LocalRuntime.Options(state.Path) with
         {
             TimeCompression = 40, NoticeLead = TimeSpan.FromSeconds(120), MarketInterval = TimeSpan.FromMilliseconds(100),
         };
-        var provider = await StartAsync(LocalRuntime.Market((Zone, capacity)), TimeProvider.System, options);
-        var machine = await LaunchAsync(provider, LocalRuntime.Cpu(Zone, spot: true));
+        var provider = await StartAsync(LocalRuntime.Market((zone, capacity)), TimeProvider.System, options);
+        var machine = await LaunchAsync(provider, LocalRuntime.Cpu(zone, spot: true));
         await AgentProbe.WaitHealthyAsync(machine.Endpoint!);
 
         capacity.Capacity = 0; // the zone runs dry: a 3 s (120 simulated seconds) notice, then the kill
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while ((await AgentProbe.HealthAsync(machine.Endpoint!))?["status"]?.GetValue<string>() != "interrupted")
+        JsonNode? health;
+        while ((health = await AgentProbe.HealthAsync(machine.Endpoint!))?["status"]?.GetValue<string>() != "interrupted")
         {
             Assert.True(DateTime.UtcNow < deadline, "the agent never saw its interruption notice");
             await Task.Delay(100);
         }
+        Assert.Equal(format, health!["interruption"]!["source"]!.GetValue<string>());
         Assert.Single(await AgentProbe.ProcessesOfAsync(machine.Id)); // it knew before it died
         await AgentProbe.WaitGoneAsync(machine.Id, TimeSpan.FromSeconds(10));
         Assert.Null(await provider.GetAsync(machine.Id, CancellationToken.None));

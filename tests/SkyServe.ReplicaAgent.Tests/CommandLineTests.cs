@@ -17,7 +17,7 @@ public sealed class CommandLineTests
     [InlineData("--port must be a number", "--port", "http")]
     [InlineData("--port is required", "--machine-id", "m-1")]
     [InlineData("--host must be an IP address", "--port", "0", "--host", "my.example.com")]
-    [InlineData("--metadata-format gcp is not supported yet", "--port", "0", "--metadata-format", "gcp")]
+    [InlineData("--metadata-format must be aws, gcp or azure", "--port", "0", "--metadata-format", "openstack")]
     [InlineData("--ready-delay-ms must be a whole number", "--port", "0", "--ready-delay-ms", "-5")]
     public async Task Misuse_exits_2_with_a_message_on_stderr(string message, params string[] args)
     {
@@ -35,7 +35,8 @@ public sealed class CommandLineTests
         var result = await RunAgentAsync("--help");
         Assert.Equal(0, result.ExitCode);
         foreach (var flag in new[] { "--port", "--host", "--machine-id", "--readiness-path", "--ready-delay-ms", "--metadata-url",
-                     "--metadata-format", "--metadata-poll-ms", "--drain-timeout-ms" })
+                     "--metadata-format", "--metadata-poll-ms", "--drain-timeout-ms", "--controller-url", "--controller-token",
+                     "--peak-bandwidth-gbps", "--peak-tflops" })
             Assert.Contains(flag, result.Stdout);
     }
 
@@ -58,6 +59,40 @@ public sealed class CommandLineTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.DrainTimeout);
     }
 
+    [Theory]
+    [InlineData("aws", MetadataFormat.Aws)]
+    [InlineData("gcp", MetadataFormat.Gcp)]
+    [InlineData("Azure", MetadataFormat.Azure)]
+    public void Every_metadata_format_is_accepted(string value, MetadataFormat format) =>
+        Assert.Equal(format, AgentCommandLine.Parse(["--port", "0", "--metadata-format", value]).MetadataFormat);
+
+    [Fact]
+    public void The_controller_url_and_token_are_read_and_the_token_variable_is_removed_once_read()
+    {
+        var options = AgentCommandLine.Parse(["--port", "0", "--controller-url", "http://127.0.0.1:46580/"]);
+        Assert.Equal(new Uri("http://127.0.0.1:46580/"), options.ControllerUrl);
+        Assert.Null(options.ControllerToken);
+
+        Environment.SetEnvironmentVariable(AgentProgram.ControllerTokenVariable, "ska_secret");
+        var withToken = AgentProgram.WithTokenFromEnvironment(options);
+        Assert.Equal("ska_secret", withToken.ControllerToken);
+        Assert.Null(Environment.GetEnvironmentVariable(AgentProgram.ControllerTokenVariable));
+
+        // The flag wins over the variable.
+        Environment.SetEnvironmentVariable(AgentProgram.ControllerTokenVariable, "ska_other");
+        var flagged = AgentProgram.WithTokenFromEnvironment(AgentCommandLine.Parse(["--port", "0", "--controller-token", "ska_flag"]));
+        Assert.Equal("ska_flag", flagged.ControllerToken);
+        Assert.Null(Environment.GetEnvironmentVariable(AgentProgram.ControllerTokenVariable));
+    }
+
+    [Fact]
+    public void Peak_figures_are_read_as_decimal_numbers()
+    {
+        var options = AgentCommandLine.Parse(["--port", "0", "--peak-bandwidth-gbps", "4800", "--peak-tflops=989.5"]);
+        Assert.Equal(4800, options.PeakBandwidthGbps);
+        Assert.Equal(989.5, options.PeakTflops);
+    }
+
     [Fact]
     public void Only_the_port_is_required()
     {
@@ -69,6 +104,8 @@ public sealed class CommandLineTests
         Assert.Equal("/ready", options.ReadinessPath);
         Assert.Equal(TimeSpan.Zero, options.ReadyDelay);
         Assert.Null(options.MetadataUrl);
+        Assert.Equal(MetadataFormat.Aws, options.MetadataFormat);
+        Assert.Null(options.ControllerUrl);
         Assert.Equal(TimeSpan.FromSeconds(1), options.MetadataPollInterval);
         Assert.Equal(TimeSpan.FromSeconds(10), options.DrainTimeout);
     }
@@ -81,7 +118,12 @@ public sealed class CommandLineTests
     [InlineData("cannot be /health", "--port", "0", "--readiness-path", "/health")]
     [InlineData("starting with '/'", "--port", "0", "--readiness-path", "ready")]
     [InlineData("http(s) base URL", "--port", "0", "--metadata-url", "169.254.169.254")]
-    [InlineData("must be aws", "--port", "0", "--metadata-format", "openstack")]
+    [InlineData("must be aws, gcp or azure", "--port", "0", "--metadata-format", "ec2")]
+    [InlineData("--controller-url must be an http(s) base URL", "--port", "0", "--controller-url", "controller:46580")]
+    [InlineData("--controller-token must be non-empty", "--port", "0", "--controller-token", "")]
+    [InlineData("--peak-bandwidth-gbps must be a number above 0", "--port", "0", "--peak-bandwidth-gbps", "0")]
+    [InlineData("--peak-tflops must be a number above 0", "--port", "0", "--peak-tflops", "fast")]
+    [InlineData("cannot be /metrics", "--port", "0", "--readiness-path", "/metrics")]
     [InlineData("above 0", "--port", "0", "--metadata-poll-ms", "0")]
     [InlineData("--drain-timeout-ms must be", "--port", "0", "--drain-timeout-ms", "1s")]
     [InlineData("--machine-id must be non-empty", "--port", "0", "--machine-id", "")]

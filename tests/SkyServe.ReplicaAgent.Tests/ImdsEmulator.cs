@@ -15,7 +15,7 @@ namespace SkyServe.ReplicaAgent.Tests;
 /// latest/meta-data/spot/instance-action answers 401 without a valid token, 404 while there is no
 /// notice, and the notice JSON once there is.
 /// </summary>
-public sealed class ImdsEmulator : IAsyncDisposable
+public sealed class ImdsEmulator : IMetadataEmulator
 {
     private const string TtlHeader = "X-aws-ec2-metadata-token-ttl-seconds";
     private const string TokenHeader = "X-aws-ec2-metadata-token";
@@ -41,6 +41,13 @@ public sealed class ImdsEmulator : IAsyncDisposable
     public int TokenRequests => Volatile.Read(ref tokenRequests);
     public int InstanceActionRequests => Volatile.Read(ref actionRequests);
     public int UnauthorizedRequests => Volatile.Read(ref unauthorizedRequests);
+
+    public string Format => "aws";
+    public int NoticeRequests => InstanceActionRequests;
+    public int RefusedRequests => UnauthorizedRequests;
+
+    public void Announce(DateTimeOffset deadline) =>
+        SetNotice("terminate", deadline.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
 
     public static async Task<ImdsEmulator> StartAsync(string machineId = "m-123", TimeProvider? time = null)
     {

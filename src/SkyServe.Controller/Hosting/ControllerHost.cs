@@ -58,6 +58,7 @@ public static class ControllerHost
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapServiceApi();
         app.MapLoadBalancerApi();
+        app.MapAgentApi();
         return app;
     }
 
@@ -70,6 +71,8 @@ public static class ControllerHost
         services.AddSingleton<ServiceRuntimeState>();
         services.AddSingleton<MachineTerminations>();
         services.AddSingleton<LocationStates>();
+        services.AddSingleton<NoticeIntake>();
+        services.AddSingleton<AgentCallback>();
         services.AddSingleton<LeaderElection>();
         services.AddSingleton<OfferingCache>();
         services.AddSingleton(new ReadinessProber(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) })

@@ -24,6 +24,13 @@ public sealed class ControllerOptions
     /// <summary>The local runtime's zone file; default: local-zones.yaml in the config folder.</summary>
     public string? LocalZonesFile { get; set; }
 
+    /// <summary>
+    /// The URL the agents on replica machines reach this controller at, to report interruption notices at once.
+    /// Default: the address it listens on (loopback when it listens on all addresses), which suits the local
+    /// runtime; on a real cloud give the address the machines can reach.
+    /// </summary>
+    public string? AgentControllerUrl { get; set; }
+
     public Reconcile.ReconcileOptions Reconcile { get; set; } = new();
 
     public Jobs.JobSchedule Jobs { get; set; } = new();

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using SkyServe.Controller.Persistence;
 using SkyServe.Providers;
 
 namespace SkyServe.Controller.Reconcile;
@@ -9,9 +7,7 @@ namespace SkyServe.Controller.Reconcile;
 /// rotation (NOT_READY), its location is marked PREEMPTED, and a pass launches the replacement.
 /// SkyServe itself only learns of a preemption after the fact.
 /// </summary>
-public sealed class NoticeListener(
-    ICloudProvider provider, IServiceScopeFactory scopes, ReconcileSignal signal, LocationStates locations,
-    ILogger<NoticeListener> log) : BackgroundService
+public sealed class NoticeListener(ICloudProvider provider, NoticeIntake intake, ILogger<NoticeListener> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,15 +26,6 @@ public sealed class NoticeListener(
         }
     }
 
-    public async Task HandleAsync(InterruptionNotice notice, CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
-        var replica = await db.Replicas.SingleOrDefaultAsync(r => r.InstanceId == notice.MachineId, ct);
-        if (replica is null || !await NoticeHandling.ApplyAsync(db, locations, replica, notice.Deadline, notice.ReceivedAt, "cloud event", ct))
-            return;
-        await db.SaveChangesAsync(ct);
-        log.LogInformation("replica {Replica} of service {Service} got an interruption notice for {Deadline}", replica.ReplicaId, replica.ServiceId, notice.Deadline);
-        signal.Wake();
-    }
+    public Task HandleAsync(InterruptionNotice notice, CancellationToken ct) =>
+        intake.ApplyAsync(notice.MachineId, notice.Deadline, notice.ReceivedAt, "cloud event", ct);
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Cloud;
+using SkyServe.Controller.Hosting;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Services;
 using SkyServe.Core.Domain;
@@ -24,6 +25,7 @@ public sealed class ServiceReconciler(
     ServiceRuntimeState runtime,
     MachineTerminations terminations,
     LocationStates locations,
+    AgentCallback agentCallback,
     ReconcileSignal signal,
     IServiceScopeFactory scopes,
     ReconcileOptions options,
@@ -205,6 +207,8 @@ public sealed class ServiceReconciler(
                     ReadinessPath = spec.Service.ReadinessProbe.Path,
                     ReadyDelay = options.LocalReadyDelay,
                     Environment = new Dictionary<string, string>(spec.Envs),
+                    ControllerUrl = agentCallback.ControllerUrl,
+                    ControllerToken = agentCallback.TokenFor(replica.LaunchToken),
                 },
             };
             try

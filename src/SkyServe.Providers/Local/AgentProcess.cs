@@ -22,14 +22,27 @@ public static class AgentProcess
             "dotnet", agentDll, "--port", machine.Port.ToString(), "--machine-id", machine.Id,
             "--readiness-path", machine.Agent.ReadinessPath,
             "--ready-delay-ms", ((long)machine.Agent.ReadyDelay.TotalMilliseconds).ToString(),
-            "--metadata-url", metadataUrl, "--metadata-format", "aws", "--metadata-poll-ms", "250",
+            "--metadata-url", metadataUrl, "--metadata-format", MetadataFormat(machine.Offering.Cloud), "--metadata-poll-ms", "250",
         })
             info.ArgumentList.Add(arg);
+        if (machine.Agent.ControllerUrl is { } controller)
+        {
+            info.ArgumentList.Add("--controller-url");
+            info.ArgumentList.Add(controller);
+        }
         foreach (var (key, value) in machine.Agent.Environment)
             info.Environment[key] = value;
+        // In the environment, not on the command line that every user of the machine can read.
+        if (machine.Agent.ControllerToken is { } token)
+            info.Environment[ControllerTokenVariable] = token;
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the agent process");
         return (process.Id, process.StartTime.ToUniversalTime());
     }
+
+    public const string ControllerTokenVariable = "SKYSERVE_CONTROLLER_TOKEN";
+
+    /// <summary>The agent speaks its simulated cloud's metadata format; a cloud the agent does not know gets AWS's.</summary>
+    public static string MetadataFormat(string cloud) => cloud is "gcp" or "azure" ? cloud : "aws";
 
     /// <summary>Our process, if it is still alive (a pid reused by another process does not count).</summary>
     public static Process? Find(int pid, DateTime startedAt)

@@ -9,7 +9,9 @@ namespace SkyServe.Providers.Local;
 /// The embedded default cloud: machines are ReplicaAgent processes on this machine; zones are simulated,
 /// with spot capacity from a trace or a seeded random process. When a zone's capacity falls below the
 /// spot machines running there, the newest surplus machines get an interruption notice (on the notice
-/// stream and through the AWS-format metadata endpoint their agents poll) and are killed at its deadline.
+/// stream, and through the metadata endpoint their agents poll, in their simulated cloud's format: AWS
+/// IMDSv2, GCP metadata or Azure Scheduled Events) and are killed at its deadline. Agents are told the
+/// controller's URL and their own token (<see cref="AgentSettings"/>) so that they report a notice at once.
 /// </summary>
 public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
 {

@@ -17,14 +17,23 @@ public static class AgentCommandLine
           --machine-id ID             this machine's id, reported by /health and the echo (default: host name)
           --readiness-path PATH       readiness probe path; GET, HEAD and POST (default /ready)
           --ready-delay-ms MS         answer 503 on the readiness path for this long after start (default 0)
-          --metadata-url URL          base URL of the instance metadata service; enables the interruption watcher
-          --metadata-format FORMAT    metadata service format: aws (default aws)
+          --metadata-url URL          base URL of the instance metadata service (http://169.254.169.254 on all three
+                                      clouds); enables the interruption watcher
+          --metadata-format FORMAT    aws (IMDSv2 spot/instance-action), gcp (instance/preempted and
+                                      maintenance-event) or azure (Scheduled Events) (default aws)
           --metadata-poll-ms MS       how often to ask the metadata service (default 1000)
+          --controller-url URL        report an interruption notice to this controller at once
+                                      (POST URL/api/v1/agent/notices); /health reports it either way
+          --controller-token TOKEN    bearer token for the controller; better: the SKYSERVE_CONTROLLER_TOKEN
+                                      environment variable, which the agent reads and then removes
           --drain-timeout-ms MS       on SIGTERM, how long in-flight requests may take to finish (default 10000)
           --model DIR                 serve this HF-layout model folder with the built-in engine (OpenAI API under /v1)
           --served-model-name NAME    the model id clients name (default: the folder's name)
           --max-batch-size N          most sequences in one running batch (default 32)
           --engine cpu                the built-in engine (cpu; cuda comes later)
+          --peak-bandwidth-gbps GBPS  the device's peak memory bandwidth for MBU on /metrics (default: measured
+                                      at start-up with a parallel read of 256 MiB)
+          --peak-tflops TFLOPS        the device's peak TFLOPS for MFU (default: measured at start-up)
         """;
 
     private delegate AgentOptions Apply(AgentOptions options, string value);
@@ -36,13 +45,17 @@ public static class AgentCommandLine
         ["--machine-id"] = (o, v) => o with { MachineId = MachineId(v) },
         ["--readiness-path"] = (o, v) => o with { ReadinessPath = ReadinessPath(v) },
         ["--ready-delay-ms"] = (o, v) => o with { ReadyDelay = Milliseconds("--ready-delay-ms", v, allowZero: true) },
-        ["--metadata-url"] = (o, v) => o with { MetadataUrl = MetadataUrl(v) },
+        ["--metadata-url"] = (o, v) => o with { MetadataUrl = HttpBaseUrl("--metadata-url", v, "http://169.254.169.254") },
         ["--metadata-format"] = (o, v) => o with { MetadataFormat = Format(v) },
         ["--metadata-poll-ms"] = (o, v) => o with { MetadataPollInterval = Milliseconds("--metadata-poll-ms", v, allowZero: false) },
+        ["--controller-url"] = (o, v) => o with { ControllerUrl = HttpBaseUrl("--controller-url", v, "http://10.0.0.2:46580") },
+        ["--controller-token"] = (o, v) => o with { ControllerToken = v.Length > 0 && !v.Any(char.IsWhiteSpace) ? v : throw new CommandLineException("--controller-token must be non-empty without spaces") },
         ["--drain-timeout-ms"] = (o, v) => o with { DrainTimeout = Milliseconds("--drain-timeout-ms", v, allowZero: true) },
         ["--model"] = (o, v) => o with { ModelDirectory = ModelDirectory(v) },
         ["--served-model-name"] = (o, v) => o with { ServedModelName = v },
         ["--max-batch-size"] = (o, v) => o with { MaxBatchSize = int.TryParse(v, out var n) && n > 0 ? n : throw new CommandLineException($"--max-batch-size must be a positive number, not '{v}'") },
+        ["--peak-bandwidth-gbps"] = (o, v) => o with { PeakBandwidthGbps = Positive("--peak-bandwidth-gbps", v) },
+        ["--peak-tflops"] = (o, v) => o with { PeakTflops = Positive("--peak-tflops", v) },
         ["--engine"] = (o, v) => v == "cpu" ? o : throw new CommandLineException($"--engine {v} is not available yet; cpu is"),
     };
 
@@ -105,24 +118,32 @@ public static class AgentCommandLine
             throw new CommandLineException($"--readiness-path must be a path starting with '/', not '{value}'");
         if (string.Equals(value.TrimEnd('/'), "/health", StringComparison.OrdinalIgnoreCase))
             throw new CommandLineException("--readiness-path cannot be /health, which reports health");
+        if (string.Equals(value.TrimEnd('/'), "/metrics", StringComparison.OrdinalIgnoreCase))
+            throw new CommandLineException("--readiness-path cannot be /metrics, which serves the metrics");
         return value;
     }
+
+    private static double Positive(string flag, string value) =>
+        double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) && number > 0 && double.IsFinite(number)
+            ? number
+            : throw new CommandLineException($"{flag} must be a number above 0, not '{value}'");
 
     private static TimeSpan Milliseconds(string flag, string value, bool allowZero) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && (allowZero || ms > 0)
             ? TimeSpan.FromMilliseconds(ms)
             : throw new CommandLineException($"{flag} must be a whole number of milliseconds{(allowZero ? "" : " above 0")}, not '{value}'");
 
-    private static Uri MetadataUrl(string value) =>
+    private static Uri HttpBaseUrl(string flag, string value, string example) =>
         Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
             && string.IsNullOrEmpty(url.Query) && string.IsNullOrEmpty(url.Fragment)
             ? url
-            : throw new CommandLineException($"--metadata-url must be an http(s) base URL such as http://169.254.169.254, not '{value}'");
+            : throw new CommandLineException($"{flag} must be an http(s) base URL such as {example}, not '{value}'");
 
     private static MetadataFormat Format(string value) => value.ToLowerInvariant() switch
     {
         "aws" => MetadataFormat.Aws,
-        "gcp" or "azure" => throw new CommandLineException($"--metadata-format {value} is not supported yet; aws is the only format for now"),
-        _ => throw new CommandLineException($"--metadata-format must be aws, not '{value}'"),
+        "gcp" => MetadataFormat.Gcp,
+        "azure" => MetadataFormat.Azure,
+        _ => throw new CommandLineException($"--metadata-format must be aws, gcp or azure, not '{value}'"),
     };
 }

@@ -7,6 +7,7 @@ using SkyServe.ReplicaAgent.Endpoints.OpenAi;
 using SkyServe.ReplicaAgent.Engine.Serving;
 using SkyServe.ReplicaAgent.Health;
 using SkyServe.ReplicaAgent.Interruption;
+using SkyServe.ReplicaAgent.Metrics;
 
 namespace SkyServe.ReplicaAgent.Hosting;
 
@@ -32,6 +33,7 @@ public static class AgentHost
         services.AddHostedService<DrainOnShutdown>();
         if (options.MetadataUrl is { } metadataUrl)
         {
+            services.AddSingleton<ControllerNoticeReporter>();
             services.AddSingleton(_ => InterruptionNoticeSourceFactory.Create(options.MetadataFormat, metadataUrl, time));
             services.AddHostedService<InterruptionWatcher>();
         }
@@ -43,11 +45,23 @@ public static class AgentHost
         });
 
         // The model loads before the agent listens, so readiness never claims a model that is not there.
-        var engine = options.ModelDirectory is { } model ? InferenceEngine.Load(model, options.ServedModelName, options.MaxBatchSize) : null;
+        var engineMetrics = options.ModelDirectory is null ? null : new EngineMetrics();
+        var engine = options.ModelDirectory is { } model
+            ? InferenceEngine.Load(model, options.ServedModelName, options.MaxBatchSize, engineMetrics)
+            : null;
         if (engine is not null)
+        {
             services.AddSingleton(engine); // disposed with the host
+            engineMetrics!.Attach(engine, ModelFootprint.Of(engine.Model.Config, options.ModelDirectory!),
+                DevicePeaks.Resolve(options.PeakBandwidthGbps, options.PeakTflops));
+        }
+        services.AddSingleton(sp => new AgentMetrics(sp.GetRequiredService<AgentState>(), options, engineMetrics));
 
         var app = builder.Build();
+        if (engineMetrics?.Peaks is { } peaks)
+            app.Logger.LogInformation("MBU and MFU against {Bandwidth:0.0} GB/s ({BandwidthSource}) and {Tflops:0.000} TFLOPS ({FlopsSource})",
+                peaks.BandwidthBytesPerSecond / 1e9, peaks.BandwidthSource, peaks.Flops / 1e12, peaks.FlopsSource);
+        app.MapMetrics();
         app.MapHealth();
         app.MapReadiness(options.ReadinessPath);
         if (engine is not null)

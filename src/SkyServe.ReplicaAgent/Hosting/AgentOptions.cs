@@ -29,6 +29,12 @@ public sealed record AgentOptions
 
     public TimeSpan MetadataPollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The controller's base URL; a notice is POSTed to its api/v1/agent/notices at once. Null: only /health tells.</summary>
+    public Uri? ControllerUrl { get; init; }
+
+    /// <summary>The bearer token for the controller (the per-replica token it gave at launch).</summary>
+    public string? ControllerToken { get; init; }
+
     /// <summary>How long in-flight requests may take to finish after SIGTERM (the host's ShutdownTimeout).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -40,4 +46,10 @@ public sealed record AgentOptions
 
     /// <summary>Most sequences in one running batch.</summary>
     public int MaxBatchSize { get; init; } = 32;
+
+    /// <summary>The device's peak memory bandwidth in GB/s (10^9 bytes) for MBU; null: measured at start-up.</summary>
+    public double? PeakBandwidthGbps { get; init; }
+
+    /// <summary>The device's peak TFLOPS for MFU; null: measured at start-up.</summary>
+    public double? PeakTflops { get; init; }
 }

@@ -26,6 +26,7 @@ public static class AgentProgram
             return 2;
         }
 
+        options = WithTokenFromEnvironment(options);
         await using var app = AgentHost.Build(options);
         try
         {
@@ -42,4 +43,18 @@ public static class AgentProgram
         await app.WaitForShutdownAsync();
         return 0;
     }
+
+    /// <summary>
+    /// The controller token from <see cref="ControllerTokenVariable"/> unless the command line gave one. The
+    /// variable is removed from the agent's environment once read, so that processes it starts (an external
+    /// engine's run: command) never see it.
+    /// </summary>
+    public static AgentOptions WithTokenFromEnvironment(AgentOptions options)
+    {
+        var token = Environment.GetEnvironmentVariable(ControllerTokenVariable);
+        Environment.SetEnvironmentVariable(ControllerTokenVariable, null);
+        return options.ControllerToken is null && !string.IsNullOrWhiteSpace(token) ? options with { ControllerToken = token.Trim() } : options;
+    }
+
+    public const string ControllerTokenVariable = "SKYSERVE_CONTROLLER_TOKEN";
 }

@@ -12,17 +12,13 @@ public sealed class AwsImdsNoticeSource : IInterruptionNoticeSource, IDisposable
     public const string TokenHeader = "X-aws-ec2-metadata-token";
     public const string InstanceActionPath = "latest/meta-data/spot/instance-action";
 
-    /// <summary>IMDS answers in milliseconds on the instance; a hung call must not hold up the next poll for long.</summary>
-    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
-
     private readonly HttpClient http;
     private readonly Uri instanceActionUrl;
     private readonly AwsImdsTokenCache tokens;
 
     public AwsImdsNoticeSource(Uri baseUrl, TimeProvider time)
     {
-        // Never through a proxy: the metadata service is link-local (or loopback for the Local provider).
-        http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = RequestTimeout };
+        http = MetadataHttp.CreateClient();
         instanceActionUrl = MetadataUrls.Append(baseUrl, InstanceActionPath);
         tokens = new AwsImdsTokenCache(http, baseUrl, time);
     }
@@ -64,7 +60,8 @@ public sealed class AwsImdsNoticeSource : IInterruptionNoticeSource, IDisposable
                 "hibernate" => InterruptionAction.Hibernate,
                 var other => throw new MetadataServiceException($"GET {instanceActionUrl} answered an unknown action '{other}'"),
             };
-            return new ScheduledInterruption(action, root.GetProperty("time").GetDateTimeOffset());
+            // Every instance-action is a spot interruption (rebalance recommendations have their own path).
+            return new ScheduledInterruption(action, root.GetProperty("time").GetDateTimeOffset(), InterruptionKind.Preemption);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

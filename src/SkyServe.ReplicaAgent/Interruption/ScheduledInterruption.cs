@@ -1,4 +1,5 @@
 namespace SkyServe.ReplicaAgent.Interruption;
 
-/// <summary>A notice as the metadata service states it: what happens, and when.</summary>
-public sealed record ScheduledInterruption(InterruptionAction Action, DateTimeOffset Time);
+/// <summary>A notice as the metadata service states it: what happens, when, and why.</summary>
+/// <param name="Time">The deadline: when the cloud takes the machine (stated by AWS and Azure, assumed for GCP).</param>
+public sealed record ScheduledInterruption(InterruptionAction Action, DateTimeOffset Time, InterruptionKind Kind = InterruptionKind.Preemption);

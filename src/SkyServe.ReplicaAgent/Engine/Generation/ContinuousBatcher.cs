@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using SkyServe.ReplicaAgent.Engine.Model;
 using SkyServe.ReplicaAgent.Engine.Tokenization;
 
@@ -20,20 +21,28 @@ public sealed class ContinuousBatcher : IDisposable
     private readonly SemaphoreSlim arrived = new(0);
     private readonly CancellationTokenSource stopping = new();
     private readonly Task loop;
+    private readonly IGenerationObserver? observer;
     private int running;
+    private long kvCacheTokens;
 
-    public ContinuousBatcher(ICausalLanguageModel model, Tokenizer tokenizer, int maxBatchSize = 32, int prefillChunk = 256)
+    public ContinuousBatcher(ICausalLanguageModel model, Tokenizer tokenizer, int maxBatchSize = 32, int prefillChunk = 256,
+        IGenerationObserver? observer = null)
     {
         this.model = model;
         this.tokenizer = tokenizer;
         this.maxBatchSize = maxBatchSize;
         this.prefillChunk = prefillChunk;
+        this.observer = observer;
         eos = [.. tokenizer.EosIds, .. model.Config.EosTokenIds];
         loop = Task.Factory.StartNew(RunAsync, TaskCreationOptions.LongRunning).Unwrap();
     }
 
     public int Running => Volatile.Read(ref running);
     public int Waiting => waiting.Count;
+    public int MaxBatchSize => maxBatchSize;
+
+    /// <summary>KV-cache positions held by the running sequences after the last step.</summary>
+    public long KvCacheTokens => Volatile.Read(ref kvCacheTokens);
 
     /// <summary>Queues a request; its events arrive on <see cref="GenerationRequest.Output"/>.</summary>
     public GenerationRequest Submit(IReadOnlyList<int> prompt, SamplingParameters parameters, CancellationToken cancellation = default)
@@ -64,6 +73,7 @@ public sealed class ContinuousBatcher : IDisposable
                 if (active.Count > 0)
                     Step(active);
                 Volatile.Write(ref running, active.Count);
+                Volatile.Write(ref kvCacheTokens, active.Sum(s => (long)s.Cache.Length));
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -88,7 +98,10 @@ public sealed class ContinuousBatcher : IDisposable
             return new SequenceStep(s.Cache, chunk);
         }).ToList();
         var wasPrefilling = active.Select(s => s.Prefilled < s.Request.Prompt.Count).ToList();
+        var started = Stopwatch.GetTimestamp();
         var logits = model.Forward(steps);
+        observer?.Step(new StepStatistics(steps.Count, steps.Sum(s => s.Tokens.Count), steps.Sum(s => (long)s.Cache.Length),
+            steps.All(s => s.Tokens.Count == 1) && active.All(s => s.Generated.Count > 0), Stopwatch.GetElapsedTime(started)));
         for (var i = active.Count - 1; i >= 0; i--)
         {
             if (wasPrefilling[i])
@@ -103,6 +116,11 @@ public sealed class ContinuousBatcher : IDisposable
     {
         var parameters = s.Request.Parameters;
         var token = TokenSampler.Sample(logits, parameters, s.Random);
+        if (s.Request.FirstTokenTimestamp is null)
+        {
+            s.Request.FirstTokenTimestamp = Stopwatch.GetTimestamp();
+            observer?.FirstToken(s.Request, s.Request.FirstTokenTimestamp.Value);
+        }
         if (!parameters.IgnoreEos && eos.Contains(token))
         {
             s.Text += s.Decoder.Flush();
@@ -138,6 +156,7 @@ public sealed class ContinuousBatcher : IDisposable
 
     private bool Finish(RunningSequence s, string reason)
     {
+        observer?.Finished(s.Request, s.Request.Prompt.Count, s.Generated.Count, reason, Stopwatch.GetTimestamp());
         Emit(s, s.Text.Length, reason);
         s.Request.Events.Writer.TryComplete();
         s.Dispose();

@@ -12,6 +12,12 @@ public sealed class GenerationRequest(IReadOnlyList<int> prompt, SamplingParamet
     public CancellationToken Cancellation { get; } = cancellation;
     public DateTimeOffset SubmittedAt { get; } = DateTimeOffset.UtcNow;
 
+    /// <summary>Stopwatch ticks at submission, for latency metrics (monotonic, unlike <see cref="SubmittedAt"/>).</summary>
+    public long SubmittedTimestamp { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>Stopwatch ticks when the first token was sampled; null while the prompt is being prefilled.</summary>
+    public long? FirstTokenTimestamp { get; internal set; }
+
     /// <summary>The request's events: text deltas, then one final event with its finish reason.</summary>
     public ChannelReader<GenerationEvent> Output => Events.Reader;
 }

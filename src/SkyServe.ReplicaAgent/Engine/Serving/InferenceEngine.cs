@@ -25,12 +25,13 @@ public sealed class InferenceEngine : IDisposable
     public TimeSpan LoadTime { get; }
     public int ContextWindow => Model.Config.MaxPositionEmbeddings;
 
-    public static InferenceEngine Load(string directory, string? name, int maxBatchSize)
+    /// <param name="observer">Told about every step and request (the agent's metrics).</param>
+    public static InferenceEngine Load(string directory, string? name, int maxBatchSize, IGenerationObserver? observer = null)
     {
         var clock = Stopwatch.StartNew();
         var tokenizer = Tokenizer.Load(directory);
         var model = CpuLlamaModel.Load(directory);
-        var batcher = new ContinuousBatcher(model, tokenizer, maxBatchSize);
+        var batcher = new ContinuousBatcher(model, tokenizer, maxBatchSize, observer: observer);
         return new InferenceEngine(name ?? Path.GetFileName(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar)),
             tokenizer, model, batcher, clock.Elapsed);
     }

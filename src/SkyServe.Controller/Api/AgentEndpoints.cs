@@ -1,0 +1,86 @@
+using Microsoft.EntityFrameworkCore;
+using SkyServe.Controller.Hosting;
+using SkyServe.Controller.Persistence;
+using SkyServe.Controller.Reconcile;
+using SkyServe.Controller.Services;
+
+namespace SkyServe.Controller.Api;
+
+/// <summary>
+/// The agent → controller contract: POST /api/v1/agent/notices, where a replica's agent reports the interruption
+/// notice it read from its cloud's metadata service the moment it arrives. It feeds the same handling as the
+/// provider's notice stream. Authorized by the replica's own agent token (see <see cref="AgentCallback"/>), which
+/// also names the replica, or by the API token, with which the machine id names it.
+/// </summary>
+public static class AgentEndpoints
+{
+    /// <summary>How the replica's row says it learned of the notice (the same whether pushed or read from /health).</summary>
+    public const string Source = "reported by the replica's agent";
+
+    public static void MapAgentApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/agent/notices", ReceiveNoticeAsync).WithTags("agents")
+            .WithSummary("An agent reports its machine's interruption notice: the replica leaves rotation and its replacement launches now.");
+    }
+
+    private static async Task<IResult> ReceiveNoticeAsync(AgentNoticeReport report, HttpRequest request, AgentCallback callback,
+        NoticeIntake intake, ControllerDb db, TimeProvider time, ILoggerFactory logs, CancellationToken ct)
+    {
+        var presented = BearerToken(request);
+        if (presented is null)
+            return Unauthorized(request);
+        if (string.IsNullOrWhiteSpace(report.MachineId) || report.Deadline is null)
+            throw new InvalidRequestException("machine_id and deadline are required");
+
+        // An agent's token names its replica (by launch token); the API token may report for any machine.
+        Guid? agentsReplica = callback.TryReadToken(presented, out var launchToken) ? launchToken : null;
+        if (agentsReplica is null && !callback.IsApiToken(presented))
+            return Unauthorized(request);
+        var replicas = db.Replicas.AsNoTracking();
+        var candidates = agentsReplica is { } token
+            ? await replicas.Where(r => r.LaunchToken == token).ToListAsync(ct)
+            // A provider set qualifies ids (aws:i-0abc); the agent knows only its cloud's (i-0abc).
+            : await replicas.Where(r => r.InstanceId == report.MachineId || r.InstanceId!.EndsWith(":" + report.MachineId)).ToListAsync(ct);
+        var replica = candidates.FirstOrDefault(r => r.InstanceId == report.MachineId) ?? (candidates.Count == 1 ? candidates[0] : null);
+        if (replica is null)
+            return NoReplica(report.MachineId);
+
+        var outcome = await intake.ApplyAsync(replica.LaunchToken, report.Deadline.Value, time.GetUtcNow(), Source, ct);
+        logs.CreateLogger(typeof(AgentEndpoints)).LogInformation(
+            "the agent of machine {Machine} (replica {Replica}) reported a {Kind} notice from its {Format} metadata for {Deadline}: {Outcome}",
+            report.MachineId, replica.ReplicaId, report.Kind ?? "preemption", report.Source ?? "cloud's", report.Deadline, outcome);
+        return outcome switch
+        {
+            NoticeOutcome.Applied => Results.Accepted(value: new AgentNoticeAnswer(replica.ReplicaId, Applied: true)),
+            NoticeOutcome.AlreadyKnown => Results.Ok(new AgentNoticeAnswer(replica.ReplicaId, Applied: false)),
+            _ => NoReplica(report.MachineId),
+        };
+    }
+
+    private static IResult NoReplica(string machineId) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Replica not found", detail: $"no replica runs on machine {machineId}");
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && header[scheme.Length..].Trim() is { Length: > 0 } token ? token : null;
+    }
+
+    private static IResult Unauthorized(HttpRequest request)
+    {
+        request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+        return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+            detail: "send the replica's agent token (given at launch) or the API token as 'Authorization: Bearer <token>'");
+    }
+}
+
+/// <summary>Body of POST /api/v1/agent/notices (snake_case): what the agent read, and from which metadata format.</summary>
+/// <param name="Deadline">When the cloud takes the machine.</param>
+/// <param name="Source">The metadata format: aws, gcp or azure.</param>
+/// <param name="Kind">preemption, maintenance or termination.</param>
+/// <param name="ReceivedAt">When the agent read it (its clock; the controller uses its own).</param>
+public sealed record AgentNoticeReport(
+    string? MachineId, DateTimeOffset? Deadline, string? Source = null, string? Action = null, string? Kind = null, DateTimeOffset? ReceivedAt = null);
+
+public sealed record AgentNoticeAnswer(int ReplicaId, bool Applied);

@@ -1,0 +1,60 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using SkyServe.Controller.Persistence;
+
+namespace SkyServe.Controller.Reconcile;
+
+/// <summary>
+/// Takes a notice for a machine, from the provider's event stream or straight from the replica's agent, and
+/// acts on it through <see cref="NoticeHandling"/>: out of rotation, location PREEMPTED, deadline stored, a
+/// reconcile pass woken to launch the replacement. A save that races the reconcile loop is retried on fresh rows.
+/// </summary>
+public sealed class NoticeIntake(IServiceScopeFactory scopes, ReconcileSignal signal, LocationStates locations, ILogger<NoticeIntake> log)
+{
+    private const int Attempts = 5;
+
+    /// <summary>A notice for the replica on machine <paramref name="machineId"/> (the provider's id).</summary>
+    public Task<NoticeOutcome> ApplyAsync(string machineId, DateTimeOffset deadline, DateTimeOffset receivedAt, string source, CancellationToken ct) =>
+        ApplyWhereAsync(r => r.InstanceId == machineId, deadline, receivedAt, source, ct);
+
+    /// <summary>A notice for the replica launched with <paramref name="launchToken"/>.</summary>
+    public Task<NoticeOutcome> ApplyAsync(Guid launchToken, DateTimeOffset deadline, DateTimeOffset receivedAt, string source, CancellationToken ct) =>
+        ApplyWhereAsync(r => r.LaunchToken == launchToken, deadline, receivedAt, source, ct);
+
+    private async Task<NoticeOutcome> ApplyWhereAsync(Expression<Func<ReplicaRecord, bool>> which, DateTimeOffset deadline, DateTimeOffset receivedAt,
+        string source, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
+            var replica = await db.Replicas.SingleOrDefaultAsync(which, ct);
+            if (replica is null)
+                return NoticeOutcome.UnknownMachine;
+            if (!await NoticeHandling.ApplyAsync(db, locations, replica, deadline, receivedAt, source, ct))
+                return NoticeOutcome.AlreadyKnown;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < Attempts)
+            {
+                continue; // the reconcile loop saved the row meanwhile: look again
+            }
+            log.LogInformation("replica {Replica} of service {Service} got an interruption notice for {Deadline} ({Source})",
+                replica.ReplicaId, replica.ServiceId, deadline, source);
+            signal.Wake();
+            return NoticeOutcome.Applied;
+        }
+    }
+}
+
+public enum NoticeOutcome
+{
+    /// <summary>The replica left rotation and its replacement is on its way.</summary>
+    Applied,
+    /// <summary>An earlier notice (or the replica's end) got there first: nothing changed.</summary>
+    AlreadyKnown,
+    /// <summary>No replica runs on that machine.</summary>
+    UnknownMachine,
+}
