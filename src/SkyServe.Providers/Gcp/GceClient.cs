@@ -12,7 +12,7 @@ namespace SkyServe.Providers.Gcp;
 /// The few Compute Engine API v1 calls the provider makes, over plain HTTP with an OAuth bearer token
 /// (no Compute client library is on the package mirror). 429, 5xx, rate-limit 403s and connection failures
 /// are retried with back-off; every insert carries a requestId, so retrying it cannot create a second VM.
-/// Other failures become <see cref="GceApiException"/>.
+/// Other failures become <see cref="GceApiException"/>; retryable ones that outlast every attempt, <see cref="HttpRequestException"/>.
 /// </summary>
 internal sealed class GceClient(HttpClient http, GcpProviderOptions options, Func<CancellationToken, Task<string>> accessToken,
     TimeProvider time, ILogger log)
@@ -96,8 +96,11 @@ internal sealed class GceClient(HttpClient http, GcpProviderOptions options, Fun
                 if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
                     return null;
                 var error = await ReadErrorAsync(response, ct);
-                if (!IsRetryable(error) || attempt >= options.MaxAttempts)
+                if (!IsRetryable(error))
                     throw error;
+                if (attempt >= options.MaxAttempts)
+                    // Still throttled or failing after every attempt: a transient failure, not a typed one; the caller retries later.
+                    throw new HttpRequestException($"{error.Message} (after {attempt} attempts)", error, error.Status);
                 retryAfter = response.Headers.RetryAfter?.Delta;
                 failure = error.Message;
             }
