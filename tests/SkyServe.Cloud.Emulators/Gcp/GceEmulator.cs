@@ -28,6 +28,7 @@ public sealed partial class GceEmulator : IAsyncDisposable
     private readonly Dictionary<string, EmulatedOperation> byRequestId = [];
     private readonly Dictionary<(string Zone, bool Spot), int> capacity = [];
     private readonly HashSet<string> denied = [];
+    private readonly HashSet<string> checkedPermissions = [];
     private readonly List<ScriptedFailure> failures = [];
     private LoopbackServer server = null!;
     private int nextIp = 2;
@@ -55,6 +56,19 @@ public sealed partial class GceEmulator : IAsyncDisposable
 
     /// <summary>Access tokens issued so far by the OAuth endpoint.</summary>
     public int TokensIssued => tokens.Issued;
+
+    /// <summary>The error code of a stockout: ZONE_RESOURCE_POOL_EXHAUSTED (default) or ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS.</summary>
+    public string StockoutCode { get; set; } = "ZONE_RESOURCE_POOL_EXHAUSTED";
+
+    /// <summary>Every IAM permission a call has been checked for so far.</summary>
+    public IReadOnlySet<string> PermissionsChecked
+    {
+        get
+        {
+            lock (gate)
+                return checkedPermissions.ToHashSet();
+        }
+    }
 
     /// <summary>Most live instances the project may have, over all zones; more is QUOTA_EXCEEDED (quota INSTANCES).</summary>
     public int InstanceQuota { get; set; } = int.MaxValue;
@@ -245,7 +259,7 @@ public sealed partial class GceEmulator : IAsyncDisposable
         if (capacity.TryGetValue((zone, spot), out var limit) && live.Count(i => i.Zone == zone && i.Spot == spot) >= limit)
         {
             var operation = NewOperation(zone, "insert", target, account, now, done, requestId);
-            operation.Fail(503, "SERVICE UNAVAILABLE", "ZONE_RESOURCE_POOL_EXHAUSTED",
+            operation.Fail(503, "SERVICE UNAVAILABLE", StockoutCode,
                 $"The zone 'projects/{options.Project}/zones/{zone}' does not have enough resources available to fulfill the request.  Try a different zone, or try again later.");
             return operation;
         }
@@ -532,7 +546,7 @@ public sealed partial class GceEmulator : IAsyncDisposable
         var resource = instance.Resource.DeepClone().AsObject();
         resource["status"] = instance.Status(now, options.Step);
         if (instance.Status(now, options.Step) is "RUNNING" or "STOPPING")
-            resource["lastStartTimestamp"] = Timestamp(instance.CreatedAt + 2 * options.Step);
+            resource["lastStartTimestamp"] = Timestamp(instance.CreatedAt + 4 * options.Step);
         if (instance.StopAt is { } stop && stop <= now)
             resource["lastStopTimestamp"] = Timestamp(stop);
         return resource;
@@ -604,7 +618,10 @@ public sealed partial class GceEmulator : IAsyncDisposable
     private bool Allowed(string permission)
     {
         lock (gate)
+        {
+            checkedPermissions.Add(permission);
             return !denied.Contains(permission) && (options.Permissions is null || options.Permissions.Contains(permission));
+        }
     }
 
     private string Url(string relative) => relative.StartsWith("http", StringComparison.Ordinal) ? relative
@@ -679,8 +696,8 @@ public sealed partial class GceEmulator : IAsyncDisposable
         public string Status(DateTimeOffset now, TimeSpan step) =>
             DeleteAt is not null ? "STOPPING"
             : StopAt is { } stop ? (now < stop ? "STOPPING" : "TERMINATED")
-            : now < CreatedAt + step ? "PROVISIONING"
-            : now < CreatedAt + 2 * step ? "STAGING"
+            : now < CreatedAt + 2 * step ? "PROVISIONING" // while the insert operation runs
+            : now < CreatedAt + 4 * step ? "STAGING"
             : "RUNNING";
     }
 

@@ -11,7 +11,10 @@ public sealed record GceEmulatorOptions
     /// <summary>Machine types that exist in every zone; others are refused as invalid, as GCE refuses them.</summary>
     public IReadOnlySet<string> MachineTypes { get; init; } = new HashSet<string> { "n1-standard-4", "n2-standard-4", "g2-standard-4", "a2-highgpu-1g" };
 
-    /// <summary>How long each phase of an operation and of a VM's start takes (PENDING → RUNNING → DONE; PROVISIONING → STAGING → RUNNING).</summary>
+    /// <summary>
+    /// How long each phase takes: an operation is PENDING one step and RUNNING one more; a new VM is PROVISIONING while its
+    /// insert operation runs, STAGING two steps more, then RUNNING.
+    /// </summary>
     public TimeSpan Step { get; init; } = TimeSpan.FromMilliseconds(40);
 
     /// <summary>Between a preemption and the VM's stop (GCE: 30 s).</summary>
