@@ -14,10 +14,12 @@ internal static class GceNames
         "ss-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(clientToken)))[..20];
 
     /// <summary>A UUID (version 5) from the text: GCE ignores a second request with the same requestId.</summary>
-    public static Guid RequestId(string text)
+    public static Guid RequestId(string text) => NameBased(Namespace, text);
+
+    public static Guid NameBased(Guid @namespace, string name)
     {
-        var ns = Namespace.ToByteArray(bigEndian: true);
-        var hash = SHA1.HashData([.. ns, .. Encoding.UTF8.GetBytes(text)]);
+        var ns = @namespace.ToByteArray(bigEndian: true);
+        var hash = SHA1.HashData([.. ns, .. Encoding.UTF8.GetBytes(name)]);
         var bytes = hash[..16];
         bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
