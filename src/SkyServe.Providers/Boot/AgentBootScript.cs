@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace SkyServe.Providers.Boot;
+
+/// <summary>
+/// The shell script a cloud machine runs at first boot (GCP's startup-script metadata, Azure's custom data through
+/// cloud-init): it downloads the ReplicaAgent, writes the launch's environment and command line, and runs the agent
+/// as a systemd service that restarts on failure. Every value from the launch is single-quoted for the shell and
+/// written through quoted here-documents, so nothing in a spec's environment is expanded or executed.
+/// </summary>
+public static partial class AgentBootScript
+{
+    /// <param name="machineId">What the agent reports as its machine id (the provider's <see cref="CloudMachine.Id"/>).</param>
+    /// <param name="metadataFormat">The interruption watcher's format: gcp (metadata server) or azure (Scheduled Events).</param>
+    /// <param name="metadataUrl">The cloud's metadata endpoint as the machine sees it.</param>
+    public static string Render(AgentInstallOptions install, string machineId, AgentSettings agent, string metadataFormat, string metadataUrl)
+    {
+        foreach (var key in agent.Environment.Keys)
+            if (!EnvironmentName().IsMatch(key))
+                throw new CloudProviderException(CloudErrorKind.InvalidRequest,
+                    $"'{key}' is not a valid environment variable name for the replica agent (letters, digits and '_', not starting with a digit)");
+        var dir = install.InstallDirectory.TrimEnd('/');
+        var env = new StringBuilder();
+        foreach (var (key, value) in agent.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+            env.Append("export ").Append(key).Append('=').Append(Quote(value)).Append('\n');
+        var args = new[]
+        {
+            "--host", "0.0.0.0", "--port", install.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--machine-id", machineId, "--readiness-path", agent.ReadinessPath,
+            "--metadata-url", metadataUrl, "--metadata-format", metadataFormat,
+        };
+        var run = $"#!/bin/sh\n. {Quote(dir + "/agent.env")}\nexec {Quote(dir + "/agent/SkyServe.ReplicaAgent")} {string.Join(' ', args.Select(Quote))}\n";
+        var unit = $"""
+            [Unit]
+            Description=SkyServe replica agent
+            After=network-online.target
+            Wants=network-online.target
+
+            [Service]
+            ExecStart={dir}/run-agent.sh
+            Restart=on-failure
+            RestartSec=2
+            KillSignal=SIGTERM
+            TimeoutStopSec=60
+
+            [Install]
+            WantedBy=multi-user.target
+
+            """;
+        var script = new StringBuilder();
+        script.Append($"""
+            #!/bin/bash
+            # SkyServe replica boot script: installs the ReplicaAgent and runs it as the skyserve-agent systemd service.
+            set -euo pipefail
+            dir={Quote(dir)}
+            if [ ! -x "$dir/agent/SkyServe.ReplicaAgent" ]; then
+              mkdir -p "$dir/agent"
+              curl -fsSL --retry 10 --retry-delay 3 {Quote(install.PackageUrl)} | tar -xz -C "$dir/agent"
+              chmod +x "$dir/agent/SkyServe.ReplicaAgent"
+            fi
+
+            """);
+        AppendFile(script, "$dir/agent.env", env.ToString(), mode: "600");
+        AppendFile(script, "$dir/run-agent.sh", run, mode: "755");
+        AppendFile(script, "/etc/systemd/system/skyserve-agent.service", unit, mode: "644");
+        script.Append("systemctl daemon-reload\nsystemctl enable --now skyserve-agent.service\n");
+        return script.ToString();
+    }
+
+    /// <summary>POSIX shell single quoting: the value comes through byte for byte.</summary>
+    public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static void AppendFile(StringBuilder script, string path, string content, string mode)
+    {
+        // A delimiter that cannot be a line of the content: derived from the content's hash.
+        var delimiter = "SKYSERVE_EOF_" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(content)))[..16];
+        script.Append("cat > \"").Append(path).Append("\" <<'").Append(delimiter).Append("'\n")
+            .Append(content);
+        if (!content.EndsWith('\n'))
+            script.Append('\n');
+        script.Append(delimiter).Append('\n')
+            .Append("chmod ").Append(mode).Append(" \"").Append(path).Append("\"\n");
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentName();
+}

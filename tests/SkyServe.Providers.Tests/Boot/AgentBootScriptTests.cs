@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using SkyServe.Providers.Boot;
+using SkyServe.Testing;
+
+namespace SkyServe.Providers.Tests.Boot;
+
+/// <summary>
+/// The first-boot script is bash that a VM runs as root; these tests check its syntax with bash and run the two files it
+/// writes (the environment and the agent's launcher) with a stand-in agent, so quoting is proven by a shell, not by eye.
+/// </summary>
+public sealed partial class AgentBootScriptTests : IDisposable
+{
+    private readonly TempDirectory directory = new();
+
+    private static readonly Dictionary<string, string> Nasty = new()
+    {
+        ["PLAIN"] = "llama",
+        ["QUOTES"] = "it's \"quoted\"",
+        ["EXPANSIONS"] = "$HOME `id` $(rm -rf /) \\n ${PATH}",
+        ["LINES"] = "first\nSKYSERVE_EOF_0000000000000000\nlast",
+        ["EMPTY"] = "",
+    };
+
+    private string Render(Dictionary<string, string> environment, string machineId = "us-central1-a/ss-0123") =>
+        AgentBootScript.Render(new AgentInstallOptions { PackageUrl = "https://example.com/agent.tar.gz?sig=a&b=c'd", InstallDirectory = directory.Path, Port = 8123 },
+            machineId, new AgentSettings { ReadinessPath = "/v1/models", Environment = environment }, "gcp", "http://metadata.google.internal");
+
+    [Fact]
+    public async Task The_script_is_valid_bash()
+    {
+        var script = Path.Combine(directory.Path, "boot.sh");
+        await File.WriteAllTextAsync(script, Render(Nasty));
+        var (code, output) = await RunAsync("bash", "-n", script);
+        Assert.True(code == 0, output);
+    }
+
+    [Fact]
+    public async Task The_agent_starts_with_its_arguments_and_environment_byte_for_byte()
+    {
+        var script = Render(Nasty, machineId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/ss-1");
+        // Write the files the script writes, as it writes them, then run its launcher with a stand-in for the agent.
+        foreach (Match file in HereDocument().Matches(script))
+        {
+            var path = file.Groups["path"].Value.Replace("$dir", directory.Path, StringComparison.Ordinal);
+            if (path.StartsWith(directory.Path, StringComparison.Ordinal))
+                await File.WriteAllTextAsync(path, file.Groups["content"].Value);
+        }
+        Directory.CreateDirectory(Path.Combine(directory.Path, "agent"));
+        var agent = Path.Combine(directory.Path, "agent", "SkyServe.ReplicaAgent");
+        await File.WriteAllTextAsync(agent, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done\nprintf '%s\\0' \"$PLAIN\" \"$QUOTES\" \"$EXPANSIONS\" \"$LINES\" \"${EMPTY-unset}\"\n");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var (code, output) = await RunAsync("sh", Path.Combine(directory.Path, "run-agent.sh"));
+        Assert.True(code == 0, output);
+        var values = output.Split('\0')[..^1];
+        Assert.Equal(
+        [
+            "--host", "0.0.0.0", "--port", "8123", "--machine-id", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/ss-1",
+            "--readiness-path", "/v1/models", "--metadata-url", "http://metadata.google.internal", "--metadata-format", "gcp",
+            Nasty["PLAIN"], Nasty["QUOTES"], Nasty["EXPANSIONS"], Nasty["LINES"], "",
+        ], values);
+    }
+
+    [Fact]
+    public void The_systemd_unit_restarts_the_agent_and_the_package_url_is_quoted()
+    {
+        var script = Render(new Dictionary<string, string>());
+        Assert.Contains($"ExecStart={directory.Path}/run-agent.sh", script, StringComparison.Ordinal);
+        Assert.Contains("Restart=on-failure", script, StringComparison.Ordinal);
+        Assert.Contains("'https://example.com/agent.tar.gz?sig=a&b=c'\\''d'", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_environment_name_a_shell_cannot_hold_is_an_invalid_request()
+    {
+        var error = Assert.Throws<CloudProviderException>(() => Render(new Dictionary<string, string> { ["BAD NAME"] = "x" }));
+        Assert.Equal(CloudErrorKind.InvalidRequest, error.Kind);
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output + error);
+    }
+
+    public void Dispose() => directory.Dispose();
+
+    [GeneratedRegex("""cat > "(?<path>[^"]+)" <<'(?<delimiter>SKYSERVE_EOF_[0-9A-F]{16})'\n(?<content>.*?\n)\k<delimiter>\n""", RegexOptions.Singleline)]
+    private static partial Regex HereDocument();
+}
