@@ -23,6 +23,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
     private readonly TimeProvider time;
     private readonly Dictionary<string, string> environment;
     private readonly CancellationTokenSource stopping = new();
+    private readonly HttpClient probe = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
     private readonly Lock gate = new();
     private ProcessGroup? current;
     private Task loop = Task.CompletedTask;
@@ -124,6 +125,24 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
         {
             if (state == EngineState.Stopping)
                 Set(EngineState.Stopped, "the agent shut down");
+        }
+    }
+
+    /// <summary>Whether the engine answers 200 to a GET of <paramref name="path"/> (within 15 s).</summary>
+    public async Task<bool> AnswersOkAsync(string path, CancellationToken ct)
+    {
+        if (!IsServing)
+            return false;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        try
+        {
+            using var response = await probe.GetAsync(new Uri(Address, path.TrimStart('/')), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -307,5 +326,6 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
         lock (gate)
             current?.Dispose();
         stopping.Dispose();
+        probe.Dispose();
     }
 }

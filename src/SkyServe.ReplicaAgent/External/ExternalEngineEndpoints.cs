@@ -19,9 +19,11 @@ public static class ExternalEngineEndpoints
         VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
     };
 
-    public static IEndpointRouteBuilder MapExternalEngine(this IEndpointRouteBuilder app, string readinessPath)
+    /// <param name="readinessPath">The spec's readiness path; null when it is /health, which the agent answers itself.</param>
+    public static IEndpointRouteBuilder MapExternalEngine(this IEndpointRouteBuilder app, string? readinessPath)
     {
-        app.MapMethods(readinessPath, [HttpMethods.Get, HttpMethods.Head, HttpMethods.Post], ReadinessAsync);
+        if (readinessPath is not null)
+            app.MapMethods(readinessPath, [HttpMethods.Get, HttpMethods.Head, HttpMethods.Post], ReadinessAsync);
         // A catch-all route with any method has the lowest precedence: /health, /logs and the readiness path win.
         app.Map("/{**path}", ForwardAsync);
         return app;

@@ -16,7 +16,8 @@ public static class AgentCommandLine
           --port PORT                 port to listen on; 0 picks a free one (required)
           --host ADDRESS              IP address to bind (default 127.0.0.1)
           --machine-id ID             this machine's id, reported by /health and the echo (default: host name)
-          --readiness-path PATH       readiness probe path; GET, HEAD and POST (default /ready)
+          --readiness-path PATH       readiness probe path; GET, HEAD and POST (default /ready); /health keeps its body
+                                      and answers 503 while not ready
           --ready-delay-ms MS         answer 503 on the readiness path for this long after start (default 0)
           --metadata-url URL          base URL of the instance metadata service (http://169.254.169.254 on all three
                                       clouds); enables the interruption watcher
@@ -152,8 +153,6 @@ public static class AgentCommandLine
     {
         if (!value.StartsWith('/') || value.Contains('?') || value.Contains('#') || value.Any(char.IsWhiteSpace))
             throw new CommandLineException($"--readiness-path must be a path starting with '/', not '{value}'");
-        if (string.Equals(value.TrimEnd('/'), "/health", StringComparison.OrdinalIgnoreCase))
-            throw new CommandLineException("--readiness-path cannot be /health, which reports health");
         if (string.Equals(value.TrimEnd('/'), "/metrics", StringComparison.OrdinalIgnoreCase))
             throw new CommandLineException("--readiness-path cannot be /metrics, which serves the metrics");
         return value;

@@ -76,15 +76,22 @@ public static class AgentHost
             app.Logger.LogInformation("MBU and MFU against {Bandwidth:0.0} GB/s ({BandwidthSource}) and {Tflops:0.000} TFLOPS ({FlopsSource})",
                 peaks.BandwidthBytesPerSecond / 1e9, peaks.BandwidthSource, peaks.Flops / 1e12, peaks.FlopsSource);
         app.MapMetrics();
-        app.MapHealth();
+        var readinessAtHealth = HealthEndpoints.IsHealthPath(options.ReadinessPath);
+        if (!readinessAtHealth)
+            app.MapHealth();
         app.MapLogs(engineLog);
         if (options.External is not null)
         {
-            state.AttachEngine(app.Services.GetRequiredService<ExternalEngine>());
-            app.MapExternalEngine(options.ReadinessPath);
+            var supervisor = app.Services.GetRequiredService<ExternalEngine>();
+            state.AttachEngine(supervisor);
+            if (readinessAtHealth)
+                app.MapHealthAsReadiness(http => supervisor.AnswersOkAsync(HealthEndpoints.Path, http.RequestAborted));
+            app.MapExternalEngine(readinessAtHealth ? null : options.ReadinessPath);
             return app;
         }
-        if (engine is not null && OpenAiEndpoints.Serves(options.ReadinessPath))
+        if (readinessAtHealth)
+            app.MapHealthAsReadiness(null);
+        else if (engine is not null && OpenAiEndpoints.Serves(options.ReadinessPath))
             app.UseReadinessGate(options.ReadinessPath); // the engine answers there, once the agent is ready
         else
             app.MapReadiness(options.ReadinessPath);
