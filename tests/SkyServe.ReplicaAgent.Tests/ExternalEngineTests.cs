@@ -216,6 +216,24 @@ public sealed class ExternalEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task An_agent_killed_outright_takes_its_engine_with_it()
+    {
+        var run = $"python3 -c 'import time; time.sleep(600)' {marker} & {FakeEngine.Run(marker)}";
+        await using var agent = await AgentProcess.StartAsync(FakeEngine.AgentArgs(WorkDir, run));
+        await WaitForStateAsync(agent, "running");
+
+        await agent.SignalAsync("KILL"); // no drain, no shutdown code: only the engine group's watchdog notices
+        await agent.WaitForExitAsync(Patience);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        ProcessRunner.Result left;
+        while ((left = await ProcessRunner.RunAsync("pgrep", ["-f", "-a", marker])).ExitCode == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the engine outlived its agent:\n{left.Output}");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
     public async Task An_engine_that_ignores_sigterm_is_killed_after_the_drain_timeout()
     {
         await using var agent = await AgentProcess.StartAsync(FakeEngine.AgentArgs(WorkDir, FakeEngine.Run(marker, "ENGINE_IGNORE_SIGTERM=1"),

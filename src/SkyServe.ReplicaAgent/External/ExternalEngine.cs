@@ -321,6 +321,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    // Idempotent: the container disposes it once as the engine and once as a hosted service.
     public void Dispose()
     {
         lock (gate)

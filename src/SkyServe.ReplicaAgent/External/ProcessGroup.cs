@@ -7,15 +7,29 @@ namespace SkyServe.ReplicaAgent.External;
 /// <summary>
 /// A shell command (<c>bash -c</c>) in a session and process group of its own (<c>setsid</c>), so that the engine
 /// and everything it starts can be signalled as one, and neither the agent's terminal nor its group takes part.
-/// Its stdout and stderr arrive line by line; its stdin is closed.
+/// Its stdout and stderr arrive line by line; its stdin is /dev/null. A watchdog in the group holds a pipe from
+/// the agent: should the agent die without stopping the group (kill -9, a crash), the pipe closes and the
+/// watchdog sends the whole group SIGTERM, so the engine does not outlive its agent.
 /// </summary>
 internal sealed partial class ProcessGroup : IDisposable
 {
     private const int SigKill = 9;
     private const int SigTerm = 15;
 
+    /// <summary>
+    /// Run as <c>bash -c WRAPPER skyserve-engine COMMAND</c>: the agent's pipe moves to fd 3 of a background
+    /// watchdog, the command gets /dev/null as stdin and replaces the wrapper (so the group's leader is the command).
+    /// </summary>
+    private const string Wrapper = """
+        exec 3<&0 </dev/null
+        (cat <&3 >/dev/null 2>&1; kill -TERM 0) &
+        exec 3<&-
+        exec bash -c "$1"
+        """;
+
     private readonly Process process;
     private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int disposed;
 
     private ProcessGroup(Process process) => this.process = process;
 
@@ -36,6 +50,8 @@ internal sealed partial class ProcessGroup : IDisposable
         };
         info.ArgumentList.Add("bash");
         info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(Wrapper);
+        info.ArgumentList.Add("skyserve-engine");
         info.ArgumentList.Add(command);
         foreach (var (name, value) in environment)
             info.Environment[name] = value;
@@ -47,7 +63,7 @@ internal sealed partial class ProcessGroup : IDisposable
         process.Start();
         group.Id = process.Id;
         group.StartedAt = DateTimeOffset.UtcNow;
-        process.StandardInput.Close();
+        // stdin stays open: it is the watchdog's pipe, closed by Dispose or by the agent's death.
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return group;
@@ -130,5 +146,17 @@ internal sealed partial class ProcessGroup : IDisposable
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
-    public void Dispose() => process.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+            return;
+        try
+        {
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+        }
+        process.Dispose();
+    }
 }
