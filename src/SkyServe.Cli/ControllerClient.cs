@@ -15,12 +15,49 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
     public Task<JsonNode> PostSpecAsync(string path, string spec, CancellationToken ct) => SendAsync(HttpMethod.Post, path, spec, ct);
     public Task<JsonNode> PutSpecAsync(string path, string spec, CancellationToken ct) => SendAsync(HttpMethod.Put, path, spec, ct);
 
-    private async Task<JsonNode> SendAsync(HttpMethod method, string path, string? spec, CancellationToken ct)
+    /// <summary>GETs a text stream (a log, perhaps followed) and copies it to <paramref name="output"/> as it arrives.</summary>
+    public async Task CopyTextAsync(string path, Stream output, CancellationToken ct)
     {
-        var url = config.Url!.TrimEnd('/') + path;
-        using var request = new HttpRequestMessage(method, url);
+        using var streaming = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // a followed log stays open until Ctrl+C
+        using var request = NewRequest(HttpMethod.Get, path);
+        HttpResponseMessage response;
+        try
+        {
+            response = await streaming.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(e);
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+                throw new CliException(DescribeError(response, await response.Content.ReadAsStringAsync(ct)));
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            var buffer = new byte[16 * 1024];
+            int read;
+            while ((read = await body.ReadAsync(buffer, ct)) > 0)
+            {
+                await output.WriteAsync(buffer.AsMemory(0, read), ct);
+                await output.FlushAsync(ct);
+            }
+        }
+    }
+
+    private HttpRequestMessage NewRequest(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, config.Url!.TrimEnd('/') + path);
         if (config.Token is { Length: > 0 } token)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+
+    private CliException Unreachable(HttpRequestException e) =>
+        new($"cannot reach the controller at {config.Url}: {e.Message} (start one with `./skyserve local start`, or pass --url)");
+
+    private async Task<JsonNode> SendAsync(HttpMethod method, string path, string? spec, CancellationToken ct)
+    {
+        using var request = NewRequest(method, path);
         if (spec is not null)
             request.Content = new StringContent(spec, Encoding.UTF8, "application/yaml");
         HttpResponseMessage response;
@@ -30,7 +67,7 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new CliException($"cannot reach the controller at {config.Url}: {e.Message} (start one with `./skyserve local start`, or pass --url)");
+            throw Unreachable(e);
         }
         using (response)
         {

@@ -15,6 +15,7 @@ var root = new RootCommand("skyserve: serve AI models on spot and on-demand GPUs
     DownCommand.Build(global),
     ReplicasCommand.Build(global),
     EventsCommand.Build(global),
+    LogsCommand.Build(global),
     AgentCommand.Build(),
 };
 

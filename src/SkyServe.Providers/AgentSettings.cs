@@ -1,11 +1,16 @@
 namespace SkyServe.Providers;
 
-/// <summary>What the ReplicaAgent on a new machine is told: where to serve and how to report readiness.</summary>
+/// <summary>
+/// What the ReplicaAgent on a new machine is told: where to serve and how to report readiness, and what to serve —
+/// the built-in engine with a model (<see cref="Model"/>), or an external engine (<see cref="Run"/>, after
+/// <see cref="Setup"/>), or neither (a bare agent that echoes). <see cref="Environment"/> is the spec's <c>envs</c>.
+/// </summary>
 public sealed record AgentSettings
 {
     public string ReadinessPath { get; init; } = "/ready";
     /// <summary>Pretend model-loading time before readiness answers 200 (local runtime only).</summary>
     public TimeSpan ReadyDelay { get; init; } = TimeSpan.Zero;
+    /// <summary>The spec's <c>envs</c>: the agent's environment, and so that of setup and run.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Where the agent reports an interruption notice at once (its --controller-url); null: only its /health tells.</summary>
@@ -13,4 +18,35 @@ public sealed record AgentSettings
 
     /// <summary>The agent's token for that report, good for this replica only (passed as SKYSERVE_CONTROLLER_TOKEN, never on the command line).</summary>
     public string? ControllerToken { get; init; }
+
+    /// <summary>The spec's <c>model:</c> for the built-in engine; null without one.</summary>
+    public AgentModel? Model { get; init; }
+
+    /// <summary>The spec's <c>setup:</c>, run once on the machine before <see cref="Run"/>.</summary>
+    public string? Setup { get; init; }
+
+    /// <summary>The spec's <c>run:</c>: the external engine the agent supervises and forwards to; null without one.</summary>
+    public string? Run { get; init; }
+
+    /// <summary>
+    /// The port the spec names for the replica (<c>service.ports</c> or <c>resources.ports</c>), which the external
+    /// engine is told to listen on; null: the agent picks a free one. A provider whose machines share a host (the
+    /// local runtime) leaves the choice to the agent.
+    /// </summary>
+    public int? EnginePort { get; init; }
+}
+
+/// <summary>The built-in engine's model, as the spec gives it.</summary>
+public sealed record AgentModel
+{
+    /// <summary>An HF-layout folder, as written in the spec (a provider resolves a relative one), or a URL or model id.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The model id clients name: the spec's <c>model.path</c> as written, as vLLM does.</summary>
+    public required string ServedName { get; init; }
+
+    /// <summary><c>cpu</c> or <c>cuda</c>.</summary>
+    public string Engine { get; init; } = "cpu";
+
+    public int MaxBatchSize { get; init; } = 32;
 }

@@ -18,5 +18,7 @@ public sealed class SkyServeCli(string home)
         ["SKYSERVE_URL"] = "",
         ["SKYSERVE_TOKEN"] = "",
         ["DOTNET_NOLOGO"] = "1",
+        // The local runtime runs a spec's setup on this machine: the vLLM example's `pip install vllm` must not download.
+        ["PIP_NO_INDEX"] = "1",
     };
 }

@@ -115,7 +115,6 @@ public sealed class CommandLineTests
     [InlineData("more than once", "--port", "1", "--port", "2")]
     [InlineData("from 0 to 65535", "--port", "65536")]
     [InlineData("unexpected argument", "--port", "0", "serve")]
-    [InlineData("cannot be /health", "--port", "0", "--readiness-path", "/health")]
     [InlineData("starting with '/'", "--port", "0", "--readiness-path", "ready")]
     [InlineData("http(s) base URL", "--port", "0", "--metadata-url", "169.254.169.254")]
     [InlineData("must be aws, gcp or azure", "--port", "0", "--metadata-format", "ec2")]

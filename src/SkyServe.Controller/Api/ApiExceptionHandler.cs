@@ -20,6 +20,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             ServiceNotFoundException e => (404, "Service not found", e.Message, null),
             ReplicaNotFoundException e => (404, "Replica not found", e.Message, null),
             ServiceConflictException e => (409, "Conflict", e.Message, null),
+            ReplicaAgentException e => (e.Status, e.Title, e.Message, null),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => (499, "Client closed request", null, null),
             _ => (500, "Internal error", "the controller failed to handle this request; see its log", (Dictionary<string, object?>?)null),
         };

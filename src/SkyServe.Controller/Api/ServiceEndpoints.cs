@@ -26,6 +26,7 @@ public static class ServiceEndpoints
         api.MapDelete("/services/{name}/replicas/{replicaId:int}", TerminateReplicaAsync).WithSummary("Terminate one replica.");
         api.MapGet("/services/{name}/events", EventsAsync)
             .WithSummary("Status transitions, oldest first; ?after=ID returns only newer ones, ?limit=N caps the count.");
+        api.MapReplicaLogs();
         return api;
     }
 

@@ -38,6 +38,7 @@ public static class ControllerHost
         services.AddControllerDb(options);
         services.AddScoped<ServiceStore>();
         services.AddSingleton<ParsedSpecs>();
+        services.AddSingleton<ReplicaLogClient>();
         AddReconciliation(services, options);
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();

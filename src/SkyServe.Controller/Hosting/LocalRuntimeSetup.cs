@@ -16,6 +16,7 @@ public static class LocalRuntimeSetup
         var providerOptions = LocalZonesLoader.ApplyTo(zones, new LocalProviderOptions
         {
             StateDirectory = Path.Combine(options.DataDirectory, "local"),
+            ModelRoot = Path.GetDirectoryName(Path.GetFullPath(config).TrimEnd(Path.DirectorySeparatorChar)), // beside config/: models/...
         });
         log.LogInformation("local runtime: {Zones} simulated zones from {File}, time ×{Compression}",
             market.Zones.Count, zonesPath, providerOptions.TimeCompression);

@@ -42,7 +42,9 @@ public sealed class ReadinessProber(HttpClient http)
         timeout.CancelAfter(TimeSpan.FromSeconds(2));
         try
         {
-            var health = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync(endpoint.TrimEnd('/') + "/health", timeout.Token));
+            // Read whatever the status: when /health is also the spec's readiness path, a replica that is not ready answers 503.
+            using var response = await http.GetAsync(endpoint.TrimEnd('/') + "/health", timeout.Token);
+            var health = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
             return health?["interruption"]?["time"]?.GetValue<string>() is { } time && DateTimeOffset.TryParse(time, out var deadline)
                 ? new AgentInterruption(deadline)
                 : null;

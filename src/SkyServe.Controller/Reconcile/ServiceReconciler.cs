@@ -202,11 +202,8 @@ public sealed class ServiceReconciler(
                     [MachineTags.Replica] = replica.ReplicaId.ToString(),
                 })
             {
-                Agent = new AgentSettings
+                Agent = AgentSettingsFactory.For(spec, options) with
                 {
-                    ReadinessPath = spec.Service.ReadinessProbe.Path,
-                    ReadyDelay = options.LocalReadyDelay,
-                    Environment = new Dictionary<string, string>(spec.Envs),
                     ControllerUrl = agentCallback.ControllerUrl,
                     ControllerToken = agentCallback.TokenFor(replica.LaunchToken),
                 },

@@ -9,7 +9,8 @@ namespace SkyServe.Providers.Local;
 /// </summary>
 public static class AgentProcess
 {
-    public static (int Pid, DateTime StartedAt) Start(string agentDll, LocalMachine machine, string metadataUrl, string logFile)
+    /// <param name="command">The agent's command line (<see cref="AgentArguments"/>).</param>
+    public static (int Pid, DateTime StartedAt) Start(IReadOnlyList<string> command, LocalMachine machine, string logFile)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
         var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
@@ -17,13 +18,7 @@ public static class AgentProcess
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add("log=\"$0\"; exec setsid \"$@\" >>\"$log\" 2>&1 </dev/null");
         info.ArgumentList.Add(logFile);
-        foreach (var arg in new[]
-        {
-            "dotnet", agentDll, "--port", machine.Port.ToString(), "--machine-id", machine.Id,
-            "--readiness-path", machine.Agent.ReadinessPath,
-            "--ready-delay-ms", ((long)machine.Agent.ReadyDelay.TotalMilliseconds).ToString(),
-            "--metadata-url", metadataUrl, "--metadata-format", MetadataFormat(machine.Offering.Cloud), "--metadata-poll-ms", "250",
-        })
+        foreach (var arg in command)
             info.ArgumentList.Add(arg);
         if (machine.Agent.ControllerUrl is { } controller)
         {

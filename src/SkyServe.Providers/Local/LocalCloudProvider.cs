@@ -264,7 +264,9 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
                 if (machine.State != MachineState.Pending)
                     return;
                 var logFile = Path.Combine(options.StateDirectory, "logs", $"{machine.Id}.log");
-                (machine.Pid, machine.ProcessStartedAt) = AgentProcess.Start(agentDll, machine, metadata.UrlFor(machine.Id), logFile);
+                var workDirectory = Path.Combine(options.StateDirectory, "work", machine.Id);
+                var command = AgentArguments.For(agentDll, machine, metadata.UrlFor(machine.Id), workDirectory, options.ModelRoot);
+                (machine.Pid, machine.ProcessStartedAt) = AgentProcess.Start(command, machine, logFile);
                 machine.State = MachineState.Running;
                 store.Save(state);
             }, stopping.Token);

@@ -9,6 +9,12 @@ public sealed record LocalProviderOptions
     /// <summary>The ReplicaAgent to start; by default SkyServe.ReplicaAgent.dll beside this assembly.</summary>
     public string? AgentDll { get; init; }
 
+    /// <summary>
+    /// What a relative <c>model.path</c> of a spec is relative to: the folder that holds config/ (the checkout's root
+    /// when the controller runs from one). Null: the working directory.
+    /// </summary>
+    public string? ModelRoot { get; init; }
+
     /// <summary>Real time between a launch and the agent process starting (a VM's boot).</summary>
     public TimeSpan ProvisioningDelay { get; init; } = TimeSpan.FromSeconds(3);
 

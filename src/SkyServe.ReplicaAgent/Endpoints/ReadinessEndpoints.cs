@@ -18,4 +18,30 @@ public static class ReadinessEndpoints
         });
         return app;
     }
+
+    /// <summary>
+    /// For a readiness path that the engine itself serves (e.g. /v1/models): while the agent is not ready
+    /// (loading, interrupted, draining) it answers 503 as <see cref="MapReadiness"/> would; once ready, the
+    /// engine's own endpoint answers.
+    /// </summary>
+    public static IApplicationBuilder UseReadinessGate(this IApplicationBuilder app, string path)
+    {
+        var gated = new PathString(path.TrimEnd('/'));
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.Equals(gated, StringComparison.OrdinalIgnoreCase)
+                || context.Request.Path.Equals(gated.Add("/"), StringComparison.OrdinalIgnoreCase))
+            {
+                var readiness = context.RequestServices.GetRequiredService<AgentState>().GetReadiness();
+                if (!readiness.IsReady)
+                {
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    await context.Response.WriteAsJsonAsync(ReadinessResponse.From(readiness));
+                    return;
+                }
+            }
+            await next(context);
+        });
+        return app;
+    }
 }

@@ -14,6 +14,7 @@ public sealed class AgentState
     private readonly long startTimestamp;
     private readonly TimeSpan readyDelay;
     private InterruptionNotice? interruption;
+    private IEngineHealth? engine;
     private volatile bool draining;
 
     public AgentState(AgentOptions options, TimeProvider time)
@@ -30,8 +31,16 @@ public sealed class AgentState
     public InterruptionNotice? Interruption => Volatile.Read(ref interruption);
     public bool IsDraining => draining;
 
+    /// <summary>The engine the agent supervises, when it starts after the agent (the external engine); null otherwise.</summary>
+    public IEngineHealth? Engine => Volatile.Read(ref engine);
+
     public AgentStatus Status =>
-        Interruption is not null ? AgentStatus.Interrupted : draining ? AgentStatus.Draining : AgentStatus.Ok;
+        Interruption is not null ? AgentStatus.Interrupted
+        : Engine?.Failure is not null ? AgentStatus.Failed
+        : draining ? AgentStatus.Draining
+        : AgentStatus.Ok;
+
+    public void AttachEngine(IEngineHealth value) => Volatile.Write(ref engine, value);
 
     /// <summary>Keeps the first notice only; returns whether this one was it.</summary>
     public bool RecordInterruption(InterruptionNotice notice) =>
@@ -49,6 +58,6 @@ public sealed class AgentState
         var remaining = readyDelay - time.GetElapsedTime(startTimestamp);
         if (remaining > TimeSpan.Zero)
             return new Readiness(false, "loading", string.Create(CultureInfo.InvariantCulture, $"model loading; ready in {remaining.TotalSeconds:0.0} s"));
-        return Readiness.Ready;
+        return Engine?.Readiness ?? Readiness.Ready;
     }
 }

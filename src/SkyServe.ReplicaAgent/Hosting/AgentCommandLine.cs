@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using SkyServe.ReplicaAgent.External;
 using SkyServe.ReplicaAgent.Interruption;
 
 namespace SkyServe.ReplicaAgent.Hosting;
@@ -15,7 +16,8 @@ public static class AgentCommandLine
           --port PORT                 port to listen on; 0 picks a free one (required)
           --host ADDRESS              IP address to bind (default 127.0.0.1)
           --machine-id ID             this machine's id, reported by /health and the echo (default: host name)
-          --readiness-path PATH       readiness probe path; GET, HEAD and POST (default /ready)
+          --readiness-path PATH       readiness probe path; GET, HEAD and POST (default /ready); /health keeps its body
+                                      and answers 503 while not ready
           --ready-delay-ms MS         answer 503 on the readiness path for this long after start (default 0)
           --metadata-url URL          base URL of the instance metadata service (http://169.254.169.254 on all three
                                       clouds); enables the interruption watcher
@@ -30,10 +32,21 @@ public static class AgentCommandLine
           --model DIR                 serve this HF-layout model folder with the built-in engine (OpenAI API under /v1)
           --served-model-name NAME    the model id clients name (default: the folder's name)
           --max-batch-size N          most sequences in one running batch (default 32)
-          --engine cpu                the built-in engine (cpu; cuda comes later)
+          --engine cpu|external       the engine: built-in cpu (with --model; cuda comes later), or external (with --run)
           --peak-bandwidth-gbps GBPS  the device's peak memory bandwidth for MBU on /metrics (default: measured
                                       at start-up with a parallel read of 256 MiB)
           --peak-tflops TFLOPS        the device's peak TFLOPS for MFU (default: measured at start-up)
+          --run CMD                   external engine: supervise `bash -c CMD` (e.g. vllm serve ...) and forward every
+                                      request but /health and /logs to it; the readiness path answers what it answers
+          --setup CMD                 with --run: run `bash -c CMD` once first; a marker in the work dir keeps a restarted
+                                      agent from running it again; failure makes /health report failed
+          --engine-port N             with --run: the port the engine must listen on, given to it as $SKYSERVE_REPLICA_PORT
+                                      and $PORT (default 0: a free one)
+          --workdir DIR               with --run: working directory of setup and run; engine logs in DIR/.skyserve/
+                                      (default: skyserve-agent-MACHINE-ID in the temporary folder)
+          --engine-max-restarts N     with --run: exits in a row after which the engine is not started again (default 5)
+          --engine-restart-delay-ms MS  with --run: first wait before a restart, doubling up to 30 s (default 1000)
+        Setup and run get the agent's environment plus SKYSERVE_REPLICA_PORT and PORT.
         """;
 
     private delegate AgentOptions Apply(AgentOptions options, string value);
@@ -56,8 +69,28 @@ public static class AgentCommandLine
         ["--max-batch-size"] = (o, v) => o with { MaxBatchSize = int.TryParse(v, out var n) && n > 0 ? n : throw new CommandLineException($"--max-batch-size must be a positive number, not '{v}'") },
         ["--peak-bandwidth-gbps"] = (o, v) => o with { PeakBandwidthGbps = Positive("--peak-bandwidth-gbps", v) },
         ["--peak-tflops"] = (o, v) => o with { PeakTflops = Positive("--peak-tflops", v) },
-        ["--engine"] = (o, v) => v == "cpu" ? o : throw new CommandLineException($"--engine {v} is not available yet; cpu is"),
+        ["--engine"] = (o, v) => v switch
+        {
+            "cpu" => o,
+            "external" => o with { External = o.External ?? new ExternalEngineOptions() },
+            _ => throw new CommandLineException($"--engine {v} is not available yet; cpu (with --model) and external (with --run) are"),
+        },
+        ["--run"] = (o, v) => External(o, e => e with { Run = Command("--run", v) }),
+        ["--setup"] = (o, v) => External(o, e => e with { Setup = Command("--setup", v) }),
+        ["--engine-port"] = (o, v) => External(o, e => e with { Port = Port(v, "--engine-port") }),
+        ["--workdir"] = (o, v) => External(o, e => e with { WorkDirectory = v.Length > 0 ? v : throw new CommandLineException("--workdir needs a folder") }),
+        ["--engine-max-restarts"] = (o, v) => External(o, e => e with
+        {
+            MaxRestarts = int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new CommandLineException($"--engine-max-restarts must be a whole number, not '{v}'"),
+        }),
+        ["--engine-restart-delay-ms"] = (o, v) => External(o, e => e with { RestartDelay = Milliseconds("--engine-restart-delay-ms", v, allowZero: false) }),
     };
+
+    private static AgentOptions External(AgentOptions options, Func<ExternalEngineOptions, ExternalEngineOptions> change) =>
+        options with { External = change(options.External ?? new ExternalEngineOptions()) };
+
+    private static string Command(string flag, string value) =>
+        !string.IsNullOrWhiteSpace(value) ? value : throw new CommandLineException($"{flag} needs a shell command");
 
     private static string ModelDirectory(string value) =>
         File.Exists(Path.Combine(value, "config.json"))
@@ -88,6 +121,10 @@ public static class AgentCommandLine
         }
         if (!seen.Contains("--port"))
             throw new CommandLineException("--port is required (0 picks a free port)");
+        if (options.External is { Run: null })
+            throw new CommandLineException("--setup, --engine-port, --workdir, --engine-max-restarts, --engine-restart-delay-ms and --engine external go with --run");
+        if (options.External is not null && options.ModelDirectory is not null)
+            throw new CommandLineException("--model (the built-in engine) and --run (an external engine) cannot be used together");
         return options;
     }
 
@@ -97,10 +134,10 @@ public static class AgentCommandLine
         return arg.StartsWith("--", StringComparison.Ordinal) && equals > 0 ? (arg[..equals], arg[(equals + 1)..]) : (arg, null);
     }
 
-    private static int Port(string value) =>
+    private static int Port(string value, string flag = "--port") =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= IPEndPoint.MaxPort
             ? port
-            : throw new CommandLineException($"--port must be a number from 0 to {IPEndPoint.MaxPort}, not '{value}'");
+            : throw new CommandLineException($"{flag} must be a number from 0 to {IPEndPoint.MaxPort}, not '{value}'");
 
     private static IPAddress Address(string value) =>
         IPAddress.TryParse(value, out var address)
@@ -116,8 +153,6 @@ public static class AgentCommandLine
     {
         if (!value.StartsWith('/') || value.Contains('?') || value.Contains('#') || value.Any(char.IsWhiteSpace))
             throw new CommandLineException($"--readiness-path must be a path starting with '/', not '{value}'");
-        if (string.Equals(value.TrimEnd('/'), "/health", StringComparison.OrdinalIgnoreCase))
-            throw new CommandLineException("--readiness-path cannot be /health, which reports health");
         if (string.Equals(value.TrimEnd('/'), "/metrics", StringComparison.OrdinalIgnoreCase))
             throw new CommandLineException("--readiness-path cannot be /metrics, which serves the metrics");
         return value;

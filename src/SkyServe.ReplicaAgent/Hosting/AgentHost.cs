@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Console;
 using SkyServe.ReplicaAgent.Endpoints;
 using SkyServe.ReplicaAgent.Endpoints.OpenAi;
 using SkyServe.ReplicaAgent.Engine.Serving;
+using SkyServe.ReplicaAgent.External;
 using SkyServe.ReplicaAgent.Health;
 using SkyServe.ReplicaAgent.Interruption;
 using SkyServe.ReplicaAgent.Metrics;
@@ -29,7 +30,8 @@ public static class AgentHost
         services.AddSingleton(options);
         services.AddSingleton(time);
         services.AddSingleton(new StatusLineWriter(statusOutput ?? Console.Out));
-        services.AddSingleton(new AgentState(options, time)); // created now: the ready delay counts from start-up
+        var state = new AgentState(options, time); // created now: the ready delay counts from start-up
+        services.AddSingleton(state);
         services.AddHostedService<DrainOnShutdown>();
         if (options.MetadataUrl is { } metadataUrl)
         {
@@ -57,13 +59,42 @@ public static class AgentHost
         }
         services.AddSingleton(sp => new AgentMetrics(sp.GetRequiredService<AgentState>(), options, engineMetrics));
 
+        EngineLog? engineLog = null;
+        if (options.External is { } external)
+        {
+            engineLog = new EngineLog(Path.Combine(external.ResolveWorkDirectory(options.MachineId), ".skyserve", "engine.log"), external.LogMaxBytes);
+            services.AddSingleton(engineLog); // disposed with the host
+            services.AddSingleton(sp => new ExternalEngine(external, options, engineLog, sp.GetRequiredService<ILogger<ExternalEngine>>(), time));
+            // Registered before the server, so stopped after it: in-flight requests finish before the engine gets SIGTERM.
+            services.AddHostedService(sp => sp.GetRequiredService<ExternalEngine>());
+            services.AddHttpForwarder();
+            services.AddSingleton(_ => ExternalEngineEndpoints.NewClient());
+        }
+
         var app = builder.Build();
         if (engineMetrics?.Peaks is { } peaks)
             app.Logger.LogInformation("MBU and MFU against {Bandwidth:0.0} GB/s ({BandwidthSource}) and {Tflops:0.000} TFLOPS ({FlopsSource})",
                 peaks.BandwidthBytesPerSecond / 1e9, peaks.BandwidthSource, peaks.Flops / 1e12, peaks.FlopsSource);
         app.MapMetrics();
-        app.MapHealth();
-        app.MapReadiness(options.ReadinessPath);
+        var readinessAtHealth = HealthEndpoints.IsHealthPath(options.ReadinessPath);
+        if (!readinessAtHealth)
+            app.MapHealth();
+        app.MapLogs(engineLog);
+        if (options.External is not null)
+        {
+            var supervisor = app.Services.GetRequiredService<ExternalEngine>();
+            state.AttachEngine(supervisor);
+            if (readinessAtHealth)
+                app.MapHealthAsReadiness(http => supervisor.AnswersOkAsync(HealthEndpoints.Path, http.RequestAborted));
+            app.MapExternalEngine(readinessAtHealth ? null : options.ReadinessPath);
+            return app;
+        }
+        if (readinessAtHealth)
+            app.MapHealthAsReadiness(null);
+        else if (engine is not null && OpenAiEndpoints.Serves(options.ReadinessPath))
+            app.UseReadinessGate(options.ReadinessPath); // the engine answers there, once the agent is ready
+        else
+            app.MapReadiness(options.ReadinessPath);
         if (engine is not null)
             app.MapOpenAi(engine);
         app.MapEcho();
@@ -82,6 +113,7 @@ public static class AgentHost
         });
         logging.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Warning);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Yarp", LogLevel.Warning); // one line per forwarded request otherwise
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning); // the agent prints its own listening line
     }
 }

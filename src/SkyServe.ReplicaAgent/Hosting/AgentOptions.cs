@@ -1,4 +1,5 @@
 using System.Net;
+using SkyServe.ReplicaAgent.External;
 using SkyServe.ReplicaAgent.Interruption;
 
 namespace SkyServe.ReplicaAgent.Hosting;
@@ -52,4 +53,7 @@ public sealed record AgentOptions
 
     /// <summary>The device's peak TFLOPS for MFU; null: measured at start-up.</summary>
     public double? PeakTflops { get; init; }
+
+    /// <summary>The external engine mode (<c>--run</c>): supervise the spec's run command and forward to it; null otherwise.</summary>
+    public ExternalEngineOptions? External { get; init; }
 }

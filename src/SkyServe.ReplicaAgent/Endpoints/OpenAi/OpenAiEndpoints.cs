@@ -7,6 +7,11 @@ namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
 /// <summary>The OpenAI-compatible API over the built-in engine: /v1/models, /v1/completions, /v1/chat/completions.</summary>
 public static class OpenAiEndpoints
 {
+    private static readonly string[] Paths = ["/v1/models", "/v1/completions", "/v1/chat/completions"];
+
+    /// <summary>Whether a path is one of this API's (a spec's readiness probe often names /v1/models).</summary>
+    public static bool Serves(string path) => Paths.Contains(path.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
+
     public static IEndpointRouteBuilder MapOpenAi(this IEndpointRouteBuilder app, InferenceEngine engine)
     {
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -1,0 +1,55 @@
+using System.Globalization;
+
+namespace SkyServe.Providers.Local;
+
+/// <summary>
+/// The command line of a local machine's ReplicaAgent, from the launch's <see cref="AgentSettings"/>: where it
+/// listens, its readiness path and metadata endpoint, and what it serves — the built-in engine with the spec's
+/// model (<c>--model</c>, resolved against <see cref="LocalProviderOptions.ModelRoot"/> when relative), or the spec's
+/// <c>run:</c> after its <c>setup:</c> (<c>--run</c>, <c>--setup</c>, in a work directory of the machine's own).
+/// </summary>
+public static class AgentArguments
+{
+    public static IReadOnlyList<string> For(string agentDll, LocalMachine machine, string metadataUrl, string workDirectory, string? modelRoot)
+    {
+        var agent = machine.Agent;
+        var args = new List<string>
+        {
+            "dotnet", agentDll, "--port", Text(machine.Port), "--machine-id", machine.Id,
+            "--readiness-path", agent.ReadinessPath,
+            "--ready-delay-ms", Text((long)agent.ReadyDelay.TotalMilliseconds),
+            "--metadata-url", metadataUrl, "--metadata-format", AgentProcess.MetadataFormat(machine.Offering.Cloud), "--metadata-poll-ms", "250",
+        };
+        if (agent.Model is { } model)
+        {
+            args.AddRange(["--model", ResolveModelPath(model.Path, modelRoot), "--served-model-name", model.ServedName,
+                "--max-batch-size", Text(model.MaxBatchSize), "--engine", model.Engine]);
+        }
+        else if (agent.Run is { } run)
+        {
+            args.AddRange(["--run", run]);
+            if (agent.Setup is { } setup)
+                args.AddRange(["--setup", setup]);
+            // Every machine of the local runtime shares this host: a port named in the spec would collide between
+            // replicas, so the agent picks a free one and gives it to the engine as $PORT / $SKYSERVE_REPLICA_PORT.
+            args.AddRange(["--engine-port", "0", "--workdir", workDirectory]);
+        }
+        return args;
+    }
+
+    /// <summary>
+    /// A relative model path is relative to <paramref name="modelRoot"/> (the folder holding config/, so that
+    /// <c>models/tiny-chat</c> in a spec means the checkout's models/tiny-chat), or to the working directory when
+    /// there is none; absolute paths and URLs (<c>scheme://...</c>) are left alone.
+    /// </summary>
+    public static string ResolveModelPath(string path, string? modelRoot)
+    {
+        if (path.Contains("://", StringComparison.Ordinal) || Path.IsPathRooted(path))
+            return path;
+        if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal))
+            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.TrimStart('~').TrimStart('/'));
+        return Path.GetFullPath(path, modelRoot ?? Directory.GetCurrentDirectory());
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
