@@ -33,7 +33,10 @@ namespace SkyServe.Integration.Tests;
 /// belongs to a VM its emulator shows live (running, not preempted or evicted) — a VM that is gone stops answering at its
 /// address. It is not the ReplicaAgent: no engine runs and notices reach the controller only through the clouds' APIs.
 /// </para>
+/// <para>It runs alone (three emulators and a controller process are a lot for a small machine; the timing-sensitive
+/// tests of this project must not share the CPU with it).</para>
 /// </summary>
+[Collection(MultiCloudCollection.Name)]
 public sealed class MultiCloudSpotHedgeTests(ITestOutputHelper output) : IAsyncDisposable
 {
     private const string Token = "multicloud-test-token";
@@ -318,4 +321,10 @@ public sealed class MultiCloudSpotHedgeTests(ITestOutputHelper output) : IAsyncD
             await app.DisposeAsync();
         }
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MultiCloudCollection
+{
+    public const string Name = "multi-cloud, alone";
 }
