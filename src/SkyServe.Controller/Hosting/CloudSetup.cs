@@ -155,7 +155,8 @@ public static class CloudSetup
         {
             return create();
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException
+            && !e.Message.StartsWith("cloud settings", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"cloud settings {section}: {e.Message}", e);
         }
