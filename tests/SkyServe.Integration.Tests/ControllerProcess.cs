@@ -14,7 +14,10 @@ public sealed partial class ControllerProcess : IAsyncDisposable
 
     public string Output { get { lock (output) return string.Join('\n', output); } }
 
-    public static async Task<ControllerProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    /// <param name="settings">Configuration keys below "SkyServe" ("Reconcile:Interval"), given as SkyServe__... variables.</param>
+    /// <param name="environment">Other environment variables of the process (cloud credentials).</param>
+    public static async Task<ControllerProcess> StartAsync(IReadOnlyDictionary<string, string> settings,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -23,6 +26,8 @@ public sealed partial class ControllerProcess : IAsyncDisposable
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SkyServe.Controller.dll"));
         foreach (var (key, value) in settings)
             info.Environment["SkyServe__" + key.Replace(":", "__")] = value;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[key] = value;
         var controller = new ControllerProcess(Process.Start(info)!);
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnLine(string? line)

@@ -13,7 +13,11 @@ namespace SkyServe.Controller.Hosting;
 /// <summary>Builds the controller's web host. Used by its own Program and by `skyserve local start`.</summary>
 public static class ControllerHost
 {
-    /// <param name="provider">The cloud to launch on; by default the local runtime of the zone file.</param>
+    /// <param name="provider">
+    /// The cloud to launch on. By default the clouds configured under <c>SkyServe:Clouds</c> (appsettings.json, environment
+    /// variables <c>SkyServe__Clouds__Aws__...</c>, <paramref name="args"/>; see <see cref="CloudSetup"/>), and when none is,
+    /// the local runtime of the zone file.
+    /// </param>
     public static async Task<WebApplication> BuildAsync(ControllerOptions options, string[]? args = null, CancellationToken ct = default,
         ICloudProvider? provider = null)
     {
@@ -46,8 +50,13 @@ public static class ControllerHost
         services.Configure<JsonOptions>(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddOpenApi();
 
-        // The provider is created before the host so that a broken zone file fails the start, not the first launch.
-        provider ??= await LocalRuntimeSetup.StartAsync(options, LoggerFactory.Create(l => l.AddConsole()).CreateLogger("SkyServe.Local"));
+        // The provider is created before the host so that a broken zone file or cloud setting fails the start, not the first launch.
+        if (provider is null)
+        {
+            var logs = LoggerFactory.Create(l => l.AddConsole());
+            provider = await CloudSetup.StartAsync(builder.Configuration, options, logs, ct)
+                ?? (ICloudProvider)await LocalRuntimeSetup.StartAsync(options, logs.CreateLogger("SkyServe.Local"));
+        }
         services.AddSingleton(_ => provider); // disposed with the host
 
         var app = builder.Build();

@@ -29,6 +29,12 @@ public sealed record Ec2EmulatorOptions
     /// <summary>Access key id → secret access key.</summary>
     public Dictionary<string, string> Credentials { get; init; } = new();
 
+    /// <summary>
+    /// The first octet of private addresses (PREFIX.zone-index.x.y). "127" puts each instance on its own loopback
+    /// address, so that a test can serve a stand-in agent at every instance's endpoint.
+    /// </summary>
+    public string AddressPrefix { get; init; } = "10";
+
     /// <summary>How long a new instance stays pending (emulator time).</summary>
     public TimeSpan PendingFor { get; init; } = TimeSpan.Zero;
 

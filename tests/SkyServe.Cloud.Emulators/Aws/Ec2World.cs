@@ -320,7 +320,7 @@ public sealed partial class Ec2World
             VCpus = vcpus,
             Spot = spot,
             LaunchTime = now,
-            PrivateIpAddress = $"10.{options.Zones.FindIndex(z => z.Name == zone)}.{++addresses / 250}.{addresses % 250 + 4}",
+            PrivateIpAddress = $"{options.AddressPrefix}.{options.Zones.FindIndex(z => z.Name == zone)}.{++addresses / 250}.{addresses % 250 + 4}",
             SubnetId = subnetId,
             ClientToken = token,
             SpotInstanceRequestId = spot ? "sir-" + Hex(8) : null,

@@ -148,6 +148,20 @@ public sealed class ArmEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>Every live VM (not deallocated, not being evicted) with its NIC's private IP.</summary>
+    public IReadOnlyList<(string Name, bool Spot, string Address)> LiveMachines()
+    {
+        lock (gate)
+        {
+            Sweep();
+            var now = Clock.GetUtcNow();
+            return vms.Values.Where(v => v.IsLive(now))
+                .Select(v => (v.Name, v.Spot,
+                    v.Nic?["properties"]?["ipConfigurations"]?[0]?["properties"]?["privateIPAddress"]?.GetValue<string>() ?? ""))
+                .ToList();
+        }
+    }
+
     public int LiveVms
     {
         get
@@ -532,7 +546,7 @@ public sealed class ArmEmulator : IAsyncDisposable
                         ["id"] = $"{nicId}/ipConfigurations/{ipConfiguration?["name"]}",
                         ["properties"] = new JsonObject
                         {
-                            ["privateIPAddress"] = $"10.0.{nextIp / 250}.{nextIp++ % 250 + 4}",
+                            ["privateIPAddress"] = $"{options.AddressPrefix}.{nextIp / 250}.{nextIp++ % 250 + 4}",
                             ["privateIPAllocationMethod"] = "Dynamic",
                             ["subnet"] = ipConfiguration?["properties"]?["subnet"]?.DeepClone(),
                             ["primary"] = true,

@@ -22,6 +22,9 @@ public sealed record ArmEmulatorOptions
     /// <summary>VMs per page of a list; further pages through nextLink.</summary>
     public int PageSize { get; init; } = 100;
 
+    /// <summary>The first two octets of NICs' private IPs (PREFIX.x.y); "127.200" puts each VM on its own loopback address.</summary>
+    public string AddressPrefix { get; init; } = "10.0";
+
     /// <summary>Between an eviction's Scheduled Event and the VM's removal (Azure: at least 30 s).</summary>
     public TimeSpan EvictionNotice { get; init; } = TimeSpan.FromSeconds(30);
 

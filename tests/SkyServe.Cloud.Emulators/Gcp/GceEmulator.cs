@@ -126,6 +126,19 @@ public sealed partial class GceEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>Every live VM (PROVISIONING, STAGING or RUNNING, not yet stopped by a preemption) with its primary internal IP.</summary>
+    public IReadOnlyList<(string Zone, string Name, bool Spot, string Address)> LiveMachines()
+    {
+        lock (gate)
+        {
+            Sweep();
+            var now = Clock.GetUtcNow();
+            return instances.Values.Where(i => i.IsLive(now) && (i.StopAt is null || i.StopAt > now))
+                .Select(i => (i.Zone, i.Name, i.Spot, i.Resource["networkInterfaces"]?[0]?["networkIP"]?.GetValue<string>() ?? ""))
+                .ToList();
+        }
+    }
+
     public int LiveInstances
     {
         get
@@ -503,7 +516,7 @@ public sealed partial class GceEmulator : IAsyncDisposable
             nic["name"] = $"nic{index++}";
             nic["network"] = Url(nic["network"]?.GetValue<string>() ?? "global/networks/default");
             nic["subnetwork"] = Url(nic["subnetwork"]?.GetValue<string>() ?? $"regions/{region}/subnetworks/default");
-            nic["networkIP"] = $"10.128.{nextIp / 250}.{nextIp++ % 250 + 2}";
+            nic["networkIP"] = $"{options.AddressPrefix}.{nextIp / 250}.{nextIp++ % 250 + 2}";
             nic["fingerprint"] = Fingerprint(nic["networkIP"]!.ToString());
         }
         var disks = new JsonArray();

@@ -17,6 +17,9 @@ public sealed record GceEmulatorOptions
     /// </summary>
     public TimeSpan Step { get; init; } = TimeSpan.FromMilliseconds(40);
 
+    /// <summary>The first two octets of internal IPs (PREFIX.x.y); "127.128" puts each VM on its own loopback address.</summary>
+    public string AddressPrefix { get; init; } = "10.128";
+
     /// <summary>Between a preemption and the VM's stop (GCE: 30 s).</summary>
     public TimeSpan PreemptionNotice { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -1,0 +1,185 @@
+using Azure.Identity;
+using Azure.ResourceManager;
+using SkyServe.Core.Catalog;
+using SkyServe.Providers;
+using SkyServe.Providers.Aws;
+using SkyServe.Providers.Azure;
+using SkyServe.Providers.Gcp;
+using SkyServe.Providers.MultiCloud;
+
+namespace SkyServe.Controller.Hosting;
+
+/// <summary>
+/// The real clouds the configuration names: each of the sections <c>SkyServe:Clouds:Aws</c>, <c>:Gcp</c> and <c>:Azure</c>
+/// that is present builds that cloud's provider, and together they are one <see cref="CloudProviderSet"/> (members aws, gcp,
+/// azure). With none present there is nothing to build and the controller runs on the local runtime.
+/// A section that does not make a usable provider fails the start with what is wrong in it.
+/// </summary>
+public static class CloudSetup
+{
+    public const string Section = "SkyServe:Clouds";
+    public const string AwsSection = Section + ":Aws";
+    public const string GcpSection = Section + ":Gcp";
+    public const string AzureSection = Section + ":Azure";
+
+    /// <summary>The providers of the configured clouds as one set, or null when no cloud is configured.</summary>
+    public static async Task<CloudProviderSet?> StartAsync(IConfiguration configuration, ControllerOptions options, ILoggerFactory logs,
+        CancellationToken ct = default)
+    {
+        var aws = configuration.GetSection(AwsSection);
+        var gcp = configuration.GetSection(GcpSection);
+        var azure = configuration.GetSection(AzureSection);
+        if (!aws.Exists() && !gcp.Exists() && !azure.Exists())
+            return null;
+
+        var catalog = CatalogLoader.LoadDirectory(Path.Combine(ConfigLocator.Find(options.ConfigDirectory), "catalog")).Clouds;
+        var members = new Dictionary<string, ICloudProvider>(StringComparer.Ordinal);
+        try
+        {
+            if (aws.Exists())
+                members["aws"] = Build(AwsSection, () => AwsCloudProvider.Create(AwsProviderOptions.FromConfiguration(configuration), catalog,
+                    log: logs.CreateLogger("SkyServe.Aws")));
+            if (gcp.Exists())
+                members["gcp"] = await BuildAsync(GcpSection, () => GcpCloudProvider.CreateAsync(Gcp(gcp), catalog,
+                    log: logs.CreateLogger("SkyServe.Gcp"), ct: ct));
+            if (azure.Exists())
+                members["azure"] = Build(AzureSection, () => Azure(azure, catalog, logs.CreateLogger("SkyServe.Azure")));
+        }
+        catch
+        {
+            foreach (var member in members.Values)
+                await DisposeAsync(member);
+            throw;
+        }
+        logs.CreateLogger("SkyServe.Clouds").LogInformation("clouds: {Clouds}", string.Join(", ", members.Keys));
+        return new CloudProviderSet(members);
+    }
+
+    private static GcpProviderOptions Gcp(IConfigurationSection section)
+    {
+        var options = Bind<GcpProviderOptions>(section);
+        var problems = new List<string>();
+        Require(problems, options.Project, "Project");
+        Require(problems, options.Image, "Image");
+        RequireUrl(problems, options.Agent?.PackageUrl, "Agent:PackageUrl");
+        if (options.ComputeEndpoint is null || !options.ComputeEndpoint.IsAbsoluteUri)
+            problems.Add("ComputeEndpoint must be an absolute URL");
+        Throw(GcpSection, problems);
+        return options;
+    }
+
+    private static AzureCloudProvider Azure(IConfigurationSection section, CloudCatalog catalog, ILogger log)
+    {
+        var options = Bind<AzureProviderOptions>(section);
+        var environment = Bind<AzureEnvironmentSettings>(section);
+        var problems = new List<string>();
+        Require(problems, options.SubscriptionId, "SubscriptionId");
+        Require(problems, options.ResourceGroup, "ResourceGroup");
+        Require(problems, options.Image, "Image");
+        Require(problems, options.SshPublicKey, "SshPublicKey");
+        RequireUrl(problems, options.Agent?.PackageUrl, "Agent:PackageUrl");
+        if (options.Subnets is null || options.Subnets.Count == 0)
+            problems.Add("no subnets: set Subnets:<region> to a subnet resource id for each region to serve");
+        if (environment.ResourceManagerEndpoint is { IsAbsoluteUri: false })
+            problems.Add("ResourceManagerEndpoint must be an absolute URL");
+        if (environment.AuthorityHost is { IsAbsoluteUri: false })
+            problems.Add("AuthorityHost must be an absolute URL");
+        Throw(AzureSection, problems);
+
+        var clientOptions = new ArmClientOptions();
+        if (environment.ResourceManagerEndpoint is { } endpoint)
+            // The scope asked for is "{audience}/.default": without a trailing slash, as Entra ID documents it.
+            clientOptions.Environment = new ArmEnvironment(endpoint, (environment.Audience ?? "https://management.azure.com").TrimEnd('/'));
+        var authority = environment.AuthorityHost ?? AzureAuthorityHosts.AzurePublicCloud;
+        var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            AuthorityHost = authority,
+            // MSAL validates an authority through login.microsoftonline.com, which knows only Microsoft's own clouds:
+            // another authority (Azure Stack, an emulator) would wait on that call, then be refused.
+            DisableInstanceDiscovery = !KnownAuthorities.Contains(authority),
+        });
+        return AzureCloudProvider.Create(options, catalog, credential, clientOptions, log: log);
+    }
+
+    private static readonly HashSet<Uri> KnownAuthorities =
+        [AzureAuthorityHosts.AzurePublicCloud, AzureAuthorityHosts.AzureChina, AzureAuthorityHosts.AzureGovernment];
+
+    /// <summary>Where ARM and Entra ID are: the public cloud unless set (sovereign clouds, Azure Stack, emulators).</summary>
+    private sealed record AzureEnvironmentSettings
+    {
+        /// <summary>e.g. https://management.chinacloudapi.cn/</summary>
+        public Uri? ResourceManagerEndpoint { get; init; }
+
+        /// <summary>The token audience of that ARM; default https://management.azure.com/.</summary>
+        public string? Audience { get; init; }
+
+        /// <summary>e.g. https://login.chinacloudapi.cn/</summary>
+        public Uri? AuthorityHost { get; init; }
+    }
+
+    private static T Bind<T>(IConfigurationSection section) where T : class
+    {
+        T? bound;
+        try
+        {
+            bound = section.Get<T>();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"cloud settings {section.Path}: {e.Message}", e);
+        }
+        return bound ?? throw new InvalidOperationException($"cloud settings {section.Path}: the section is empty");
+    }
+
+    private static void Require(List<string> problems, string? value, string key)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            problems.Add($"{key} is required");
+    }
+
+    private static void RequireUrl(List<string> problems, string? value, string key)
+    {
+        if (string.IsNullOrWhiteSpace(value) || !Uri.TryCreate(value, UriKind.Absolute, out _))
+            problems.Add($"{key} must be the absolute URL of the ReplicaAgent archive");
+    }
+
+    private static void Throw(string section, List<string> problems)
+    {
+        if (problems.Count > 0)
+            throw new InvalidOperationException($"cloud settings {section}: {string.Join("; ", problems)}");
+    }
+
+    private static ICloudProvider Build(string section, Func<ICloudProvider> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException
+            && !e.Message.StartsWith("cloud settings", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"cloud settings {section}: {e.Message}", e);
+        }
+    }
+
+    private static async Task<ICloudProvider> BuildAsync(string section, Func<Task<GcpCloudProvider>> create)
+    {
+        try
+        {
+            return await create();
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException
+            && !e.Message.StartsWith("cloud settings", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"cloud settings {section}: {e.Message}", e);
+        }
+    }
+
+    private static async ValueTask DisposeAsync(ICloudProvider provider)
+    {
+        if (provider is IAsyncDisposable asyncDisposable)
+            await asyncDisposable.DisposeAsync();
+        else if (provider is IDisposable disposable)
+            disposable.Dispose();
+    }
+}

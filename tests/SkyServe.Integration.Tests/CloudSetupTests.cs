@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using SkyServe.Controller.Hosting;
+using SkyServe.Testing;
+
+namespace SkyServe.Integration.Tests;
+
+/// <summary>Which clouds the controller's configuration chooses, and how a misconfigured one stops the start.</summary>
+public sealed class CloudSetupTests
+{
+    private static readonly ControllerOptions Options = new() { ConfigDirectory = RepoPaths.Config };
+
+    private static IConfiguration Config(Dictionary<string, string?> keys) => new ConfigurationBuilder().AddInMemoryCollection(keys).Build();
+
+    [Fact]
+    public async Task No_cloud_section_means_the_local_runtime()
+    {
+        var set = await CloudSetup.StartAsync(Config(new() { ["SkyServe:Urls"] = "http://127.0.0.1:0" }), Options, NullLoggerFactory.Instance);
+        Assert.Null(set);
+    }
+
+    [Theory]
+    [InlineData("Aws", "ImageId", "SkyServe:Clouds:Aws")]
+    [InlineData("Gcp", "Project is required", "SkyServe:Clouds:Gcp")]
+    [InlineData("Azure", "SubscriptionId is required", "SkyServe:Clouds:Azure")]
+    public async Task A_misconfigured_cloud_fails_with_its_section_and_what_is_missing(string cloud, string problem, string section)
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CloudSetup.StartAsync(
+            Config(new() { [$"SkyServe:Clouds:{cloud}:Image"] = "x", [$"SkyServe:Clouds:{cloud}:AgentInstallUrl"] = "https://example.com/a.tar.gz" }),
+            Options, NullLoggerFactory.Instance));
+        Assert.Contains(section, error.Message);
+        Assert.Contains(problem, error.Message);
+    }
+
+    [Fact]
+    public async Task A_bad_value_names_its_key()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CloudSetup.StartAsync(
+            Config(new() { ["SkyServe:Clouds:Gcp:Project"] = "p", ["SkyServe:Clouds:Gcp:OperationTimeout"] = "ten minutes" }),
+            Options, NullLoggerFactory.Instance));
+        Assert.Contains("SkyServe:Clouds:Gcp", error.Message);
+        Assert.Contains("OperationTimeout", error.Message);
+    }
+}
