@@ -7,7 +7,7 @@ public sealed record LlamaWeights(
     float[] FinalNorm,
     LinearLayer LanguageModelHead)
 {
-    public static LlamaWeights Load(SafetensorsCheckpoint checkpoint, ModelConfig config)
+    public static LlamaWeights Load(ICheckpointTensors checkpoint, ModelConfig config)
     {
         var hidden = config.HiddenSize;
         var embeddings = checkpoint.ReadFloat32("model.embed_tokens.weight", config.VocabSize, hidden);
@@ -23,7 +23,7 @@ public sealed record LlamaWeights(
         return new LlamaWeights(embeddings, layers, finalNorm, head);
     }
 
-    private static DecoderLayerWeights LoadLayer(SafetensorsCheckpoint checkpoint, ModelConfig config, string prefix)
+    private static DecoderLayerWeights LoadLayer(ICheckpointTensors checkpoint, ModelConfig config, string prefix)
     {
         var hidden = config.HiddenSize;
         return new DecoderLayerWeights(
@@ -38,7 +38,7 @@ public sealed record LlamaWeights(
             DownProjection: Linear(checkpoint, prefix + "mlp.down_proj", hidden, config.IntermediateSize, config.MlpBias));
     }
 
-    private static LinearLayer Linear(SafetensorsCheckpoint checkpoint, string name, int outFeatures, int inFeatures, bool hasBias) =>
+    private static LinearLayer Linear(ICheckpointTensors checkpoint, string name, int outFeatures, int inFeatures, bool hasBias) =>
         new(checkpoint.ReadFloat32(name + ".weight", outFeatures, inFeatures),
             hasBias ? checkpoint.ReadFloat32(name + ".bias", outFeatures) : null,
             outFeatures,
