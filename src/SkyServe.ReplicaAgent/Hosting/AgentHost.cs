@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Logging.Console;
 using SkyServe.ReplicaAgent.Endpoints;
 using SkyServe.ReplicaAgent.Endpoints.OpenAi;
+using SkyServe.ReplicaAgent.Engine.Checkpoints;
 using SkyServe.ReplicaAgent.Engine.Serving;
 using SkyServe.ReplicaAgent.Health;
 using SkyServe.ReplicaAgent.Interruption;
@@ -27,7 +28,8 @@ public static class AgentHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(time);
-        services.AddSingleton(new StatusLineWriter(statusOutput ?? Console.Out));
+        var status = new StatusLineWriter(statusOutput ?? Console.Out);
+        services.AddSingleton(status);
         services.AddSingleton(new AgentState(options, time)); // created now: the ready delay counts from start-up
         services.AddHostedService<DrainOnShutdown>();
         if (options.MetadataUrl is { } metadataUrl)
@@ -43,7 +45,7 @@ public static class AgentHost
         });
 
         // The model loads before the agent listens, so readiness never claims a model that is not there.
-        var engine = options.ModelDirectory is { } model ? InferenceEngine.Load(model, options.ServedModelName, options.MaxBatchSize) : null;
+        var engine = options.ModelDirectory is { } model ? LoadEngine(options, model, status) : null;
         if (engine is not null)
             services.AddSingleton(engine); // disposed with the host
 
@@ -54,6 +56,17 @@ public static class AgentHost
             app.MapOpenAi(engine);
         app.MapEcho();
         return app;
+    }
+
+    /// <summary>Loads the model (through the checkpoint cache when there is one) and reports how the load went.</summary>
+    private static InferenceEngine LoadEngine(AgentOptions options, string model, StatusLineWriter status)
+    {
+        var cache = options.ModelCacheDirectory is { } directory
+            ? new CheckpointCache(directory, options.ModelCacheQuotaBytes, log: line => status.WriteLine($"ReplicaAgent model cache: {line}"))
+            : null;
+        var engine = InferenceEngine.Load(model, options.ServedModelName, options.MaxBatchSize, cache);
+        status.WriteLine($"ReplicaAgent model {engine.Name} loaded: {engine.LoadReport.Describe()}");
+        return engine;
     }
 
     // One line per message; warnings and errors on stderr so stdout carries only the status lines and info.

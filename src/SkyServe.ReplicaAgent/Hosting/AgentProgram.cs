@@ -1,3 +1,7 @@
+using SkyServe.ReplicaAgent.Engine.Checkpoints;
+using SkyServe.ReplicaAgent.Engine.Model;
+using SkyServe.ReplicaAgent.Engine.Tokenization;
+
 namespace SkyServe.ReplicaAgent.Hosting;
 
 /// <summary>
@@ -14,6 +18,9 @@ public static class AgentProgram
             return 0;
         }
 
+        if (AgentCommandLine.ManifestRequest(args) is { } manifestFolder)
+            return WriteManifest(manifestFolder);
+
         AgentOptions options;
         try
         {
@@ -26,7 +33,17 @@ public static class AgentProgram
             return 2;
         }
 
-        await using var app = AgentHost.Build(options);
+        WebApplication app;
+        try
+        {
+            app = AgentHost.Build(options);
+        }
+        catch (Exception e) when (e is CheckpointException or TokenizerLoadException)
+        {
+            Console.Error.WriteLine($"SkyServe.ReplicaAgent: cannot load the model: {e.Message}");
+            return 1;
+        }
+        await using var _ = app;
         try
         {
             await app.StartAsync();
@@ -41,5 +58,19 @@ public static class AgentProgram
         Console.WriteLine($"ReplicaAgent listening on {app.Urls.First()}");
         await app.WaitForShutdownAsync();
         return 0;
+    }
+
+    private static int WriteManifest(string directory)
+    {
+        try
+        {
+            Console.WriteLine($"wrote {ModelManifest.Write(directory)}");
+            return 0;
+        }
+        catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"SkyServe.ReplicaAgent: {e.Message}");
+            return 1;
+        }
     }
 }
