@@ -58,26 +58,29 @@ public sealed class PackedCheckpoint : IDisposable
     }
 
     /// <summary>
-    /// Reads every tensor into its own float32 array. The file is cut into pieces of <see cref="PackedLoadOptions.ChunkBytes"/>
-    /// taken in file order by <see cref="PackedLoadOptions.Readers"/> threads: the disk sees one stream with a few reads in
-    /// flight, and from the page cache the copies (and the first-touch page faults of the new arrays) run on several cores.
-    /// F32 pieces land in their arrays directly, F16/BF16 pieces go through a per-reader buffer and are widened.
+    /// Reads every tensor into its own array: BF16 and F32 as stored (the engine computes from BF16 directly), F16
+    /// widened to float32. The file is cut into pieces of <see cref="PackedLoadOptions.ChunkBytes"/> taken in file order
+    /// by <see cref="PackedLoadOptions.Readers"/> threads: the disk sees one stream with a few reads in flight, and from
+    /// the page cache the copies (and the first-touch page faults of the new arrays) run on several cores. F32 and BF16
+    /// pieces land in their arrays directly; F16 pieces go through a per-reader buffer and are widened.
     /// </summary>
     public PackedTensors LoadAll(PackedLoadOptions? options = null)
     {
         options ??= new PackedLoadOptions();
         var clock = Stopwatch.StartNew();
-        var arrays = new Dictionary<string, (PackedTensorInfo Info, float[] Values)>(StringComparer.Ordinal);
+        var arrays = new Dictionary<string, LoadedTensor>(StringComparer.Ordinal);
         var pieces = new List<Piece>();
         var chunk = (int)PackedCheckpointFormat.AlignUp(Math.Max(options.ChunkBytes, PackedCheckpointFormat.Alignment), PackedCheckpointFormat.Alignment);
         foreach (var tensor in Tensors)
         {
-            if (tensor.ElementCount > Array.MaxLength)
+            if (tensor.ElementCount + WeightMatrix.BFloat16Padding > Array.MaxLength)
                 throw new CheckpointException($"tensor '{tensor.Name}' in {Path} has {tensor.ElementCount} elements, more than one array holds");
-            var values = GC.AllocateUninitializedArray<float>((int)tensor.ElementCount);
-            arrays.Add(tensor.Name, (tensor, values));
+            LoadedTensor loaded = tensor.DType == SafetensorsDTypes.BFloat16
+                ? new(tensor, null, WeightMatrix.AllocateBFloat16(tensor.ElementCount))
+                : new(tensor, GC.AllocateUninitializedArray<float>((int)tensor.ElementCount), null);
+            arrays.Add(tensor.Name, loaded);
             for (long done = 0; done < tensor.Length; done += chunk)
-                pieces.Add(new Piece(tensor, values, done, (int)Math.Min(chunk, tensor.Length - done)));
+                pieces.Add(new Piece(loaded, done, (int)Math.Min(chunk, tensor.Length - done)));
         }
 
         var readers = Math.Clamp(options.Readers > 0 ? options.Readers : Math.Min(Environment.ProcessorCount, PackedLoadOptions.MaxDefaultReaders), 1, Math.Max(1, pieces.Count));
@@ -86,7 +89,7 @@ public sealed class PackedCheckpoint : IDisposable
         var next = -1;
         void Read()
         {
-            using var buffer = new AlignedBuffer(directIo || Tensors.Any(tensor => tensor.DType != SafetensorsDTypes.Float32) ? chunk : 0);
+            using var buffer = new AlignedBuffer(directIo || Tensors.Any(tensor => tensor.DType == SafetensorsDTypes.Float16) ? chunk : 0);
             for (var i = Interlocked.Increment(ref next); i < pieces.Count; i = Interlocked.Increment(ref next))
                 ReadPiece(pieces[i], direct ?? handle, directIo, buffer);
         }
@@ -102,28 +105,26 @@ public sealed class PackedCheckpoint : IDisposable
 
     private void ReadPiece(Piece piece, SafeFileHandle source, bool directIo, AlignedBuffer buffer)
     {
-        var offset = DataStart + piece.Tensor.Offset + piece.Start;
-        var isFloat32 = piece.Tensor.DType == SafetensorsDTypes.Float32;
-        if (isFloat32 && !directIo)
+        var tensor = piece.Tensor.Info;
+        var offset = DataStart + tensor.Offset + piece.Start;
+        // F32 and BF16 land in their arrays as stored; F16 is widened to float32 on the way.
+        var destination = piece.Tensor.BFloat16 is { } bits
+            ? MemoryMarshal.AsBytes(bits.AsSpan())
+            : tensor.DType == SafetensorsDTypes.Float32 ? MemoryMarshal.AsBytes(piece.Tensor.Float32.AsSpan()) : default;
+        if (!destination.IsEmpty && !directIo)
         {
-            ReadExactly(source, MemoryMarshal.AsBytes(piece.Values.AsSpan()).Slice((int)piece.Start, piece.Length), offset, piece.Tensor);
+            ReadExactly(source, destination.Slice((int)piece.Start, piece.Length), offset, tensor);
             return;
         }
 
         // O_DIRECT wants block-aligned lengths: read whole blocks (the file is padded to them), use what the piece needs.
         var bytes = buffer.Span[..(directIo ? (int)PackedCheckpointFormat.AlignUp(piece.Length, PackedCheckpointFormat.Alignment) : piece.Length)];
-        ReadExactly(source, bytes, offset, piece.Tensor);
+        ReadExactly(source, bytes, offset, tensor);
         bytes = bytes[..piece.Length];
-        if (isFloat32)
-        {
-            bytes.CopyTo(MemoryMarshal.AsBytes(piece.Values.AsSpan()).Slice((int)piece.Start, piece.Length));
-            return;
-        }
-        var destination = piece.Values.AsSpan((int)(piece.Start / 2), piece.Length / 2);
-        if (piece.Tensor.DType == SafetensorsDTypes.Float16)
-            HalfPrecisionConversion.Float16ToSingle(bytes, destination);
+        if (!destination.IsEmpty)
+            bytes.CopyTo(destination.Slice((int)piece.Start, piece.Length));
         else
-            HalfPrecisionConversion.BFloat16ToSingle(bytes, destination);
+            HalfPrecisionConversion.Float16ToSingle(bytes, piece.Tensor.Float32.AsSpan((int)(piece.Start / 2), piece.Length / 2));
     }
 
     private void ReadExactly(SafeFileHandle source, Span<byte> destination, long offset, PackedTensorInfo tensor)
@@ -197,5 +198,5 @@ public sealed class PackedCheckpoint : IDisposable
         }
     }
 
-    private sealed record Piece(PackedTensorInfo Tensor, float[] Values, long Start, int Length);
+    private sealed record Piece(LoadedTensor Tensor, long Start, int Length);
 }

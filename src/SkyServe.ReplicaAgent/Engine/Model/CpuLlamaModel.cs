@@ -5,9 +5,10 @@ using SkyServe.ReplicaAgent.Engine.Checkpoints;
 namespace SkyServe.ReplicaAgent.Engine.Model;
 
 /// <summary>
-/// The CPU engine's Llama-architecture decoder (llama, mistral, qwen2) in float32, following transformers'
-/// modeling_llama: every new token of every sequence in a step is one row of a single activation matrix, so
-/// the weights stream through the cores once per step however many sequences share it.
+/// The CPU engine's Llama-architecture decoder (llama, mistral, qwen2), computing in float32 (bfloat16 weights are
+/// widened exactly as they are read), following transformers' modeling_llama: every new token of every sequence in a
+/// step is one row of a single activation matrix, so the weights stream through the cores once per step however many
+/// sequences share it.
 /// </summary>
 public sealed class CpuLlamaModel : ICausalLanguageModel
 {
@@ -100,7 +101,7 @@ public sealed class CpuLlamaModel : ICausalLanguageModel
     {
         var hidden = Config.HiddenSize;
         for (var row = 0; row < batch.TokenCount; row++)
-            weights.Embeddings.AsSpan(batch.Tokens[row] * hidden, hidden).CopyTo(workspace.Hidden.AsSpan(row * hidden, hidden));
+            weights.Embeddings.CopyRow(batch.Tokens[row], workspace.Hidden.AsSpan(row * hidden, hidden));
     }
 
     private void ComputeRotaryAngles(BatchLayout batch)

@@ -72,6 +72,18 @@ public sealed class SafetensorsCheckpoint : ICheckpointTensors, IDisposable
         return ReadFloat32(name);
     }
 
+    public WeightMatrix ReadMatrix(string name, int rows, int columns)
+    {
+        var tensor = GetTensor(name);
+        if (!tensor.Shape.SequenceEqual([rows, columns]))
+            throw new CheckpointException($"tensor '{name}' has shape {tensor.ShapeText}; config.json implies [{rows}, {columns}]");
+        if (tensor.DType != SafetensorsDTypes.BFloat16)
+            return WeightMatrix.FromFloat32(ReadFloat32(name), rows, columns);
+        var bits = FileOf(name).ReadBFloat16Bits(name);
+        Interlocked.Add(ref bytesRead, tensor.ByteLength);
+        return WeightMatrix.FromBFloat16(bits, rows, columns);
+    }
+
     public void Dispose()
     {
         foreach (var file in files)

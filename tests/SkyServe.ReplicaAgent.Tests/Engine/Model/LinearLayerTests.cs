@@ -52,4 +52,27 @@ public sealed class LinearLayerTests
             Assert.True(MemoryMarshal.AsBytes(alone.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(together.AsSpan(r * outFeatures, outFeatures))), $"row {r} differs");
         }
     }
+
+    [Theory]
+    [InlineData(1, 70, 100)]
+    [InlineData(11, 70, 100)]
+    [InlineData(8, 64, 64)]
+    public void Bfloat16_weights_compute_exactly_what_their_float32_widening_does(int rows, int outFeatures, int inFeatures)
+    {
+        var random = new Random(11);
+        var bits = WeightMatrix.AllocateBFloat16((long)outFeatures * inFeatures);
+        for (var i = 0; i < outFeatures * inFeatures; i++)
+            bits[i] = (ushort)(BitConverter.SingleToUInt32Bits(random.NextSingle() * 2 - 1) >> 16);
+        var bfloat16 = WeightMatrix.FromBFloat16(bits, outFeatures, inFeatures);
+        var bias = Random(random, outFeatures);
+        var input = Random(random, (long)rows * inFeatures);
+        var fromBFloat16 = new float[rows * outFeatures];
+        var fromFloat32 = new float[rows * outFeatures];
+
+        new LinearLayer(bfloat16, bias).Forward(input, fromBFloat16, rows);
+        new LinearLayer(bfloat16.ToFloat32(), bias, outFeatures, inFeatures).Forward(input, fromFloat32, rows);
+
+        Assert.True(MemoryMarshal.AsBytes(fromBFloat16.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(fromFloat32.AsSpan())));
+        Assert.Equal(bfloat16.Bytes * 2, WeightMatrix.FromFloat32(bfloat16.ToFloat32(), outFeatures, inFeatures).Bytes);
+    }
 }
