@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using SkyServe.ReplicaAgent.External;
+using SkyServe.ReplicaAgent.Engine.Checkpoints;
+using SkyServe.ReplicaAgent.Engine.Model;
 using SkyServe.ReplicaAgent.Interruption;
 
 namespace SkyServe.ReplicaAgent.Hosting;
@@ -29,7 +31,13 @@ public static class AgentCommandLine
           --controller-token TOKEN    bearer token for the controller; better: the SKYSERVE_CONTROLLER_TOKEN
                                       environment variable, which the agent reads and then removes
           --drain-timeout-ms MS       on SIGTERM, how long in-flight requests may take to finish (default 10000)
-          --model DIR                 serve this HF-layout model folder with the built-in engine (OpenAI API under /v1)
+          --model DIR|URL             serve this HF-layout model folder, or the http(s) base URL of one, with the
+                                      built-in engine (OpenAI API under /v1); it goes through the model cache
+          --model-cache DIR           the checkpoint cache: models fetched and converted once for fast loading
+                                      (default $SKYSERVE_MODEL_CACHE, else $XDG_CACHE_HOME/skyserve/models, else
+                                      ~/.cache/skyserve/models); "none" reads a local folder in place
+          --model-cache-quota-gb N    most GB the cache keeps; least recently used models not in use are evicted (default 100)
+          --write-manifest DIR        write DIR/skyserve-manifest.json (sizes, SHA-256) for serving DIR over HTTP, then exit
           --served-model-name NAME    the model id clients name (default: the folder's name)
           --max-batch-size N          most sequences in one running batch (default 32)
           --engine cpu|external       the engine: built-in cpu (with --model; cuda comes later), or external (with --run)
@@ -64,7 +72,9 @@ public static class AgentCommandLine
         ["--controller-url"] = (o, v) => o with { ControllerUrl = HttpBaseUrl("--controller-url", v, "http://10.0.0.2:46580") },
         ["--controller-token"] = (o, v) => o with { ControllerToken = v.Length > 0 && !v.Any(char.IsWhiteSpace) ? v : throw new CommandLineException("--controller-token must be non-empty without spaces") },
         ["--drain-timeout-ms"] = (o, v) => o with { DrainTimeout = Milliseconds("--drain-timeout-ms", v, allowZero: true) },
-        ["--model"] = (o, v) => o with { ModelDirectory = ModelDirectory(v) },
+        ["--model"] = (o, v) => o with { ModelDirectory = ModelLocation(v) },
+        ["--model-cache"] = (o, v) => o with { ModelCacheDirectory = v == "none" ? null : NonEmpty("--model-cache", v) },
+        ["--model-cache-quota-gb"] = (o, v) => o with { ModelCacheQuotaBytes = QuotaBytes(v) },
         ["--served-model-name"] = (o, v) => o with { ServedModelName = v },
         ["--max-batch-size"] = (o, v) => o with { MaxBatchSize = int.TryParse(v, out var n) && n > 0 ? n : throw new CommandLineException($"--max-batch-size must be a positive number, not '{v}'") },
         ["--peak-bandwidth-gbps"] = (o, v) => o with { PeakBandwidthGbps = Positive("--peak-bandwidth-gbps", v) },
@@ -92,10 +102,38 @@ public static class AgentCommandLine
     private static string Command(string flag, string value) =>
         !string.IsNullOrWhiteSpace(value) ? value : throw new CommandLineException($"{flag} needs a shell command");
 
-    private static string ModelDirectory(string value) =>
-        File.Exists(Path.Combine(value, "config.json"))
-            ? value
-            : throw new CommandLineException($"--model must be a model folder with config.json, tokenizer.json and *.safetensors; '{value}' has no config.json");
+    private static string ModelLocation(string value)
+    {
+        if (!ModelSource.LooksLikeUrl(value))
+            return File.Exists(Path.Combine(value, "config.json"))
+                ? value
+                : throw new CommandLineException($"--model must be a model folder with config.json, tokenizer.json and *.safetensors, or an http(s) URL of one; '{value}' has no config.json");
+        try
+        {
+            ModelSource.Parse(value);
+            return value;
+        }
+        catch (CheckpointException e)
+        {
+            throw new CommandLineException($"--model: {e.Message}");
+        }
+    }
+
+    private static string NonEmpty(string flag, string value) =>
+        value.Length > 0 ? value : throw new CommandLineException($"{flag} needs a non-empty value");
+
+    private static long QuotaBytes(string value) =>
+        double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var gigabytes) && gigabytes > 0 && gigabytes < 1e9
+            ? (long)(gigabytes * 1e9)
+            : throw new CommandLineException($"--model-cache-quota-gb must be a positive number of GB, not '{value}'");
+
+    /// <summary>The folder of <c>--write-manifest DIR</c> when that is the whole command line, else null.</summary>
+    public static string? ManifestRequest(IReadOnlyList<string> args) => args switch
+    {
+        ["--write-manifest", var directory] => directory,
+        [var single] when single.StartsWith("--write-manifest=", StringComparison.Ordinal) => single["--write-manifest=".Length..],
+        _ => null,
+    };
 
     public static bool IsHelpRequest(IReadOnlyList<string> args) => args is ["--help"] or ["-h"];
 
@@ -125,6 +163,10 @@ public static class AgentCommandLine
             throw new CommandLineException("--setup, --engine-port, --workdir, --engine-max-restarts, --engine-restart-delay-ms and --engine external go with --run");
         if (options.External is not null && options.ModelDirectory is not null)
             throw new CommandLineException("--model (the built-in engine) and --run (an external engine) cannot be used together");
+        if (!seen.Contains("--model-cache"))
+            options = options with { ModelCacheDirectory = CheckpointCache.DefaultRoot() };
+        if (options.ModelCacheDirectory is null && options.ModelDirectory is { } model && ModelSource.LooksLikeUrl(model))
+            throw new CommandLineException("--model with a URL needs a model cache; drop --model-cache none");
         return options;
     }
 

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Logging.Console;
 using SkyServe.ReplicaAgent.Endpoints;
 using SkyServe.ReplicaAgent.Endpoints.OpenAi;
+using SkyServe.ReplicaAgent.Engine.Checkpoints;
+using SkyServe.ReplicaAgent.Engine.Generation;
 using SkyServe.ReplicaAgent.Engine.Serving;
 using SkyServe.ReplicaAgent.External;
 using SkyServe.ReplicaAgent.Health;
@@ -29,7 +31,8 @@ public static class AgentHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(time);
-        services.AddSingleton(new StatusLineWriter(statusOutput ?? Console.Out));
+        var status = new StatusLineWriter(statusOutput ?? Console.Out);
+        services.AddSingleton(status);
         var state = new AgentState(options, time); // created now: the ready delay counts from start-up
         services.AddSingleton(state);
         services.AddHostedService<DrainOnShutdown>();
@@ -48,13 +51,11 @@ public static class AgentHost
 
         // The model loads before the agent listens, so readiness never claims a model that is not there.
         var engineMetrics = options.ModelDirectory is null ? null : new EngineMetrics();
-        var engine = options.ModelDirectory is { } model
-            ? InferenceEngine.Load(model, options.ServedModelName, options.MaxBatchSize, engineMetrics)
-            : null;
+        var engine = options.ModelDirectory is { } model ? LoadEngine(options, model, status, engineMetrics) : null;
         if (engine is not null)
         {
             services.AddSingleton(engine); // disposed with the host
-            engineMetrics!.Attach(engine, ModelFootprint.Of(engine.Model.Config, options.ModelDirectory!),
+            engineMetrics!.Attach(engine, ModelFootprint.Of(engine.Model.Config, engine.LoadReport.Directory),
                 DevicePeaks.Resolve(options.PeakBandwidthGbps, options.PeakTflops));
         }
         services.AddSingleton(sp => new AgentMetrics(sp.GetRequiredService<AgentState>(), options, engineMetrics));
@@ -99,6 +100,17 @@ public static class AgentHost
             app.MapOpenAi(engine);
         app.MapEcho();
         return app;
+    }
+
+    /// <summary>Loads the model (through the checkpoint cache when there is one) and reports how the load went.</summary>
+    private static InferenceEngine LoadEngine(AgentOptions options, string model, StatusLineWriter status, IGenerationObserver? observer)
+    {
+        var cache = options.ModelCacheDirectory is { } directory
+            ? new CheckpointCache(directory, options.ModelCacheQuotaBytes, log: line => status.WriteLine($"ReplicaAgent model cache: {line}"))
+            : null;
+        var engine = InferenceEngine.Load(model, options.ServedModelName, options.MaxBatchSize, cache, observer);
+        status.WriteLine($"ReplicaAgent model {engine.Name} loaded: {engine.LoadReport.Describe()}");
+        return engine;
     }
 
     // One line per message; warnings and errors on stderr so stdout carries only the status lines and info.

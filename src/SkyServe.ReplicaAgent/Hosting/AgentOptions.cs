@@ -39,8 +39,19 @@ public sealed record AgentOptions
     /// <summary>How long in-flight requests may take to finish after SIGTERM (the host's ShutdownTimeout).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>A model folder (HF layout) for the built-in engine; without one the agent only echoes.</summary>
+    /// <summary>A model folder (HF layout), or the http(s) URL of one, for the built-in engine; without one the agent only echoes.</summary>
     public string? ModelDirectory { get; init; }
+
+    /// <summary>
+    /// The checkpoint cache's folder; null reads a local model folder in place (and refuses URLs). The command line
+    /// defaults it to <see cref="Engine.Checkpoints.CheckpointCache.DefaultRoot"/>.
+    /// </summary>
+    public string? ModelCacheDirectory { get; init; }
+
+    /// <summary>Most bytes the checkpoint cache keeps (--model-cache-quota-gb).</summary>
+    public long ModelCacheQuotaBytes { get; init; } = DefaultModelCacheQuotaBytes;
+
+    public const long DefaultModelCacheQuotaBytes = 100_000_000_000;
 
     /// <summary>The model id clients name; the folder's name by default.</summary>
     public string? ServedModelName { get; init; }

@@ -1,3 +1,7 @@
+using SkyServe.ReplicaAgent.Engine.Checkpoints;
+using SkyServe.ReplicaAgent.Engine.Model;
+using SkyServe.ReplicaAgent.Engine.Tokenization;
+
 namespace SkyServe.ReplicaAgent.Hosting;
 
 /// <summary>
@@ -14,6 +18,9 @@ public static class AgentProgram
             return 0;
         }
 
+        if (AgentCommandLine.ManifestRequest(args) is { } manifestFolder)
+            return WriteManifest(manifestFolder);
+
         AgentOptions options;
         try
         {
@@ -27,7 +34,17 @@ public static class AgentProgram
         }
 
         options = WithTokenFromEnvironment(options);
-        await using var app = AgentHost.Build(options);
+        WebApplication app;
+        try
+        {
+            app = AgentHost.Build(options);
+        }
+        catch (Exception e) when (e is CheckpointException or TokenizerLoadException)
+        {
+            Console.Error.WriteLine($"SkyServe.ReplicaAgent: cannot load the model: {e.Message}");
+            return 1;
+        }
+        await using var _ = app;
         try
         {
             await app.StartAsync();
@@ -57,4 +74,18 @@ public static class AgentProgram
     }
 
     public const string ControllerTokenVariable = "SKYSERVE_CONTROLLER_TOKEN";
+
+    private static int WriteManifest(string directory)
+    {
+        try
+        {
+            Console.WriteLine($"wrote {ModelManifest.Write(directory)}");
+            return 0;
+        }
+        catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"SkyServe.ReplicaAgent: {e.Message}");
+            return 1;
+        }
+    }
 }

@@ -156,10 +156,11 @@ public sealed class EngineMetrics : IGenerationObserver
         var loadSeconds = engine.LoadTime.TotalSeconds;
         text.Family("skyserve_model_load_seconds", "gauge", "Time the model took to load (tokenizer, weights, engine).");
         text.Sample("skyserve_model_load_seconds", loadSeconds, name);
-        text.Family("skyserve_model_load_bytes", "gauge", "Checkpoint bytes loaded (the safetensors files).");
-        text.Sample("skyserve_model_load_bytes", model.CheckpointBytes, name);
-        text.Family("skyserve_model_load_bytes_per_second", "gauge", "Load bandwidth: checkpoint bytes / load time.");
-        text.Sample("skyserve_model_load_bytes_per_second", loadSeconds > 0 ? model.CheckpointBytes / loadSeconds : 0, name);
+        var load = engine.LoadReport;
+        text.Family("skyserve_model_load_bytes", "gauge", "Weight bytes read when the model loaded (from the packed layout or the safetensors files).");
+        text.Sample("skyserve_model_load_bytes", load.WeightBytes, name);
+        text.Family("skyserve_model_load_bytes_per_second", "gauge", "Load bandwidth: weight bytes / time reading them.");
+        text.Sample("skyserve_model_load_bytes_per_second", load.WeightGigabytesPerSecond * 1e9, name);
         text.Family("skyserve_model_parameters", "gauge", "Parameters of the model; streamed: those every forward step reads.");
         text.Sample("skyserve_model_parameters", model.Parameters, name, ("kind", "total"));
         text.Sample("skyserve_model_parameters", model.StreamedParameters, name, ("kind", "streamed"));

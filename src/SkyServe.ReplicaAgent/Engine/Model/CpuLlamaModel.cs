@@ -1,11 +1,14 @@
+using System.Diagnostics;
 using System.Numerics.Tensors;
+using SkyServe.ReplicaAgent.Engine.Checkpoints;
 
 namespace SkyServe.ReplicaAgent.Engine.Model;
 
 /// <summary>
-/// The CPU engine's Llama-architecture decoder (llama, mistral, qwen2) in float32, following transformers'
-/// modeling_llama: every new token of every sequence in a step is one row of a single activation matrix, so
-/// the weights stream through the cores once per step however many sequences share it.
+/// The CPU engine's Llama-architecture decoder (llama, mistral, qwen2), computing in float32 (bfloat16 weights are
+/// widened exactly as they are read), following transformers' modeling_llama: every new token of every sequence in a
+/// step is one row of a single activation matrix, so the weights stream through the cores once per step however many
+/// sequences share it.
 /// </summary>
 public sealed class CpuLlamaModel : ICausalLanguageModel
 {
@@ -34,11 +37,30 @@ public sealed class CpuLlamaModel : ICausalLanguageModel
     }
 
     /// <summary>Loads a Hugging Face model folder: config.json and its safetensors weights.</summary>
-    public static CpuLlamaModel Load(string directory)
+    public static CpuLlamaModel Load(string directory) => Load(directory, out _);
+
+    /// <summary>
+    /// Loads config.json and the weights: from the packed layout (<see cref="PackedCheckpointFormat.FileName"/>) when the
+    /// folder has one, as the checkpoint store's cache entries do, else from its safetensors files.
+    /// </summary>
+    public static CpuLlamaModel Load(string directory, out WeightLoadStatistics statistics, PackedLoadOptions? packedOptions = null)
     {
         var config = ModelConfig.Load(Path.Combine(directory, ConfigFileName));
+        var packedPath = Path.Combine(directory, PackedCheckpointFormat.FileName);
+        if (File.Exists(packedPath))
+        {
+            PackedTensors tensors;
+            using (var packed = PackedCheckpoint.Open(packedPath))
+                tensors = packed.LoadAll(packedOptions);
+            statistics = new WeightLoadStatistics(WeightLayout.Packed, tensors.BytesRead, tensors.Elapsed);
+            return new CpuLlamaModel(config, LlamaWeights.Load(tensors, config));
+        }
+
+        var clock = Stopwatch.StartNew();
         using var checkpoint = SafetensorsCheckpoint.Open(directory);
-        return new CpuLlamaModel(config, LlamaWeights.Load(checkpoint, config));
+        var weights = LlamaWeights.Load(checkpoint, config);
+        statistics = new WeightLoadStatistics(WeightLayout.Safetensors, checkpoint.BytesRead, clock.Elapsed);
+        return new CpuLlamaModel(config, weights);
     }
 
     public KvCache CreateCache() => new CpuKvCache(this, Config.NumHiddenLayers, Config.KeyValueDim);
@@ -79,7 +101,7 @@ public sealed class CpuLlamaModel : ICausalLanguageModel
     {
         var hidden = Config.HiddenSize;
         for (var row = 0; row < batch.TokenCount; row++)
-            weights.Embeddings.AsSpan(batch.Tokens[row] * hidden, hidden).CopyTo(workspace.Hidden.AsSpan(row * hidden, hidden));
+            weights.Embeddings.CopyRow(batch.Tokens[row], workspace.Hidden.AsSpan(row * hidden, hidden));
     }
 
     private void ComputeRotaryAngles(BatchLayout batch)

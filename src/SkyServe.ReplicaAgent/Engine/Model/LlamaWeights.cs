@@ -1,29 +1,30 @@
 namespace SkyServe.ReplicaAgent.Engine.Model;
 
-/// <summary>All weights of a Llama-architecture decoder as float32, under transformers' tensor names.</summary>
+/// <summary>
+/// All weights of a Llama-architecture decoder under transformers' tensor names: matrices as the checkpoint holds them
+/// (bfloat16 or float32, see <see cref="WeightMatrix"/>), norms and biases as float32.
+/// </summary>
 public sealed record LlamaWeights(
-    float[] Embeddings,
+    WeightMatrix Embeddings,
     IReadOnlyList<DecoderLayerWeights> Layers,
     float[] FinalNorm,
     LinearLayer LanguageModelHead)
 {
-    public static LlamaWeights Load(SafetensorsCheckpoint checkpoint, ModelConfig config)
+    public static LlamaWeights Load(ICheckpointTensors checkpoint, ModelConfig config)
     {
         var hidden = config.HiddenSize;
-        var embeddings = checkpoint.ReadFloat32("model.embed_tokens.weight", config.VocabSize, hidden);
+        var embeddings = checkpoint.ReadMatrix("model.embed_tokens.weight", config.VocabSize, hidden);
         var layers = new DecoderLayerWeights[config.NumHiddenLayers];
         for (var i = 0; i < layers.Length; i++)
             layers[i] = LoadLayer(checkpoint, config, $"model.layers.{i}.");
         var finalNorm = checkpoint.ReadFloat32("model.norm.weight", hidden);
 
-        // Tied models reuse the embedding matrix as the output projection: same array, no copy.
-        var head = config.TieWordEmbeddings
-            ? new LinearLayer(embeddings, null, config.VocabSize, hidden)
-            : new LinearLayer(checkpoint.ReadFloat32("lm_head.weight", config.VocabSize, hidden), null, config.VocabSize, hidden);
+        // Tied models reuse the embedding matrix as the output projection: same matrix, no copy.
+        var head = new LinearLayer(config.TieWordEmbeddings ? embeddings : checkpoint.ReadMatrix("lm_head.weight", config.VocabSize, hidden), null);
         return new LlamaWeights(embeddings, layers, finalNorm, head);
     }
 
-    private static DecoderLayerWeights LoadLayer(SafetensorsCheckpoint checkpoint, ModelConfig config, string prefix)
+    private static DecoderLayerWeights LoadLayer(ICheckpointTensors checkpoint, ModelConfig config, string prefix)
     {
         var hidden = config.HiddenSize;
         return new DecoderLayerWeights(
@@ -38,9 +39,6 @@ public sealed record LlamaWeights(
             DownProjection: Linear(checkpoint, prefix + "mlp.down_proj", hidden, config.IntermediateSize, config.MlpBias));
     }
 
-    private static LinearLayer Linear(SafetensorsCheckpoint checkpoint, string name, int outFeatures, int inFeatures, bool hasBias) =>
-        new(checkpoint.ReadFloat32(name + ".weight", outFeatures, inFeatures),
-            hasBias ? checkpoint.ReadFloat32(name + ".bias", outFeatures) : null,
-            outFeatures,
-            inFeatures);
+    private static LinearLayer Linear(ICheckpointTensors checkpoint, string name, int outFeatures, int inFeatures, bool hasBias) =>
+        new(checkpoint.ReadMatrix(name + ".weight", outFeatures, inFeatures), hasBias ? checkpoint.ReadFloat32(name + ".bias", outFeatures) : null);
 }

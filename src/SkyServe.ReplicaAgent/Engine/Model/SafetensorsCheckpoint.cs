@@ -6,13 +6,14 @@ namespace SkyServe.ReplicaAgent.Engine.Model;
 /// The weights of a Hugging Face model folder: model.safetensors.index.json with its weight_map over
 /// shard files, or a single model.safetensors (or the folder's only .safetensors file).
 /// </summary>
-public sealed class SafetensorsCheckpoint : IDisposable
+public sealed class SafetensorsCheckpoint : ICheckpointTensors, IDisposable
 {
     public const string IndexFileName = "model.safetensors.index.json";
     public const string SingleFileName = "model.safetensors";
 
     private readonly List<SafetensorsFile> files;
     private readonly Dictionary<string, SafetensorsFile> fileOfTensor;
+    private long bytesRead;
 
     public string Directory { get; }
 
@@ -50,7 +51,16 @@ public sealed class SafetensorsCheckpoint : IDisposable
 
     public SafetensorsTensor GetTensor(string name) => FileOf(name).GetTensor(name);
 
-    public float[] ReadFloat32(string name) => FileOf(name).ReadFloat32(name);
+    /// <summary>Bytes of tensor data read so far.</summary>
+    public long BytesRead => Interlocked.Read(ref bytesRead);
+
+    public float[] ReadFloat32(string name)
+    {
+        var file = FileOf(name);
+        var values = file.ReadFloat32(name);
+        Interlocked.Add(ref bytesRead, file.GetTensor(name).ByteLength);
+        return values;
+    }
 
     /// <summary>Reads a tensor and checks its shape, so a config that disagrees with the weights fails clearly.</summary>
     public float[] ReadFloat32(string name, params long[] expectedShape)
@@ -60,6 +70,18 @@ public sealed class SafetensorsCheckpoint : IDisposable
             throw new CheckpointException(
                 $"tensor '{name}' has shape {tensor.ShapeText}; config.json implies [{string.Join(", ", expectedShape)}]");
         return ReadFloat32(name);
+    }
+
+    public WeightMatrix ReadMatrix(string name, int rows, int columns)
+    {
+        var tensor = GetTensor(name);
+        if (!tensor.Shape.SequenceEqual([rows, columns]))
+            throw new CheckpointException($"tensor '{name}' has shape {tensor.ShapeText}; config.json implies [{rows}, {columns}]");
+        if (tensor.DType != SafetensorsDTypes.BFloat16)
+            return WeightMatrix.FromFloat32(ReadFloat32(name), rows, columns);
+        var bits = FileOf(name).ReadBFloat16Bits(name);
+        Interlocked.Add(ref bytesRead, tensor.ByteLength);
+        return WeightMatrix.FromBFloat16(bits, rows, columns);
     }
 
     public void Dispose()

@@ -100,6 +100,19 @@ public sealed class SafetensorsFile : IDisposable
         return values;
     }
 
+    /// <summary>A BF16 tensor's bit patterns as stored, followed by <see cref="WeightMatrix.BFloat16Padding"/> zeros.</summary>
+    public ushort[] ReadBFloat16Bits(string name)
+    {
+        var tensor = GetTensor(name);
+        if (tensor.DType != SafetensorsDTypes.BFloat16)
+            throw new CheckpointException($"tensor '{name}' in {Path} has dtype {tensor.DType}, not BF16");
+        if (tensor.ElementCount + WeightMatrix.BFloat16Padding > Array.MaxLength)
+            throw new CheckpointException($"tensor '{name}' in {Path} has {tensor.ElementCount} elements, more than one array holds");
+        var bits = WeightMatrix.AllocateBFloat16(tensor.ElementCount);
+        ReadExactly(tensor.FileOffset, MemoryMarshal.AsBytes(bits.AsSpan(0, (int)tensor.ElementCount)), tensor);
+        return bits;
+    }
+
     public void Dispose() => handle.Dispose();
 
     private void ReadExactly(long offset, Span<byte> destination, SafetensorsTensor tensor)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SkyServe.ReplicaAgent.Engine.Checkpoints;
 using SkyServe.ReplicaAgent.Engine.Generation;
 using SkyServe.ReplicaAgent.Engine.Model;
 using SkyServe.ReplicaAgent.Engine.Tokenization;
@@ -8,13 +9,16 @@ namespace SkyServe.ReplicaAgent.Engine.Serving;
 /// <summary>A loaded model ready to serve: its tokenizer, its weights and the batcher that runs them.</summary>
 public sealed class InferenceEngine : IDisposable
 {
-    private InferenceEngine(string name, Tokenizer tokenizer, ICausalLanguageModel model, ContinuousBatcher batcher, TimeSpan loadTime)
+    private readonly CachedModel? cached;
+
+    private InferenceEngine(string name, Tokenizer tokenizer, ICausalLanguageModel model, ContinuousBatcher batcher, LoadReport report, CachedModel? cached)
     {
         Name = name;
         Tokenizer = tokenizer;
         Model = model;
         Batcher = batcher;
-        LoadTime = loadTime;
+        LoadReport = report;
+        this.cached = cached;
     }
 
     /// <summary>The model id clients name (the folder's name unless configured).</summary>
@@ -22,23 +26,52 @@ public sealed class InferenceEngine : IDisposable
     public Tokenizer Tokenizer { get; }
     public ICausalLanguageModel Model { get; }
     public ContinuousBatcher Batcher { get; }
-    public TimeSpan LoadTime { get; }
+
+    /// <summary>How loading went: stages, bytes and bandwidth (for the status line and metrics).</summary>
+    public LoadReport LoadReport { get; }
+
+    public TimeSpan LoadTime => LoadReport.Total;
     public int ContextWindow => Model.Config.MaxPositionEmbeddings;
 
+    /// <summary>
+    /// Loads a model: <paramref name="model"/> is a local HF-layout folder or the http(s) URL of one. With a
+    /// <paramref name="cache"/> the model goes through the checkpoint store (fetched and converted on a miss, then read
+    /// from the packed layout) and its entry stays pinned until the engine is disposed; without one, a local folder's
+    /// safetensors are read in place and a URL is refused.
+    /// </summary>
     /// <param name="observer">Told about every step and request (the agent's metrics).</param>
-    public static InferenceEngine Load(string directory, string? name, int maxBatchSize, IGenerationObserver? observer = null)
+    public static InferenceEngine Load(string model, string? name, int maxBatchSize, CheckpointCache? cache = null, IGenerationObserver? observer = null)
     {
         var clock = Stopwatch.StartNew();
-        var tokenizer = Tokenizer.Load(directory);
-        var model = CpuLlamaModel.Load(directory);
-        var batcher = new ContinuousBatcher(model, tokenizer, maxBatchSize, observer: observer);
-        return new InferenceEngine(name ?? Path.GetFileName(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar)),
-            tokenizer, model, batcher, clock.Elapsed);
+        var source = ModelSource.Parse(model);
+        CachedModel? cached = null;
+        try
+        {
+            var directory = source switch
+            {
+                _ when cache is not null => (cached = cache.Acquire(source)).Directory,
+                LocalModelFolder local => local.Directory,
+                _ => throw new CheckpointException($"{model} is a URL; serving from a URL needs a model cache (--model-cache)"),
+            };
+            var tokenizer = Tokenizer.Load(directory);
+            var cpuModel = CpuLlamaModel.Load(directory, out var weights);
+            var batcher = new ContinuousBatcher(cpuModel, tokenizer, maxBatchSize, observer: observer);
+            var report = new LoadReport(source.Text, directory, weights.Layout, cached?.Outcome ?? CacheOutcome.NotCached,
+                cached?.FetchTime ?? TimeSpan.Zero, cached?.ConvertTime ?? TimeSpan.Zero, cached?.DownloadedBytes ?? 0,
+                weights.BytesRead, weights.Elapsed, clock.Elapsed);
+            return new InferenceEngine(name ?? source.DefaultName, tokenizer, cpuModel, batcher, report, cached);
+        }
+        catch
+        {
+            cached?.Dispose();
+            throw;
+        }
     }
 
     public void Dispose()
     {
         Batcher.Dispose();
         Model.Dispose();
+        cached?.Dispose();
     }
 }
