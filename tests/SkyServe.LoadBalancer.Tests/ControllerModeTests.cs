@@ -210,8 +210,10 @@ public sealed class ControllerModeTests : IAsyncLifetime
         while (status != "NOT_READY" && DateTime.UtcNow < deadline);
         Assert.Equal("NOT_READY", status);
 
-        // Its endpoint is what the controller now shows for the service.
-        var service = JsonNode.Parse(await api.GetStringAsync("/api/v1/services/chat"))!;
-        Assert.Equal($"http://chat.localhost:{new Uri(lb.Url).Port}", service["endpoint"]!.GetValue<string>());
+        // Its endpoint is what the controller now shows for the service (once the load balancer has reported in).
+        string? endpoint = null;
+        for (var until = DateTime.UtcNow + TimeSpan.FromSeconds(10); endpoint is null && DateTime.UtcNow < until; await Task.Delay(100))
+            endpoint = JsonNode.Parse(await api.GetStringAsync("/api/v1/services/chat"))!["endpoint"]?.GetValue<string>();
+        Assert.Equal($"http://chat.localhost:{new Uri(lb.Url).Port}", endpoint);
     }
 }
