@@ -74,7 +74,6 @@ public sealed unsafe class LinearLayer
             Multiply<BFloat16Weights, ushort>(input, ref MemoryMarshal.GetArrayDataReference(Weight.BFloat16!), output, rows, firstOut, endOut);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first request: no slow tier-0 start
     private void Multiply<TFormat, T>(float[] input, ref T w, float[] output, int rows, int firstOut, int endOut)
         where TFormat : IWeightFormat<T>
         where T : unmanaged
@@ -109,6 +108,8 @@ public sealed unsafe class LinearLayer
         output[row * OutFeatures + column] = Bias is null ? sum : sum + Bias[column];
 
     /// <summary>One output: lanes accumulated over the vectorisable prefix, summed, then the remainder in order.</summary>
+    // Fully optimised from the first call (decode's hot path; no slow tier-0 start for the first requests). The
+    // blocked kernels are left to tiered compilation, which measured faster for them (bench/agent.sh, batch 8 and TTFT).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot<TFormat, T>(ref float x, ref T w, int k)
         where TFormat : IWeightFormat<T>
@@ -133,7 +134,6 @@ public sealed unsafe class LinearLayer
     }
 
     /// <summary>One input row against four weight rows (a batch's leftover row, the weights already in cache): each input vector loaded once for four outputs.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Kernel1x4<TFormat, T>(ref float x, ref T w, int k, float[] output, int row, int o)
         where TFormat : IWeightFormat<T>
         where T : unmanaged
@@ -159,7 +159,6 @@ public sealed unsafe class LinearLayer
     }
 
     /// <summary>Four input rows against four weight rows: 16 accumulators, 8 loads per 16 multiply-adds.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Kernel4x4<TFormat, T>(ref float x, ref T w, int k, float[] output, int row, int o)
         where TFormat : IWeightFormat<T>
         where T : unmanaged
