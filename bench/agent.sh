@@ -15,7 +15,8 @@
 #   3. Through the engine's ContinuousBatcher: TTFT of one 128-token prompt, and decode tokens/s at batch 1, 8
 #      and 32 (128-token prompts, greedy, ignore_eos), each beside its bound on this machine: tokens/s <=
 #      batch x bandwidth / (weight bytes as the engine holds them, BF16 staying BF16, + KV bytes read per step),
-#      and the utilization (MBU). TTFT is compute-bound: it is shown against FLOPs / peak FMA (MFU).
+#      and the utilization (MBU); beside it the compute bound (peak FMA / FLOPs per token) and MFU, which is
+#      what limits large batches and TTFT.
 # Decode figures come twice: over the wall time of the window in which the whole batch decodes (median), and
 # from the 10th-percentile step time ("fast steps"): on a shared machine the fast steps show what the engine does
 # when nothing else runs. As root the benchmark runs at nice -10 for the same reason.

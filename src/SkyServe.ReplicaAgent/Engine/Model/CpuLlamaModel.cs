@@ -169,21 +169,23 @@ public sealed class CpuLlamaModel : ICausalLanguageModel
         var hidden = Config.HiddenSize;
         var vocab = Config.VocabSize;
         var logitRows = batch.LogitRowCount;
-        var selected = new float[logitRows * hidden];
+        var selected = workspace.Normed; // the layers are done with it; it holds at least one row per token
         var next = 0;
         foreach (var (firstRow, tokenCount, rows) in batch.Sequences)
             for (var row = firstRow + tokenCount - rows; row < firstRow + tokenCount; row++, next++)
                 RmsNorm.Apply(workspace.Hidden.AsSpan(row * hidden, hidden), weights.FinalNorm, eps, selected.AsSpan(next * hidden, hidden));
 
-        var all = new float[(long)logitRows * vocab];
+        var all = workspace.Logits((long)logitRows * vocab);
         weights.LanguageModelHead.Forward(selected, all, logitRows);
 
+        // Each caller gets its own array; the shared buffer is reused by the next step.
         var result = new float[batch.Sequences.Length][];
         var offset = 0;
         for (var s = 0; s < result.Length; s++)
         {
             var length = batch.Sequences[s].LogitRows * vocab;
-            result[s] = all.AsSpan(offset, length).ToArray();
+            result[s] = GC.AllocateUninitializedArray<float>(length);
+            all.AsSpan(offset, length).CopyTo(result[s]);
             offset += length;
         }
         return result;

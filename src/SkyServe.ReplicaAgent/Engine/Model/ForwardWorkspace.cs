@@ -39,5 +39,18 @@ internal sealed class ForwardWorkspace(ModelConfig config)
         Sin = Rows(config.HeadDim / 2);
     }
 
+    /// <summary>A buffer for a step's logits, kept for the next step unless it is unusually large (all-position logits of a long prompt).</summary>
+    public float[] Logits(long values)
+    {
+        const long MaxKept = 16 << 20;
+        if (values <= logits.Length)
+            return logits;
+        if (values > MaxKept)
+            return new float[values];
+        return logits = new float[Math.Min(MaxKept, Math.Max(values, logits.Length * 2L))];
+    }
+
+    private float[] logits = [];
+
     private float[] Rows(int width) => new float[(long)tokenCapacity * width];
 }

@@ -108,6 +108,9 @@ public sealed unsafe class LinearLayer
         output[row * OutFeatures + column] = Bias is null ? sum : sum + Bias[column];
 
     /// <summary>One output: lanes accumulated over the vectorisable prefix, summed, then the remainder in order.</summary>
+    // Fully optimised from the first call (decode's hot path; no slow tier-0 start for the first requests). The
+    // blocked kernels are left to tiered compilation, which measured faster for them (bench/agent.sh, batch 8 and TTFT).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot<TFormat, T>(ref float x, ref T w, int k)
         where TFormat : IWeightFormat<T>
         where T : unmanaged
