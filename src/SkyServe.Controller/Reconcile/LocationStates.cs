@@ -14,7 +14,7 @@ public sealed class LocationStates(TimeProvider time)
         ApplyAsync(db, serviceId, states => SpotHedge.OnPreempted(states, candidates, location, Offset(now)), ct);
 
     public Task LaunchFailedAsync(ControllerDb db, long serviceId, Location location, IReadOnlyCollection<Location> candidates, CancellationToken ct) =>
-        ApplyAsync(db, serviceId, states => SpotHedge.OnLaunchFailed(states, candidates, location, now: time.GetUtcNow()), ct);
+        ApplyAsync(db, serviceId, states => SpotHedge.OnLaunchFailed(states, candidates, location), ct);
 
     public Task LaunchedAsync(ControllerDb db, long serviceId, Location location, IReadOnlyCollection<Location> candidates, CancellationToken ct) =>
         ApplyAsync(db, serviceId, states => SpotHedge.OnLaunched(states, candidates, location), ct);
@@ -37,7 +37,7 @@ public sealed class LocationStates(TimeProvider time)
                 rows.Add(row);
             }
             var status = state.Status.ToString().ToUpperInvariant();
-            if (row.State == status && row.Preemptions == state.Preemptions && row.LastPreemptedAt == state.LastPreemptedAt?.UtcDateTime)
+            if (row.State == status && row.Preemptions == state.Preemptions)
                 continue;
             row.State = status;
             row.Preemptions = state.Preemptions;

@@ -9,26 +9,27 @@ namespace SkyServe.Core.Policies;
 /// SpotHedge with <c>skyserve sim</c> (README, Evaluation); the constants below are the same for every market.
 /// </summary>
 /// <remarks>
-/// A location's <i>last failure</i> is <see cref="LocationState.LastPreemptedAt"/>: the last time it took a spot replica
-/// away or refused one.
+/// Everything is read from SpotHedge's location states (a location's last preemption, <see cref="LocationState.LastPreemptedAt"/>)
+/// and the service's replicas (where they run, since when); refused launches are not failures here, since a service that
+/// asks for more than a location holds would otherwise keep refreshing its own alarm.
 /// <list type="bullet">
 /// <item><b>Hedge from volatility.</b> The spec's <c>num_overprovision</c> (N_extra) is the hedge while the market is
-/// volatile (some location failed within <see cref="VolatilityWindow"/>) or while a location holding replicas is
+/// volatile (some location preempted a replica within <see cref="VolatilityWindow"/>) or while a location holding replicas is
 /// <i>tight</i>; otherwise the hedge is one replica smaller (never below 0). A spare replica costs all the time but
-/// earns its keep only around failures, and failures come in bursts.</item>
+/// earns its keep only around preemptions, and preemptions come in bursts.</item>
 /// <item><b>Tight locations.</b> A location is tight when one of the service's replicas there is older than the
-/// location's last failure: it survived a partial loss, or a launch beside it was refused, so the location runs at its
-/// capacity limit and may shed replicas again without losing all of them.</item>
+/// location's last preemption: it survived a partial loss, so the location runs at its capacity limit and may shed
+/// replicas again without losing all of them.</item>
 /// <item><b>Placement by exposure.</b> A location is <i>exposed</i> when losing all of its spot replicas would leave
 /// fewer than N_tar. Each new replica goes to the ACTIVE location that keeps the summed hazard of the exposed locations
 /// smallest, then to the one holding the fewest replicas, then the lower hazard, then the cheaper price. A location's
-/// hazard is 1, plus 1 if it failed within <see cref="HazardWindow"/>. Exposure is judged against the whole fleet
+/// hazard is 1, plus 1 if it preempted a replica within <see cref="HazardWindow"/>. Exposure is judged against the whole fleet
 /// being filled: 3 + 1 replicas over three zones end 2-1-1 as with SpotHedge; over two they end 3-1, where SpotHedge's
 /// random pick gives 2-2 (both zones exposed) half the time; without a hedge (N_tar replicas, calm) every occupied
 /// location is exposed, so the replicas share one location: fewer ways to fail. When the hedge shrinks, the replica
 /// whose removal leaves the least exposure goes (3-1 becomes 3-0, not 2-1).</item>
 /// <item><b>On-demand.</b> SpotHedge's fallback over this spot target, plus a cover: while the location holding the
-/// most READY spot replicas is tight and failed within <see cref="CoverWindow"/>, enough on-demand replicas run that
+/// most READY spot replicas is tight and preempted within <see cref="CoverWindow"/>, enough on-demand replicas run that
 /// losing the rest of that location would still leave N_tar READY (a location that just shed part of its capacity
 /// often sheds more; its replicas' replacements could not be READY in time).</item>
 /// </list>
@@ -36,13 +37,13 @@ namespace SkyServe.Core.Policies;
 /// </remarks>
 public static class HedgePlus
 {
-    /// <summary>How long after a failure anywhere the market counts as volatile.</summary>
+    /// <summary>How long after a preemption anywhere the market counts as volatile.</summary>
     public static readonly TimeSpan VolatilityWindow = TimeSpan.FromHours(4);
 
-    /// <summary>How long a failure raises its location's hazard.</summary>
+    /// <summary>How long a preemption raises its location's hazard.</summary>
     public static readonly TimeSpan HazardWindow = TimeSpan.FromHours(24);
 
-    /// <summary>How long after a tight location's failure the on-demand cover stays.</summary>
+    /// <summary>How long after a tight location's preemption the on-demand cover stays.</summary>
     public static readonly TimeSpan CoverWindow = TimeSpan.FromMinutes(10);
 
     /// <summary>
@@ -68,7 +69,7 @@ public static class HedgePlus
             .OrderByDescending(group => group.Count())
             .ThenBy(group => group.Key.ToString(), StringComparer.Ordinal)
             .FirstOrDefault();
-        if (largest is not null && IsTight(largest.Key, spotFleet, states) && FailedWithin(states, largest.Key, now, CoverWindow))
+        if (largest is not null && IsTight(largest.Key, spotFleet, states) && PreemptedWithin(states, largest.Key, now, CoverWindow))
             onDemand = Math.Max(onDemand, Math.Min(targetReplicas, Math.Max(0, targetReplicas - (readySpot - largest.Count()))));
         return (spot, onDemand);
     }
@@ -83,17 +84,17 @@ public static class HedgePlus
         return calm ? Math.Max(0, policy.NumOverprovision - 1) : policy.NumOverprovision;
     }
 
-    /// <summary>Some location failed within <see cref="VolatilityWindow"/> before <paramref name="now"/>.</summary>
+    /// <summary>Some location preempted a replica within <see cref="VolatilityWindow"/> before <paramref name="now"/>.</summary>
     public static bool IsVolatile(IReadOnlyList<LocationState> states, DateTimeOffset now) =>
         states.Any(state => state.LastPreemptedAt is { } at && now - at <= VolatilityWindow);
 
-    /// <summary>One of the fleet's replicas in <paramref name="location"/> is older than the location's last failure.</summary>
+    /// <summary>One of the fleet's replicas in <paramref name="location"/> is older than the location's last preemption.</summary>
     public static bool IsTight(Location location, IReadOnlyList<ReplicaSnapshot> spotFleet, IReadOnlyList<LocationState> states) =>
-        LastFailure(states, location) is { } failed && spotFleet.Any(replica => replica.Location == location && replica.CreatedAt < failed);
+        LastPreemption(states, location) is { } failed && spotFleet.Any(replica => replica.Location == location && replica.CreatedAt < failed);
 
-    /// <summary>1, plus 1 when the location failed within <see cref="HazardWindow"/>.</summary>
+    /// <summary>1, plus 1 when the location preempted a replica within <see cref="HazardWindow"/>.</summary>
     public static int Hazard(IReadOnlyList<LocationState> states, Location location, DateTimeOffset now) =>
-        FailedWithin(states, location, now, HazardWindow) ? 2 : 1;
+        PreemptedWithin(states, location, now, HazardWindow) ? 2 : 1;
 
     /// <summary>
     /// Where the next spot replica goes: among ACTIVE locations with an available spot offering, the one with the
@@ -178,9 +179,9 @@ public static class HedgePlus
         return changed;
     }
 
-    private static DateTimeOffset? LastFailure(IReadOnlyList<LocationState> states, Location location) =>
+    private static DateTimeOffset? LastPreemption(IReadOnlyList<LocationState> states, Location location) =>
         states.FirstOrDefault(state => state.Location == location)?.LastPreemptedAt;
 
-    private static bool FailedWithin(IReadOnlyList<LocationState> states, Location location, DateTimeOffset now, TimeSpan window) =>
-        LastFailure(states, location) is { } at && now - at <= window;
+    private static bool PreemptedWithin(IReadOnlyList<LocationState> states, Location location, DateTimeOffset now, TimeSpan window) =>
+        LastPreemption(states, location) is { } at && now - at <= window;
 }

@@ -5,7 +5,7 @@ public enum LocationEvent
 {
     /// <summary>A spot replica there was reclaimed (or announced to be): PREEMPTED, counted, time stamped.</summary>
     Preempted,
-    /// <summary>A spot launch there was refused for capacity: PREEMPTED, not counted as a preemption, stamped as the location's last failure.</summary>
+    /// <summary>A spot launch there was refused for capacity: PREEMPTED, not counted as a preemption.</summary>
     LaunchFailed,
     /// <summary>A spot launch there succeeded: ACTIVE.</summary>
     Launched,

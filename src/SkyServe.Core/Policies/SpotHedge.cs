@@ -87,18 +87,13 @@ public static class SpotHedge
         int resetThreshold = DefaultResetThreshold) =>
         LocationStateTransition.Apply(states, candidates, [(location, Change(LocationEvent.Preempted, now))], resetThreshold);
 
-    /// <summary>
-    /// A spot launch in <paramref name="location"/> was refused: PREEMPTED, but not counted as a preemption. With
-    /// <paramref name="now"/>, the refusal is also stamped as the location's last failure (<see cref="LocationState.LastPreemptedAt"/>),
-    /// which <see cref="HedgePlus"/> reads; SpotHedge's own decisions only read the status.
-    /// </summary>
+    /// <summary>A spot launch in <paramref name="location"/> was refused: PREEMPTED, but not counted as a preemption.</summary>
     public static IReadOnlyList<LocationState> OnLaunchFailed(
         IReadOnlyList<LocationState> states,
         IReadOnlyCollection<Location> candidates,
         Location location,
-        int resetThreshold = DefaultResetThreshold,
-        DateTimeOffset? now = null) =>
-        LocationStateTransition.Apply(states, candidates, [(location, Change(LocationEvent.LaunchFailed, now))], resetThreshold);
+        int resetThreshold = DefaultResetThreshold) =>
+        LocationStateTransition.Apply(states, candidates, [(location, Change(LocationEvent.LaunchFailed, null))], resetThreshold);
 
     /// <summary>A spot replica launched in <paramref name="location"/>: ACTIVE again.</summary>
     public static IReadOnlyList<LocationState> OnLaunched(
@@ -124,7 +119,7 @@ public static class SpotHedge
     private static Func<LocationState, LocationState> Change(LocationEvent change, DateTimeOffset? now) => change switch
     {
         LocationEvent.Preempted => state => state with { Status = LocationStatus.Preempted, Preemptions = state.Preemptions + 1, LastPreemptedAt = now },
-        LocationEvent.LaunchFailed => state => state with { Status = LocationStatus.Preempted, LastPreemptedAt = now ?? state.LastPreemptedAt },
+        LocationEvent.LaunchFailed => state => state with { Status = LocationStatus.Preempted },
         LocationEvent.Launched or LocationEvent.Held => state => state with { Status = LocationStatus.Active },
         _ => throw new ArgumentOutOfRangeException(nameof(change), change, null),
     };

@@ -117,7 +117,7 @@ public sealed class PlannerPolicy : ISimulatedPolicy
         foreach (var (zone, granted) in outcome.Launches)
             states = granted
                 ? SpotHedge.OnLaunched(states, locations, locations[zone], resetThreshold)
-                : SpotHedge.OnLaunchFailed(states, locations, locations[zone], resetThreshold, now);
+                : SpotHedge.OnLaunchFailed(states, locations, locations[zone], resetThreshold);
         for (var zone = 0; zone < locations.Count; zone++)
             for (var i = 0; i < outcome.Preempted[zone] + outcome.Noticed[zone]; i++)
                 states = SpotHedge.OnPreempted(states, locations, locations[zone], now, resetThreshold);

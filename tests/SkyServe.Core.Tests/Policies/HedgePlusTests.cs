@@ -81,13 +81,19 @@ public sealed class HedgePlusTests
     }
 
     [Fact]
-    public void A_location_refusing_a_launch_next_to_held_replicas_keeps_the_hedge()
+    public void A_location_that_once_shed_part_of_its_replicas_keeps_the_hedge()
     {
-        // No failure for 5 hours anywhere, but A refused a launch 5 hours ago while holding replicas 1 and 2: tight.
+        // No preemption for 5 hours anywhere, but A's last one took a replica while 1 and 2 (older) survived: A is tight.
         IReadOnlyList<LocationState> states = [FailedAt(ZoneA, T0.AddHours(-5))];
         var plan = ServicePlanner.Plan(Snapshot(HedgePlusService(), [Spot(1, ZoneA), Spot(2, ZoneA), Spot(3, ZoneB), Spot(4, ZoneC)], states));
         Assert.Equal(4, plan.SpotTarget);
         Assert.Empty(plan.Terminations);
+
+        // Replicas launched after that preemption prove nothing: the market is calm, the spare goes.
+        var fresh = ServicePlanner.Plan(Snapshot(HedgePlusService(),
+            [Spot(1, ZoneA, created: T0.AddHours(-4)), Spot(2, ZoneA, created: T0.AddHours(-4)), Spot(3, ZoneB), Spot(4, ZoneC)], states));
+        Assert.Equal(3, fresh.SpotTarget);
+        Assert.Single(fresh.Terminations);
     }
 
     [Fact]
@@ -109,11 +115,11 @@ public sealed class HedgePlusTests
     }
 
     [Fact]
-    public void A_refused_launch_reported_with_its_time_is_the_locations_last_failure()
+    public void A_refused_launch_is_not_a_preemption_for_hedge_plus()
     {
-        var stamped = SpotHedge.OnLaunchFailed([], [ZoneA, ZoneB, ZoneC], ZoneA, now: T0);
-        Assert.Equal(new LocationState(ZoneA, LocationStatus.Preempted, 0, T0), stamped[0]);
-        var unstamped = SpotHedge.OnLaunchFailed([], [ZoneA, ZoneB, ZoneC], ZoneA);
-        Assert.Equal(new LocationState(ZoneA, LocationStatus.Preempted), unstamped[0]);
+        // SpotHedge marks the location PREEMPTED (it gets no launch), but nothing dates it: the market stays calm.
+        var states = SpotHedge.OnLaunchFailed([], [ZoneA, ZoneB, ZoneC], ZoneA);
+        Assert.Equal(new LocationState(ZoneA, LocationStatus.Preempted), states[0]);
+        Assert.False(HedgePlus.IsVolatile(states, T0));
     }
 }
