@@ -43,13 +43,14 @@ public static class SimCommand
         var clients = new Option<int>("--clients") { Description = "Request clients, each round-robin over the READY replicas", DefaultValueFactory = _ => 3 };
         var serviceTime = new Option<double>("--service-time") { Description = "Mean exponential service time, s", DefaultValueFactory = _ => 10 };
         var timeout = new Option<double>("--timeout") { Description = "Request timeout, s (failures count at it)", DefaultValueFactory = _ => 100 };
+        var artifactClients = new Option<bool>("--artifact-clients") { Description = "Let the first two clients send the same arrival times, as the SpotHedge artifact's simulator does (its latency figures)" };
         var arrivals = new Option<string?>("--arrivals") { Description = "Replay request arrival times from this file (seconds, one per line) instead of Poisson arrivals" };
         var solverSeconds = new Option<int>("--solver-seconds") { Description = "Time limit per integer program of the optimum", DefaultValueFactory = _ => 120 };
         var sensitivity = new Option<bool>("--sensitivity") { Description = "SpotHedge and hedge_plus over cold starts 60/120/240/480 s and N_extra 0-3 (the paper's sensitivity study)" };
         var command = new Command("sim", "Replay spot traces through the placement policies: availability, cost and latency per policy")
         {
             traces, policies, repeats, ticks, coldStart, extra, seed, json, csv, svg, chartRepeat, target, tick, onDemandCost, notice,
-            model, reset, rate, clients, serviceTime, timeout, arrivals, solverSeconds, sensitivity,
+            model, reset, rate, clients, serviceTime, timeout, artifactClients, arrivals, solverSeconds, sensitivity,
         };
         command.SetAction(parse =>
         {
@@ -75,6 +76,7 @@ public static class SimCommand
                         Clients = parse.GetValue(clients),
                         MeanServiceSeconds = parse.GetValue(serviceTime),
                         TimeoutSeconds = parse.GetValue(timeout),
+                        DuplicateFirstClient = parse.GetValue(artifactClients),
                         ArrivalTimes = parse.GetValue(arrivals) is { } file ? ArrivalFile.Read(file) : null,
                     },
                 };

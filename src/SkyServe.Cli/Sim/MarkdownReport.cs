@@ -16,7 +16,8 @@ internal static class MarkdownReport
             text.Append($", preemption notice {s.NoticeSeconds} s");
         text.Append(s.Workload.ArrivalTimes is { } replay
             ? $"; requests: {replay.Count} replayed arrivals"
-            : $"; requests: Poisson {SimFormat.Number(s.Workload.RequestsPerSecond, 3)} req/s from {s.Workload.Clients} clients");
+            : $"; requests: Poisson {SimFormat.Number(s.Workload.RequestsPerSecond, 3)} req/s from {s.Workload.Clients} clients" +
+              (s.Workload.DuplicateFirstClient ? " (the first two with the same arrivals, as in the artifact)" : ""));
         text.Append($", service {SimFormat.Number(s.Workload.MeanServiceSeconds)} s, timeout {SimFormat.Number(s.Workload.TimeoutSeconds, 0)} s");
         return text.AppendLine().ToString();
     }

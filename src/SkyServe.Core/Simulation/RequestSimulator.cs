@@ -71,6 +71,11 @@ public static class RequestSimulator
         var meanGap = workload.Clients / workload.RequestsPerSecond;
         for (var client = 0; client < workload.Clients; client++)
         {
+            if (client == 1 && workload.DuplicateFirstClient)
+            {
+                arrivals.AddRange(arrivals.Where(arrival => arrival.Client == 0).Select(arrival => (arrival.Time, 1)).ToList());
+                continue;
+            }
             for (var time = random.Exponential(meanGap); time < horizon; time += random.Exponential(meanGap))
                 arrivals.Add((time, client));
         }

@@ -18,6 +18,12 @@ public sealed record WorkloadSettings
     /// <summary>A request that finds no replica, waits longer than this, or is queued on a replica that goes away fails and counts at this latency.</summary>
     public double TimeoutSeconds { get; init; } = 100;
 
+    /// <summary>
+    /// The SpotHedge artifact's quirk: its first two clients are both seeded 0, so they send the same arrival times
+    /// (requests come in pairs to the same replica). Off by default; on, the latency figures match the artifact's.
+    /// </summary>
+    public bool DuplicateFirstClient { get; init; }
+
     /// <summary>Replayed arrivals (seconds from the start of the measured period, one client) instead of Poisson ones; null: Poisson.</summary>
     public IReadOnlyList<double>? ArrivalTimes { get; init; }
 }

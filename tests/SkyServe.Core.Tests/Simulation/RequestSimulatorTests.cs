@@ -65,4 +65,14 @@ public sealed class RequestSimulatorTests
         Assert.Equal(7.6, LatencySummary.Percentile(sorted, 90), 12);
         Assert.Equal(9.76, LatencySummary.Percentile(sorted, 99), 12);
     }
+
+    [Fact]
+    public void The_artifacts_paired_clients_make_queueing_worse()
+    {
+        var ready = Enumerable.Repeat(3, 2876).ToArray();
+        var independent = RequestSimulator.Run(ready, 30, new WorkloadSettings(), new SimRandom(5));
+        var paired = RequestSimulator.Run(ready, 30, new WorkloadSettings { DuplicateFirstClient = true }, new SimRandom(5));
+        Assert.True(paired.P50 > independent.P50 + 1, $"paired {paired.P50}, independent {independent.P50}");
+        Assert.InRange(paired.Requests, 11_000, 14_000);
+    }
 }
