@@ -33,18 +33,24 @@ internal static class SvgCharts
         return [scatter, ready];
     }
 
+    /// <summary>
+    /// The y axis zooms on the policies that reach 90% availability (where the comparison is); policies below it are
+    /// drawn as triangles on the bottom edge, their values in the legend.
+    /// </summary>
     public static string CostAvailability(string trace, IReadOnlyList<EvaluationRow> rows)
     {
-        const double width = 640, height = 420, left = 70, right = 160, top = 40, bottom = 55;
+        const double width = 780, height = 440, left = 70, right = 300, top = 40, bottom = 55;
         var measured = rows.Where(row => row.HasRuns).ToList();
-        var minAvailability = Math.Min(90, Math.Floor(measured.Select(r => (r.Availability.Mean - r.Availability.Sd) * 100).DefaultIfEmpty(90).Min() / 10) * 10);
-        minAvailability = Math.Max(0, minAvailability);
+        var high = measured.Where(row => row.Availability.Mean >= 0.9).ToList();
+        var lowest = high.Count == 0 ? 90 : high.Min(row => row.Availability.Mean * 100);
+        var minAvailability = Math.Max(0, Math.Min(99, Math.Floor(lowest * 2 - 1) / 2));
         var maxCost = Math.Max(100, Math.Ceiling(measured.Select(r => (r.RelativeCost.Mean + r.RelativeCost.Sd) * 100).DefaultIfEmpty(100).Max() / 10) * 10);
         double X(double cost) => left + cost / maxCost * (width - left - right);
-        double Y(double availability) => top + (100 - availability) / (100 - minAvailability) * (height - top - bottom);
+        double Y(double availability) => top + (100 - Math.Max(availability, minAvailability)) / (100 - minAvailability) * (height - top - bottom);
 
         var svg = Begin(width, height, $"{trace}: cost vs availability (mean, ±1 sd over repeats)");
         Axes(svg, left, top, width - right, height - bottom);
+        Label(svg, width - right + 14, top + 4, "policy: availability % / relative cost %", size: 11);
         for (var cost = 0.0; cost <= maxCost + 1e-9; cost += 20)
             Tick(svg, X(cost), height - bottom, $"{cost:0}", vertical: true);
         var step = (100 - minAvailability) / 5;
@@ -53,22 +59,32 @@ internal static class SvgCharts
         Label(svg, (left + width - right) / 2, height - 12, "cost relative to on-demand only (%)", anchor: "middle");
         svg.AppendLine($"<text x=\"16\" y=\"{F((top + height - bottom) / 2)}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 16 {F((top + height - bottom) / 2)})\">availability (% of ticks with ≥ N_tar READY)</text>");
 
-        var legend = top + 10;
+        var legend = top + 26;
         foreach (var row in measured)
         {
             var color = Colors[row.Policy];
+            var availability = row.Availability.Mean * 100;
             var x = X(row.RelativeCost.Mean * 100);
-            var y = Y(row.Availability.Mean * 100);
-            var x0 = X(Math.Max(0, (row.RelativeCost.Mean - row.RelativeCost.Sd) * 100));
-            var x1 = X((row.RelativeCost.Mean + row.RelativeCost.Sd) * 100);
-            var y0 = Y(Math.Min(100, (row.Availability.Mean + row.Availability.Sd) * 100));
-            var y1 = Y(Math.Max(minAvailability, (row.Availability.Mean - row.Availability.Sd) * 100));
-            svg.AppendLine($"<line x1=\"{F(x0)}\" y1=\"{F(y)}\" x2=\"{F(x1)}\" y2=\"{F(y)}\" stroke=\"{color}\" stroke-opacity=\"0.5\"/>");
-            svg.AppendLine($"<line x1=\"{F(x)}\" y1=\"{F(y0)}\" x2=\"{F(x)}\" y2=\"{F(y1)}\" stroke=\"{color}\" stroke-opacity=\"0.5\"/>");
-            svg.AppendLine($"<circle cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"5\" fill=\"{color}\"/>");
+            var below = availability < minAvailability;
+            if (below)
+            {
+                var y = height - bottom;
+                svg.AppendLine($"<path d=\"M{F(x - 6)},{F(y - 2)} L{F(x + 6)},{F(y - 2)} L{F(x)},{F(y - 12)} Z\" fill=\"{color}\"/>");
+            }
+            else
+            {
+                var y = Y(availability);
+                var x0 = X(Math.Max(0, (row.RelativeCost.Mean - row.RelativeCost.Sd) * 100));
+                var x1 = X((row.RelativeCost.Mean + row.RelativeCost.Sd) * 100);
+                var y0 = Y(Math.Min(100, (row.Availability.Mean + row.Availability.Sd) * 100));
+                var y1 = Y((row.Availability.Mean - row.Availability.Sd) * 100);
+                svg.AppendLine($"<line x1=\"{F(x0)}\" y1=\"{F(y)}\" x2=\"{F(x1)}\" y2=\"{F(y)}\" stroke=\"{color}\" stroke-opacity=\"0.5\"/>");
+                svg.AppendLine($"<line x1=\"{F(x)}\" y1=\"{F(y0)}\" x2=\"{F(x)}\" y2=\"{F(y1)}\" stroke=\"{color}\" stroke-opacity=\"0.5\"/>");
+                svg.AppendLine($"<circle cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"5\" fill=\"{color}\"/>");
+            }
             svg.AppendLine($"<circle cx=\"{F(width - right + 20)}\" cy=\"{F(legend)}\" r=\"5\" fill=\"{color}\"/>");
             Label(svg, width - right + 30, legend + 4,
-                $"{row.PolicyName} {SimFormat.Percent(row.Availability.Mean)}% / {SimFormat.Percent(row.RelativeCost.Mean, 1)}%", size: 11);
+                $"{row.PolicyName}: {SimFormat.Percent(row.Availability.Mean)}% / {SimFormat.Percent(row.RelativeCost.Mean, 1)}%{(below ? " (below the axis)" : "")}", size: 11);
             legend += 20;
         }
         return End(svg);
