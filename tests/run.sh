@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on this machine, as on a fresh one: installs what the tests need
 # (Debian's PostgreSQL server; the tests start a throwaway cluster of it on a free loopback port;
-# Node.js and the pinned `openai` npm client),
+# Debian's coinor-cbc, the solver of the simulator's optimum; Node.js and the pinned `openai` npm client),
 # builds, runs every test project, and ends with one line: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,6 +12,11 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   echo "tests/run.sh: installing PostgreSQL from Debian's packages (the persistence tests run against it)..."
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+if ! command -v cbc >/dev/null; then
+  echo "tests/run.sh: installing the CBC solver from Debian's packages (the simulator's optimum needs it)..."
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq coinor-cbc >/dev/null
 fi
 
 # The official OpenAI Node client, pinned in tests/clients/openai-node, is driven against the agent by the tests.

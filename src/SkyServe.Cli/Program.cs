@@ -17,12 +17,22 @@ var root = new RootCommand("skyserve: serve AI models on spot and on-demand GPUs
     EventsCommand.Build(global),
     LogsCommand.Build(global),
     AgentCommand.Build(),
+    SimCommand.Build(),
 };
 
 try
 {
+    var parsed = root.Parse(args);
+    // `skyserve sim` reports bad arguments with exit code 2 (a usage error), as scripts driving evaluations expect.
+    if (parsed.Errors.Count > 0 && parsed.CommandResult.Command.Name == "sim")
+    {
+        foreach (var error in parsed.Errors)
+            Console.Error.WriteLine($"error: {error.Message}");
+        Console.Error.WriteLine("usage: skyserve sim --traces DIR [--policies LIST] [--repeats N] [--ticks N] [--cold-start S] [--extra N] [--seed S] [--json] (skyserve sim --help for all options)");
+        return SimCommand.UsageExitCode;
+    }
     // Our own handler prints CliException as one line; anything else is a bug and keeps its stack trace.
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (CliException e)
 {

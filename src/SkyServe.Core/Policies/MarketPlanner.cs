@@ -9,28 +9,38 @@ namespace SkyServe.Core.Policies;
 internal static class MarketPlanner
 {
     /// <param name="current">Every replica of the current version, ended ones included.</param>
-    public static void PlanSpot(ServiceSnapshot snapshot, IReadOnlyList<ReplicaSnapshot> current, int spotTarget, PlanBuilder plan)
+    /// <param name="targetReplicas">N_tar (hedge_plus places against it).</param>
+    public static void PlanSpot(ServiceSnapshot snapshot, IReadOnlyList<ReplicaSnapshot> current, int targetReplicas, int spotTarget, PlanBuilder plan)
     {
         var spot = current.Where(replica => replica.IsSpot).ToList();
         var alive = spot.Where(replica => replica.IsAlive).ToList();
         var underNotice = spot.Count(IsUnderNotice);
         var reason = $"spot target {spotTarget}, {alive.Count} alive" + (underNotice > 0 ? $", {underNotice} under interruption notice" : "");
 
+        var placer = snapshot.Spec.Service.ReplicaPolicy.SpotPlacer;
         if (alive.Count > spotTarget)
         {
-            foreach (var replica in ScaleDownOrder.Pick(alive, alive.Count - spotTarget, snapshot.CurrentVersion))
+            var surplus = placer == SpotPlacer.HedgePlus
+                ? HedgePlus.ScaleDown(alive, alive.Count - spotTarget, snapshot.CurrentVersion, snapshot.Locations, targetReplicas, snapshot.Now)
+                : ScaleDownOrder.Pick(alive, alive.Count - spotTarget, snapshot.CurrentVersion);
+            foreach (var replica in surplus)
                 plan.Terminate(replica, reason);
             return;
         }
 
         // A replica under notice still occupies its location until the machine goes: its replacement avoids it.
         var used = spot.Where(replica => replica.IsAlive || IsUnderNotice(replica)).Select(replica => replica.Location).ToHashSet();
+        var held = alive.Select(replica => replica.Location).ToList();
         for (var launched = alive.Count; launched < spotTarget; launched++)
         {
-            var option = SpotHedge.ChooseSpot(snapshot.Options, snapshot.Locations, used, snapshot.Spec.Service.ReplicaPolicy.SpotPlacer);
+            var ordinal = launched - alive.Count;
+            var option = placer == SpotPlacer.HedgePlus
+                ? HedgePlus.ChooseSpot(snapshot.Options, snapshot.Locations, held, targetReplicas, snapshot.Now, snapshot.TieBreak, ordinal, spotTarget)
+                : SpotHedge.ChooseSpot(snapshot.Options, snapshot.Locations, used, placer, snapshot.TieBreak, snapshot.Now, ordinal);
             if (option is null)
                 return;
             used.Add(option.Location);
+            held.Add(option.Location);
             plan.Launch(new LaunchDecision(snapshot.CurrentVersion, IsSpot: true, option, reason));
         }
     }

@@ -1,9 +1,12 @@
+using SkyServe.Core.Spec;
+
 namespace SkyServe.Core.Policies;
 
 /// <summary>
 /// One reconcile step's decisions for a service: the autoscaler's N_tar, SpotHedge's spot/on-demand split and
-/// placement for the current version, and the retirement of older versions. Pure: the same snapshot always
-/// gives the same plan.
+/// placement for the current version (<see cref="HedgePlus"/>'s with <c>spot_placer: hedge_plus</c>), and the
+/// retirement of older versions. Pure: the same snapshot always gives the same plan. The simulator
+/// (<c>SkyServe.Core.Simulation</c>) drives SpotHedge and hedge_plus through this very method.
 /// </summary>
 /// <remarks>
 /// Only alive replicas are counted or terminated: a replica under an interruption notice is replaced at once and
@@ -21,10 +24,13 @@ public static class ServicePlanner
 
         var current = snapshot.Replicas.Where(replica => replica.Version == snapshot.CurrentVersion).ToList();
         var readySpot = current.Count(replica => replica.IsSpot && replica.IsReady);
-        var (spotTarget, onDemandTarget) = SpotHedge.Targets(targetReplicas, policy, snapshot.Spec.UsesSpot, readySpot);
+        var (spotTarget, onDemandTarget) = policy.SpotPlacer == SpotPlacer.HedgePlus && snapshot.Spec.UsesSpot
+            ? HedgePlus.Targets(targetReplicas, policy, snapshot.Spec.UsesSpot,
+                current.Where(replica => replica.IsSpot && replica.IsAlive).ToList(), snapshot.Locations, snapshot.Now)
+            : SpotHedge.Targets(targetReplicas, policy, snapshot.Spec.UsesSpot, readySpot);
 
         var plan = new PlanBuilder();
-        MarketPlanner.PlanSpot(snapshot, current, spotTarget, plan);
+        MarketPlanner.PlanSpot(snapshot, current, targetReplicas, spotTarget, plan);
         MarketPlanner.PlanOnDemand(snapshot, current, spotTarget, onDemandTarget, readySpot, plan);
         var servingVersions = VersionRollout.Plan(snapshot, targetReplicas, plan);
 

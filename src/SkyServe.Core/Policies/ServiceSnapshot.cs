@@ -19,4 +19,8 @@ public sealed record ServiceSnapshot(
     IReadOnlyList<PlacementOption> Options,
     double RequestsPerSecond,
     AutoscalerState Autoscaler,
-    DateTimeOffset Now);
+    DateTimeOffset Now)
+{
+    /// <summary>Breaks ties between equally good spot locations (the simulator's seeded random pick); null: the location that sorts first.</summary>
+    public PlacementTieBreak? TieBreak { get; init; }
+}

@@ -69,8 +69,9 @@ public sealed class SpotHedgePlacementTests
     }
 
     [Fact]
-    public void Hedge_plus_places_as_dynamic_fallback_for_now()
+    public void SpotHedge_places_the_same_whatever_placer_is_named()
     {
+        // hedge_plus has its own placement (HedgePlus.ChooseSpot); SpotHedge's rule does not depend on the name.
         Assert.Equal(OptionB, Choose(ThreeZones, [ZoneA], SpotPlacer.HedgePlus));
         Assert.Equal(OptionC, Choose(ThreeZones, [ZoneA], SpotPlacer.HedgePlus, Preempted(ZoneB)));
     }
@@ -81,5 +82,21 @@ public sealed class SpotHedgePlacementTests
         Assert.Equal(OptionA, SpotHedge.ChooseOnDemand(ThreeZones));
         Assert.Equal(OptionC, SpotHedge.ChooseOnDemand([OptionB, OptionC]));
         Assert.Null(SpotHedge.ChooseOnDemand([]));
+    }
+
+    [Fact]
+    public void A_tie_break_picks_among_equally_cheap_locations_repeatably()
+    {
+        var tie = new PlacementTieBreak(42);
+        PlacementOption[] equal = [Option(ZoneA, 1m), Option(ZoneB, 1m), Option(ZoneC, 1m)];
+        var picks = Enumerable.Range(0, 60)
+            .Select(minute => SpotHedge.ChooseSpot(equal, [], [], SpotPlacer.DynamicFallback, tie, T0.AddMinutes(minute))!.Location)
+            .ToList();
+        Assert.Equal(3, picks.Distinct().Count()); // each location gets picked sometimes
+        Assert.Equal(picks, Enumerable.Range(0, 60)
+            .Select(minute => SpotHedge.ChooseSpot(equal, [], [], SpotPlacer.DynamicFallback, new PlacementTieBreak(42), T0.AddMinutes(minute))!.Location));
+        // Price still comes first, and unused locations before used ones.
+        Assert.Equal(OptionA, SpotHedge.ChooseSpot([OptionC, OptionB, OptionA], [], [], SpotPlacer.DynamicFallback, tie, T0));
+        Assert.Equal(ZoneC, SpotHedge.ChooseSpot(equal, [], [ZoneA, ZoneB], SpotPlacer.DynamicFallback, tie, T0)!.Location);
     }
 }
