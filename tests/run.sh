@@ -33,7 +33,8 @@ results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
 dotnet build SkyServe.sln -c Release -nologo -v quiet
-agents() { pgrep -f "SkyServe.ReplicaAgent.dll" | sort || true; }
+# The processes tests start: replica agents, controllers, load balancers, the CLI's `local start`.
+agents() { pgrep -f "SkyServe.ReplicaAgent.dll|SkyServe.Controller.dll|SkyServe.LoadBalancer.dll|skyserve.dll" | sort || true; }
 agents_before="$(agents)"
 set +e
 dotnet test SkyServe.sln -c Release --no-build -nologo --logger "trx" --logger "console;verbosity=minimal" \
@@ -45,10 +46,10 @@ set -e
 sum() { grep -ho "$1=\"[0-9]*\"" "$results"/*.trx 2>/dev/null | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}'; }
 passed=$(sum passed); failed=$(sum failed); total=$(sum total); executed=$(sum executed)
 skipped=$((total - executed))
-# Nothing may leak: every agent process the tests started must be gone.
+# Nothing may leak: every agent, controller and load balancer process the tests started must be gone.
 leaked="$(comm -13 <(echo "$agents_before") <(agents) | grep . || true)"
 if [ -n "$leaked" ]; then
-  echo "tests/run.sh: agent processes left running by the tests:" >&2
+  echo "tests/run.sh: processes left running by the tests:" >&2
   ps -o pid,args -p $(echo $leaked | tr ' ' ',') >&2 || true
   kill -9 $leaked 2>/dev/null || true
   failed=$((failed + 1))

@@ -37,7 +37,7 @@ namespace SkyServe.Integration.Tests;
 /// tests of this project must not share the CPU with it).</para>
 /// </summary>
 [Collection(MultiCloudCollection.Name)]
-public sealed class MultiCloudSpotHedgeTests(ITestOutputHelper output) : IAsyncDisposable
+public sealed class MultiCloudSpotHedgeTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Token = "multicloud-test-token";
     private const string AccessKey = "AKIDSKYSERVEMULTI001";
@@ -283,7 +283,11 @@ public sealed class MultiCloudSpotHedgeTests(ITestOutputHelper output) : IAsyncD
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, which xunit 2 calls on test classes (it does not call IAsyncDisposable there): the controller
+    // process, the emulators and the stand-in agent must stop with the test.
+    public async Task DisposeAsync()
     {
         for (var i = owned.Count - 1; i >= 0; i--)
             await owned[i].DisposeAsync();
