@@ -102,20 +102,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
         {
             throw Ec2ErrorMapping.ToCloudError(e, "listing AWS offerings");
         }
-        var result = new List<CloudOffering>(instances.Count * 2);
-        foreach (var instance in instances)
-        {
-            result.Add(Offer(instance, spot: false));
-            if (instance.SpotPerHour is not null)
-                result.Add(Offer(instance, spot: true));
-        }
-        return result;
-
-        CloudOffering Offer(InstanceOffering instance, bool spot)
-        {
-            var offering = new CloudOffering(instance, spot, instance.PricePerHour(spot)!.Value, Available: true);
-            return offering with { Available = !Unavailable.IsUnavailable(offering.Key) };
-        }
+        return Unavailable.Offer(instances);
     }
 
     public async Task<CloudMachine> LaunchAsync(LaunchRequest request, CancellationToken ct)

@@ -67,20 +67,7 @@ public sealed class AzureCloudProvider : ICloudProvider
 
     public Task<IReadOnlyList<CloudOffering>> ListOfferingsAsync(CancellationToken ct)
     {
-        var offerings = new List<CloudOffering>();
-        foreach (var instance in catalog)
-        {
-            offerings.Add(Offer(instance, spot: false));
-            if (instance.HasSpot)
-                offerings.Add(Offer(instance, spot: true));
-        }
-        return Task.FromResult<IReadOnlyList<CloudOffering>>(offerings);
-
-        CloudOffering Offer(InstanceOffering instance, bool spot)
-        {
-            var offering = new CloudOffering(instance, spot, instance.PricePerHour(spot)!.Value, Available: true);
-            return offering with { Available = !Unavailable.IsUnavailable(offering.Key) };
-        }
+        return Task.FromResult(Unavailable.Offer(catalog));
     }
 
     public async Task<CloudMachine> LaunchAsync(LaunchRequest request, CancellationToken ct)

@@ -72,20 +72,7 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
 
     public Task<IReadOnlyList<CloudOffering>> ListOfferingsAsync(CancellationToken ct)
     {
-        var offerings = new List<CloudOffering>();
-        foreach (var instance in market.Offerings)
-        {
-            offerings.Add(Offer(instance, spot: false));
-            if (instance.SpotPerHour is not null)
-                offerings.Add(Offer(instance, spot: true));
-        }
-        return Task.FromResult<IReadOnlyList<CloudOffering>>(offerings);
-
-        CloudOffering Offer(Core.Catalog.InstanceOffering instance, bool spot)
-        {
-            var offering = new CloudOffering(instance, spot, instance.PricePerHour(spot)!.Value, Available: true);
-            return offering with { Available = !Unavailable.IsUnavailable(offering.Key) };
-        }
+        return Task.FromResult(Unavailable.Offer(market.Offerings));
     }
 
     public async Task<CloudMachine> LaunchAsync(LaunchRequest request, CancellationToken ct)
