@@ -30,7 +30,7 @@ public sealed class AgentNoticeTests
         await using var system = await LocalSystem.StartAsync(
             [("gcp/us-central1/us-central1-a", zoneA), ("gcp/us-central1/us-central1-b", zoneB)],
             provider: o => o with { NoticeLead = TimeSpan.FromSeconds(30), ProvisioningDelay = TimeSpan.FromMilliseconds(300) },
-            // Passes only every 5 s: a replacement within a second of the notice comes from the report's wake-up, not a pass.
+            // Passes only every 5 s: a replacement within a few seconds of the notice comes from the report's wake-up, not a pass.
             reconcile: r => r with { Interval = TimeSpan.FromSeconds(5) },
             wrap: p => new WithoutEventFeed(new ProbePathIsNotTheAgents(p)));
         await system.CreateAsync("svc", Spec);
@@ -44,7 +44,7 @@ public sealed class AgentNoticeTests
         var replicas = await system.ReplicasAsync("svc");
         var noticed = replicas.Single(r => r!["replica_id"]!.GetValue<int>() == firstId)!;
         var launchedAfter = replicas.Where(r => r!["replica_id"]!.GetValue<int>() != firstId).Min(r => r!["created_at"]!.GetValue<DateTime>()) - reclaimedAt;
-        Assert.True(launchedAfter < TimeSpan.FromSeconds(2.5), $"the replacement was launched {launchedAfter.TotalMilliseconds:0} ms after the reclaim");
+        Assert.True(launchedAfter < TimeSpan.FromSeconds(4), $"the replacement was launched {launchedAfter.TotalMilliseconds:0} ms after the reclaim");
         Assert.Equal("NOT_READY", noticed["status"]!.GetValue<string>());
         // GCP states no deadline: the agent assumes 30 s from when preempted turned TRUE.
         var deadline = noticed["notice_deadline"]!.GetValue<DateTime>();

@@ -26,6 +26,15 @@ public sealed class Backend : IAsyncDisposable
     /// <summary>When set, every request is answered 503 (a replica that is overloaded or draining).</summary>
     public bool Refuse { get; set; }
 
+    /// <summary>
+    /// The /sse stream holds after its first event until this is released (or 5 s pass), so a test can tell
+    /// an event that streamed through from one a buffering proxy delivered only after the stream ended.
+    /// </summary>
+    public TaskCompletionSource FirstEventSeen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Set once the /sse stream has written its last event.</summary>
+    public bool StreamEnded { get; private set; }
+
     public static async Task<Backend> StartAsync(string name)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -41,9 +50,12 @@ public sealed class Backend : IAsyncDisposable
             {
                 await context.Response.WriteAsync($"data: token-{i}\n\n");
                 await context.Response.Body.FlushAsync();
-                await Task.Delay(300);
+                if (i == 0)
+                    await Task.WhenAny(backend.FirstEventSeen.Task, Task.Delay(TimeSpan.FromSeconds(5)));
+                await Task.Delay(100);
             }
             await context.Response.WriteAsync("data: [DONE]\n\n");
+            backend.StreamEnded = true;
         });
         app.MapFallback(async context =>
         {

@@ -44,7 +44,7 @@ public sealed class MetadataFormatTests
         var interruption = health["interruption"]!;
         var receivedAt = DateTimeOffset.Parse((string)interruption["received_at"]!);
         var time = DateTimeOffset.Parse((string)interruption["time"]!);
-        Assert.True(receivedAt - announcedAt < TimeSpan.FromSeconds(2), $"received {(receivedAt - announcedAt).TotalMilliseconds:0} ms after the announcement");
+        Assert.True(receivedAt - announcedAt < TimeSpan.FromSeconds(5), $"received {(receivedAt - announcedAt).TotalMilliseconds:0} ms after the announcement");
         if (format == "gcp") // GCP states no deadline: about 30 s from the moment preempted turned TRUE
             Assert.InRange(time - receivedAt, TimeSpan.FromSeconds(29), TimeSpan.FromSeconds(30));
         else
@@ -67,7 +67,7 @@ public sealed class MetadataFormatTests
         Assert.Equal(time, DateTimeOffset.Parse((string)body["deadline"]!));
         Assert.Equal(format, (string?)body["source"]);
         Assert.Equal("preemption", (string?)body["kind"]);
-        Assert.True(at - receivedAt < TimeSpan.FromSeconds(2), $"reported {(at - receivedAt).TotalMilliseconds:0} ms after the notice");
+        Assert.True(at - receivedAt < TimeSpan.FromSeconds(5), $"reported {(at - receivedAt).TotalMilliseconds:0} ms after the notice");
 
         // Draining: the request that was in flight still gets its answer.
         using var finished = await inFlight;

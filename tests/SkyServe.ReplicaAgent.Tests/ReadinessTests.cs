@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using SkyServe.Testing;
 
 namespace SkyServe.ReplicaAgent.Tests;
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using SkyServe.Controller.Persistence;
+using SkyServe.Controller.Routing;
 
 namespace SkyServe.Controller.Hosting;
 
@@ -11,16 +12,18 @@ public static class DatabaseRegistration
     /// <summary>Registers PostgreSQL when a connection string is given, else SQLite in the data directory; both as <see cref="ControllerDb"/>.</summary>
     public static IServiceCollection AddControllerDb(this IServiceCollection services, ControllerOptions options)
     {
+        services.AddSingleton<RoutingChangeSignal>();
+        services.AddSingleton<RoutingChangeInterceptor>();
         if (!string.IsNullOrWhiteSpace(options.PostgresConnectionString))
         {
-            services.AddDbContext<PostgresControllerDb>(o => Configure(o.UseNpgsql(options.PostgresConnectionString)));
+            services.AddDbContext<PostgresControllerDb>((sp, o) => Configure(sp, o.UseNpgsql(options.PostgresConnectionString)));
             services.AddScoped<ControllerDb>(sp => sp.GetRequiredService<PostgresControllerDb>());
         }
         else
         {
             Directory.CreateDirectory(options.DataDirectory);
             var file = Path.Combine(options.DataDirectory, SqliteFileName);
-            services.AddDbContext<SqliteControllerDb>(o => Configure(o.UseSqlite($"Data Source={file};Foreign Keys=True;Pooling=True")));
+            services.AddDbContext<SqliteControllerDb>((sp, o) => Configure(sp, o.UseSqlite($"Data Source={file};Foreign Keys=True;Pooling=True")));
             services.AddScoped<ControllerDb>(sp => sp.GetRequiredService<SqliteControllerDb>());
         }
         return services;
@@ -36,8 +39,10 @@ public static class DatabaseRegistration
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); // readers never wait for the reconcile loop's writes
     }
 
-    private static void Configure(DbContextOptionsBuilder options) =>
-        // The migrations are written by hand (EF's scaffolder is not restorable here), so there is no model
-        // snapshot to compare with; SchemaMatchesModelTests guards the schema instead.
-        options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    private static void Configure(IServiceProvider services, DbContextOptionsBuilder options) =>
+        options
+            .AddInterceptors(services.GetRequiredService<RoutingChangeInterceptor>())
+            // The migrations are written by hand (EF's scaffolder is not restorable here), so there is no model
+            // snapshot to compare with; SchemaMatchesModelTests guards the schema instead.
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
 }

@@ -10,10 +10,12 @@ using SkyServe.Controller.Services;
 namespace SkyServe.Controller.Routing;
 
 /// <summary>
-/// The READY set of every service, recomputed from the database every <see cref="Period"/> (so that every
-/// controller of a shared PostgreSQL serves the same table), with long-poll waiters woken on a change.
+/// The READY set of every service, recomputed from the database at once after this controller writes a
+/// replica or service (<see cref="RoutingChangeSignal"/>) and at least every <see cref="Period"/> (so that
+/// every controller of a shared PostgreSQL serves the same table), with long-poll waiters woken on a change.
 /// </summary>
-public sealed class RoutingTable(IServiceScopeFactory scopes, ServiceRuntimeState runtime, ParsedSpecs specs, ILogger<RoutingTable> log) : BackgroundService
+public sealed class RoutingTable(
+    IServiceScopeFactory scopes, ServiceRuntimeState runtime, ParsedSpecs specs, RoutingChangeSignal localWrites, ILogger<RoutingTable> log) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(200);
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -45,8 +47,7 @@ public sealed class RoutingTable(IServiceScopeFactory scopes, ServiceRuntimeStat
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Period);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
@@ -61,8 +62,8 @@ public sealed class RoutingTable(IServiceScopeFactory scopes, ServiceRuntimeStat
             {
                 log.LogWarning(e, "recomputing the routing table failed");
             }
+            await localWrites.WaitAsync(Period, stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     private async Task<RoutesView> ComputeAsync(CancellationToken ct)

@@ -1,4 +1,6 @@
-namespace SkyServe.ReplicaAgent.Tests;
+using Xunit;
+
+namespace SkyServe.Testing;
 
 /// <summary>Waits for a condition that another process makes true, failing with a description after a deadline.</summary>
 public static class Eventually
