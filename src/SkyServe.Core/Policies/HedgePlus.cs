@@ -14,9 +14,10 @@ namespace SkyServe.Core.Policies;
 /// asks for more than a location holds would otherwise keep refreshing its own alarm.
 /// <list type="bullet">
 /// <item><b>Hedge from volatility.</b> The spec's <c>num_overprovision</c> (N_extra) is the hedge while the market is
-/// volatile (some location preempted a replica within <see cref="VolatilityWindow"/>) or while a location holding replicas is
-/// <i>tight</i>; otherwise the hedge is one replica smaller (never below 0). A spare replica costs all the time but
-/// earns its keep only around preemptions, and preemptions come in bursts.</item>
+/// volatile (some location preempted a replica within <see cref="VolatilityWindow"/>), while a location holding replicas is
+/// <i>tight</i>, or until the fleet has watched the market for a whole window; otherwise the hedge is one replica smaller
+/// (never below 0). A spare replica costs all the time but earns its keep only around preemptions, and preemptions come
+/// in bursts.</item>
 /// <item><b>Tight locations.</b> A location is tight when one of the service's replicas there is older than the
 /// location's last preemption: it survived a partial loss, so the location runs at its capacity limit and may shed
 /// replicas again without losing all of them.</item>
@@ -75,14 +76,23 @@ public static class HedgePlus
     }
 
     /// <summary>
-    /// The hedge in force: <c>num_overprovision</c> while volatile or while a held location is tight, one less (at least
-    /// 0) otherwise.
+    /// The hedge in force: <c>num_overprovision</c> while volatile, while a held location is tight or until the fleet has
+    /// watched the market for a <see cref="VolatilityWindow"/>; one less (at least 0) otherwise.
     /// </summary>
     public static int Overprovision(ReplicaPolicySpec policy, IReadOnlyList<ReplicaSnapshot> spotFleet, IReadOnlyList<LocationState> states, DateTimeOffset now)
     {
-        var calm = !IsVolatile(states, now) && !spotFleet.Select(replica => replica.Location).Distinct().Any(location => IsTight(location, spotFleet, states));
+        var calm = HasWatchedTheMarket(spotFleet, now) && !IsVolatile(states, now)
+            && !spotFleet.Select(replica => replica.Location).Distinct().Any(location => IsTight(location, spotFleet, states));
         return calm ? Math.Max(0, policy.NumOverprovision - 1) : policy.NumOverprovision;
     }
+
+    /// <summary>
+    /// The fleet's oldest spot replica has lived through a whole <see cref="VolatilityWindow"/>: only then does a quiet
+    /// window mean a calm market rather than one the service has not watched yet (a new service, or one whose spot
+    /// replicas were all just replaced, keeps the full hedge).
+    /// </summary>
+    public static bool HasWatchedTheMarket(IReadOnlyList<ReplicaSnapshot> spotFleet, DateTimeOffset now) =>
+        spotFleet.Count > 0 && now - spotFleet.Min(replica => replica.CreatedAt) >= VolatilityWindow;
 
     /// <summary>Some location preempted a replica within <see cref="VolatilityWindow"/> before <paramref name="now"/>.</summary>
     public static bool IsVolatile(IReadOnlyList<LocationState> states, DateTimeOffset now) =>

@@ -23,16 +23,33 @@ public sealed class HedgePlusTests
         new(location, status, 1, at);
 
     [Fact]
+    public void A_new_service_keeps_the_spare_until_its_fleet_has_watched_a_calm_market()
+    {
+        // Nothing watched yet: a quiet market is not known to be calm, so the spare is there, spread as SpotHedge spreads it.
+        var fresh = ServicePlanner.Plan(Snapshot(HedgePlusService(), []));
+        Assert.Equal((4, 3), (fresh.SpotTarget, fresh.OnDemandTarget));
+        Assert.Equal([ZoneA, ZoneB, ZoneC, ZoneA], fresh.Launches.Where(l => l.IsSpot).Select(l => l.Option.Location));
+
+        // Three replicas in A, an hour old: still watching, so the spare goes where it adds no exposure (B).
+        var young = ServicePlanner.Plan(Snapshot(HedgePlusService(),
+            [Spot(1, ZoneA, created: T0.AddHours(-1)), Spot(2, ZoneA, created: T0.AddHours(-1)), Spot(3, ZoneA, created: T0.AddHours(-1))]));
+        Assert.Equal(4, young.SpotTarget);
+        Assert.Equal([ZoneB], young.Launches.Where(l => l.IsSpot).Select(l => l.Option.Location));
+    }
+
+    [Fact]
     public void A_calm_service_runs_no_spare_and_keeps_its_replicas_in_one_location()
     {
-        var plan = ServicePlanner.Plan(Snapshot(HedgePlusService(), []));
-        Assert.Equal((3, 3), (plan.SpotTarget, plan.OnDemandTarget));
-        Assert.Equal([ZoneA, ZoneA, ZoneA], plan.Launches.Where(l => l.IsSpot).Select(l => l.Option.Location));
+        // Ten quiet hours watched by the fleet: no spare, and the three replicas stay together in A.
+        var plan = ServicePlanner.Plan(Snapshot(HedgePlusService(), [Spot(1, ZoneA), Spot(2, ZoneA), Spot(3, ZoneA)]));
+        Assert.Equal((3, 0), (plan.SpotTarget, plan.OnDemandTarget));
+        Assert.Empty(plan.Launches);
+        Assert.Empty(plan.Terminations);
 
-        // The same snapshot under dynamic_fallback is SpotHedge: one spare, spread over the zones.
-        var spotHedge = ServicePlanner.Plan(Snapshot(SpotHedgeService, []));
-        Assert.Equal((4, 3), (spotHedge.SpotTarget, spotHedge.OnDemandTarget));
-        Assert.Equal([ZoneA, ZoneB, ZoneC, ZoneA], spotHedge.Launches.Where(l => l.IsSpot).Select(l => l.Option.Location));
+        // The same fleet under dynamic_fallback is SpotHedge: one spare, in a zone holding none.
+        var spotHedge = ServicePlanner.Plan(Snapshot(SpotHedgeService, [Spot(1, ZoneA), Spot(2, ZoneA), Spot(3, ZoneA)]));
+        Assert.Equal(4, spotHedge.SpotTarget);
+        Assert.Equal([ZoneB], spotHedge.Launches.Where(l => l.IsSpot).Select(l => l.Option.Location));
     }
 
     [Fact]
