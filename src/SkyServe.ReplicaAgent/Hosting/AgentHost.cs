@@ -55,7 +55,7 @@ public static class AgentHost
         if (engine is not null)
         {
             services.AddSingleton(engine); // disposed with the host
-            engineMetrics!.Attach(engine, ModelFootprint.Of(engine.Model.Config, engine.LoadReport.Directory),
+            engineMetrics!.Attach(engine, ModelFootprint.Of(engine.Model.Config, engine.LoadReport.Directory, engine.Model.StreamedWeightBytes),
                 DevicePeaks.Resolve(options.PeakBandwidthGbps, options.PeakTflops));
         }
         services.AddSingleton(sp => new AgentMetrics(sp.GetRequiredService<AgentState>(), options, engineMetrics));

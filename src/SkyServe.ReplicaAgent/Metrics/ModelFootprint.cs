@@ -13,15 +13,16 @@ namespace SkyServe.ReplicaAgent.Metrics;
 /// </para>
 /// </summary>
 /// <param name="Parameters">All parameters, the input embedding included (and lm_head once when tied).</param>
-/// <param name="BytesPerValue">Bytes of one weight or cached key/value as the engine holds it (the CPU engine: float32).</param>
+/// <param name="StreamedWeightBytes">Weight bytes read per forward step, in the precision the engine holds them (the CPU
+/// engine keeps bfloat16 matrices as bfloat16, float16 and float32 ones as float32, norms and biases as float32).</param>
 /// <param name="KvBytesPerToken">Keys and values of one position over all layers.</param>
 /// <param name="CheckpointBytes">The safetensors files' size: what loading reads.</param>
-public sealed record ModelFootprint(long Parameters, long StreamedParameters, int BytesPerValue, long KvBytesPerToken, long CheckpointBytes)
+public sealed record ModelFootprint(long Parameters, long StreamedParameters, long StreamedWeightBytes, long KvBytesPerToken, long CheckpointBytes)
 {
-    /// <summary>Weight bytes read per forward step.</summary>
-    public long StreamedWeightBytes => StreamedParameters * BytesPerValue;
-
-    public static ModelFootprint Of(ModelConfig c, string directory, int bytesPerValue = sizeof(float))
+    /// <param name="streamedWeightBytes">From the loaded engine (<see cref="ICausalLanguageModel.StreamedWeightBytes"/>); null:
+    /// every streamed parameter as <paramref name="kvBytesPerValue"/> bytes.</param>
+    /// <param name="kvBytesPerValue">Bytes of one cached key or value (the CPU engine: float32).</param>
+    public static ModelFootprint Of(ModelConfig c, string directory, long? streamedWeightBytes = null, int kvBytesPerValue = sizeof(float))
     {
         long hidden = c.HiddenSize, q = c.QueryDim, kv = c.KeyValueDim, inter = c.IntermediateSize;
         var attention = hidden * q + 2 * hidden * kv + q * hidden
@@ -34,6 +35,6 @@ public sealed record ModelFootprint(long Parameters, long StreamedParameters, in
         var checkpoint = Directory.Exists(directory)
             ? Directory.EnumerateFiles(directory, "*.safetensors").Sum(f => new FileInfo(f).Length)
             : 0;
-        return new ModelFootprint(parameters, streamed, bytesPerValue, c.NumHiddenLayers * 2L * kv * bytesPerValue, checkpoint);
+        return new ModelFootprint(parameters, streamed, streamedWeightBytes ?? streamed * kvBytesPerValue, c.NumHiddenLayers * 2L * kv * kvBytesPerValue, checkpoint);
     }
 }

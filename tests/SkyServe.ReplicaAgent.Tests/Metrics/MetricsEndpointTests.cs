@@ -107,6 +107,29 @@ public sealed class MetricsEndpointTests(Xunit.Abstractions.ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task Bandwidth_is_counted_in_the_precision_the_engine_holds_the_weights()
+    {
+        // tiny-chat is bfloat16: its matrices stay bfloat16 (2 bytes) in the engine, its norms become float32 (4 bytes).
+        var model = Path.Combine(RepoPaths.Root, "models", "tiny-chat");
+        var (app, client) = await StartAsync(new AgentOptions
+        {
+            Port = 0, ModelDirectory = model, MachineId = "metrics-bf16", PeakBandwidthGbps = PeakGbps, PeakTflops = PeakTflops,
+        });
+        await using var _ = app;
+        using var __ = client;
+        var scrape = await ScrapeAsync(client);
+
+        using var checkpoint = SafetensorsFile.Open(Path.Combine(model, "model.safetensors"));
+        var streamedTensors = checkpoint.Tensors.Values.Where(t => t.Name.StartsWith("model.layers.", StringComparison.Ordinal)
+            || t.Name == "model.norm.weight" || t.Name == "model.embed_tokens.weight").ToList(); // tied: the embedding is lm_head
+        Assert.All(streamedTensors, t => Assert.Equal("BF16", t.DType));
+        var expected = streamedTensors.Sum(t => t.ElementCount * (t.Shape.Count == 1 ? sizeof(float) : 2L));
+        Assert.Equal(expected, scrape.Value("skyserve_model_streamed_weight_bytes"));
+        Assert.Equal(streamedTensors.Sum(t => t.ElementCount), scrape.Value("skyserve_model_parameters", ("kind", "streamed")));
+        await app.StopAsync();
+    }
+
+    [Fact]
     public async Task Without_a_model_the_agent_reports_its_state_and_requests_and_an_interruption()
     {
         await using var imds = await ImdsEmulator.StartAsync("m-metrics");

@@ -23,6 +23,8 @@ public sealed class CpuLlamaModel : ICausalLanguageModel
 
     public ModelConfig Config { get; }
 
+    public long StreamedWeightBytes => weights.StreamedBytes;
+
     /// <param name="rotary">Replaces the frequencies config.json implies; for matching a reference computed differently.</param>
     public CpuLlamaModel(ModelConfig config, LlamaWeights weights, RotaryEmbedding? rotary = null)
     {

@@ -10,4 +10,11 @@ public sealed record DecoderLayerWeights(
     float[] PostAttentionNorm,
     LinearLayer GateProjection,
     LinearLayer UpProjection,
-    LinearLayer DownProjection);
+    LinearLayer DownProjection)
+{
+    /// <summary>Bytes of the block's weights as held in memory, all of which every forward step reads.</summary>
+    public long Bytes =>
+        (InputNorm.Length + PostAttentionNorm.Length) * (long)sizeof(float)
+        + QueryProjection.Bytes + KeyProjection.Bytes + ValueProjection.Bytes + OutputProjection.Bytes
+        + GateProjection.Bytes + UpProjection.Bytes + DownProjection.Bytes;
+}

@@ -8,6 +8,9 @@ public interface ICausalLanguageModel : IDisposable
 {
     ModelConfig Config { get; }
 
+    /// <summary>Bytes of weights one forward step reads, in the precision the engine holds them (for MBU).</summary>
+    long StreamedWeightBytes { get; }
+
     /// <summary>An empty cache for a new sequence.</summary>
     KvCache CreateCache();
 

@@ -32,6 +32,9 @@ public sealed unsafe class LinearLayer
     public WeightMatrix Weight { get; }
     public float[]? Bias { get; }
 
+    /// <summary>The weight and bias bytes as held in memory: what one forward step reads.</summary>
+    public long Bytes => Weight.Bytes + (Bias?.Length ?? 0) * (long)sizeof(float);
+
     public LinearLayer(float[] weight, float[]? bias, int outFeatures, int inFeatures)
         : this(WeightMatrix.FromFloat32(weight, outFeatures, inFeatures), bias)
     {

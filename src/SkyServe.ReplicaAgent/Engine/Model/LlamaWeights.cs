@@ -10,6 +10,12 @@ public sealed record LlamaWeights(
     float[] FinalNorm,
     LinearLayer LanguageModelHead)
 {
+    /// <summary>
+    /// Bytes every forward step reads, as held in memory: the blocks, the final norm and the output projection. The
+    /// input embedding is looked up row by row, so an untied one is not counted.
+    /// </summary>
+    public long StreamedBytes => Layers.Sum(layer => layer.Bytes) + FinalNorm.Length * (long)sizeof(float) + LanguageModelHead.Bytes;
+
     public static LlamaWeights Load(ICheckpointTensors checkpoint, ModelConfig config)
     {
         var hidden = config.HiddenSize;
