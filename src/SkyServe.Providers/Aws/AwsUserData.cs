@@ -7,8 +7,10 @@ namespace SkyServe.Providers.Aws;
 /// <summary>
 /// The cloud-init user data of a replica machine: a bash script that downloads the ReplicaAgent, installs it
 /// as a systemd service and starts it with the launch's <see cref="AgentSettings"/>, bound to all addresses
-/// so the controller and load balancer can reach it, watching IMDSv2 for the spot interruption notice.
-/// Environment values travel base64-encoded, so no value can break out of the script.
+/// so the controller and load balancer can reach it, watching IMDSv2 for the spot interruption notice, and serving what
+/// the spec says (<see cref="AgentServingArguments"/>: its model, cached under <see cref="ModelCache"/>, or its run: in
+/// <see cref="WorkDirectory"/>; a relative model path is relative to /opt/skyserve). Environment values travel
+/// base64-encoded and arguments single-quoted, so no value can break out of the script.
 /// </summary>
 public static partial class AwsUserData
 {
@@ -18,6 +20,8 @@ public static partial class AwsUserData
     public const string AgentHome = "/opt/skyserve/agent";
     public const string RunScript = "/opt/skyserve/run-agent.sh";
     public const string Unit = "skyserve-agent.service";
+    public const string WorkDirectory = "/opt/skyserve/work";
+    public const string ModelCache = "/opt/skyserve/models";
 
     public static string Script(AgentSettings agent, string agentInstallUrl, int agentPort)
     {
@@ -36,6 +40,10 @@ public static partial class AwsUserData
         };
         if (agent.ReadyDelay > TimeSpan.Zero)
             agentArgs.AddRange(["--ready-delay-ms", ((long)agent.ReadyDelay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]);
+        // base64 like the environment: a multi-line run: command must not be able to end the here-document early.
+        agentArgs.AddRange(AgentServingArguments.For(agent, modelPath: null, enginePort: null, WorkDirectory).Select(Decoded));
+        if (agent.Model is not null)
+            agentArgs.AddRange(["--model-cache", ModelCache]);
 
         var s = new StringBuilder();
         s.Append("#!/bin/bash\n");
@@ -55,8 +63,9 @@ public static partial class AwsUserData
         s.Append(CultureInfo.InvariantCulture, $"cat > {RunScript} <<'SKYSERVE_RUN'\n");
         s.Append("#!/bin/bash\n");
         s.Append("set -euo pipefail\n");
-        foreach (var (name, value) in agent.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
-            s.Append(CultureInfo.InvariantCulture, $"export {name}=\"$(printf %s '{Convert.ToBase64String(Encoding.UTF8.GetBytes(value))}' | base64 -d)\"\n");
+        foreach (var (name, value) in AgentServingArguments.Environment(agent).OrderBy(e => e.Key, StringComparer.Ordinal))
+            s.Append(CultureInfo.InvariantCulture, $"export {name}={Decoded(value)}\n");
+        s.Append(CultureInfo.InvariantCulture, $"mkdir -p {WorkDirectory}\ncd /opt/skyserve\n");
         s.Append(CultureInfo.InvariantCulture, $"exec {AgentHome}/SkyServe.ReplicaAgent {string.Join(' ', agentArgs)}\n");
         s.Append("SKYSERVE_RUN\n");
         s.Append(CultureInfo.InvariantCulture, $"chmod +x {RunScript}\n");
@@ -88,6 +97,9 @@ public static partial class AwsUserData
                 $"the machine's start-up script is {bytes.Length} bytes; EC2 takes at most {MaxBytes} (are the environment values too large?)");
         return Convert.ToBase64String(bytes);
     }
+
+    /// <summary>A shell word that decodes to the value byte for byte (but for trailing newlines, which $(...) drops).</summary>
+    private static string Decoded(string value) => $"\"$(printf %s '{Convert.ToBase64String(Encoding.UTF8.GetBytes(value))}' | base64 -d)\"";
 
     /// <summary>A single-quoted shell word.</summary>
     public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

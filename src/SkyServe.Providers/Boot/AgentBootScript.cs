@@ -7,8 +7,11 @@ namespace SkyServe.Providers.Boot;
 /// <summary>
 /// The shell script a cloud machine runs at first boot (GCP's startup-script metadata, Azure's custom data through
 /// cloud-init): it downloads the ReplicaAgent, writes the launch's environment and command line, and runs the agent
-/// as a systemd service that restarts on failure. Every value from the launch is single-quoted for the shell and
-/// written through quoted here-documents, so nothing in a spec's environment is expanded or executed.
+/// as a systemd service that restarts on failure. The agent serves what the spec says (<see cref="AgentServingArguments"/>):
+/// its <c>model:</c> (a URL the checkpoint store fetches into <c>{install}/models</c>, or a path on the machine's image;
+/// a relative one is relative to the install directory) or its <c>run:</c> in <c>{install}/work</c>. Every value from
+/// the launch is single-quoted for the shell and written through quoted here-documents, so nothing in a spec's
+/// environment or commands is expanded or executed by the script itself.
 /// </summary>
 public static partial class AgentBootScript
 {
@@ -23,15 +26,19 @@ public static partial class AgentBootScript
                     $"'{key}' is not a valid environment variable name for the replica agent (letters, digits and '_', not starting with a digit)");
         var dir = install.InstallDirectory.TrimEnd('/');
         var env = new StringBuilder();
-        foreach (var (key, value) in agent.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in AgentServingArguments.Environment(agent).OrderBy(e => e.Key, StringComparer.Ordinal))
             env.Append("export ").Append(key).Append('=').Append(Quote(value)).Append('\n');
-        var args = new[]
+        var args = new List<string>
         {
             "--host", "0.0.0.0", "--port", install.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--machine-id", machineId, "--readiness-path", agent.ReadinessPath,
             "--metadata-url", metadataUrl, "--metadata-format", metadataFormat,
         };
-        var run = $"#!/bin/sh\n. {Quote(dir + "/agent.env")}\nexec {Quote(dir + "/agent/SkyServe.ReplicaAgent")} {string.Join(' ', args.Select(Quote))}\n";
+        args.AddRange(AgentServingArguments.For(agent, modelPath: null, enginePort: null, workDirectory: dir + "/work"));
+        if (agent.Model is not null)
+            args.AddRange(["--model-cache", dir + "/models"]);
+        var run = $"#!/bin/sh\n. {Quote(dir + "/agent.env")}\nmkdir -p {Quote(dir + "/work")}\ncd {Quote(dir)}\n" +
+            $"exec {Quote(dir + "/agent/SkyServe.ReplicaAgent")} {string.Join(' ', args.Select(Quote))}\n";
         var unit = $"""
             [Unit]
             Description=SkyServe replica agent

@@ -20,20 +20,10 @@ public static class AgentArguments
             "--ready-delay-ms", Text((long)agent.ReadyDelay.TotalMilliseconds),
             "--metadata-url", metadataUrl, "--metadata-format", AgentProcess.MetadataFormat(machine.Offering.Cloud), "--metadata-poll-ms", "250",
         };
-        if (agent.Model is { } model)
-        {
-            args.AddRange(["--model", ResolveModelPath(model.Path, modelRoot), "--served-model-name", model.ServedName,
-                "--max-batch-size", Text(model.MaxBatchSize), "--engine", model.Engine]);
-        }
-        else if (agent.Run is { } run)
-        {
-            args.AddRange(["--run", run]);
-            if (agent.Setup is { } setup)
-                args.AddRange(["--setup", setup]);
-            // Every machine of the local runtime shares this host: a port named in the spec would collide between
-            // replicas, so the agent picks a free one and gives it to the engine as $PORT / $SKYSERVE_REPLICA_PORT.
-            args.AddRange(["--engine-port", "0", "--workdir", workDirectory]);
-        }
+        // Every machine of the local runtime shares this host: a port named in the spec would collide between
+        // replicas, so the agent picks a free one and gives it to the engine as $PORT / $SKYSERVE_REPLICA_PORT.
+        var modelPath = agent.Model is { } model ? ResolveModelPath(model.Path, modelRoot) : null;
+        args.AddRange(AgentServingArguments.For(agent, modelPath, enginePort: 0, workDirectory));
         return args;
     }
 

@@ -20,21 +20,11 @@ public static class AgentProcess
         info.ArgumentList.Add(logFile);
         foreach (var arg in command)
             info.ArgumentList.Add(arg);
-        if (machine.Agent.ControllerUrl is { } controller)
-        {
-            info.ArgumentList.Add("--controller-url");
-            info.ArgumentList.Add(controller);
-        }
-        foreach (var (key, value) in machine.Agent.Environment)
+        foreach (var (key, value) in AgentServingArguments.Environment(machine.Agent))
             info.Environment[key] = value;
-        // In the environment, not on the command line that every user of the machine can read.
-        if (machine.Agent.ControllerToken is { } token)
-            info.Environment[ControllerTokenVariable] = token;
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the agent process");
         return (process.Id, process.StartTime.ToUniversalTime());
     }
-
-    public const string ControllerTokenVariable = "SKYSERVE_CONTROLLER_TOKEN";
 
     /// <summary>The agent speaks its simulated cloud's metadata format; a cloud the agent does not know gets AWS's.</summary>
     public static string MetadataFormat(string cloud) => cloud is "gcp" or "azure" ? cloud : "aws";

@@ -159,18 +159,64 @@ public sealed class AwsLaunchTests : IAsyncLifetime
     [Fact]
     public async Task The_agent_start_script_passes_any_value_through_unchanged()
     {
-        // The run script the user data writes, run for real with a stand-in agent that prints what it got.
-        using var dir = new TempDirectory();
         var awkward = "it's \"quoted\" $(rm -rf /) `x` \\ and\nnew line; ünïcode";
         var agent = new AgentSettings { ReadinessPath = "/it's ready", Environment = new Dictionary<string, string> { ["AWKWARD"] = awkward, ["PLAIN"] = "1" } };
+        var output = await RunStartScriptAsync(agent, "i-0abc");
+        Assert.Equal(string.Join('\n', "--host", "0.0.0.0", "--port", "9000", "--machine-id", "i-0abc", "--readiness-path", "/it's ready",
+            "--metadata-url", "http://169.254.169.254", "--metadata-format", "aws", $"AWKWARD={awkward}|", "PLAIN=1|", "TOKEN=|") + "\n", output);
+    }
+
+    [Fact]
+    public async Task The_agent_serves_the_specs_run_command_and_reports_to_the_controller()
+    {
+        // A run: with a line that would end the script's here-document if it were written there as text.
+        var run = "python3 -m vllm.entrypoints.openai.api_server --port $PORT \\\nSKYSERVE_RUN\n  --model 'it''s'";
+        var agent = new AgentSettings
+        {
+            Run = run, Setup = "pip install vllm==0.6.3", EnginePort = 8000,
+            ControllerUrl = "http://10.0.0.2:46580", ControllerToken = "ska_replica_token",
+        };
+        var output = await RunStartScriptAsync(agent, "i-0run");
+        Assert.Equal(string.Join('\n', "--host", "0.0.0.0", "--port", "9000", "--machine-id", "i-0run", "--readiness-path", "/ready",
+            "--metadata-url", "http://169.254.169.254", "--metadata-format", "aws",
+            "--run", run, "--setup", "pip install vllm==0.6.3", "--engine-port", "8000", "--workdir", AwsUserData.WorkDirectory, // encoded, so the test cannot move it
+            "--controller-url", "http://10.0.0.2:46580", "TOKEN=ska_replica_token|") + "\n", output);
+        var script = AwsUserData.Script(agent, AwsTestCloud.AgentUrl, 9000);
+        Assert.DoesNotContain("ska_replica_token", script); // the token travels encoded, in the environment, never as an argument
+    }
+
+    [Fact]
+    public async Task The_agent_serves_the_specs_model_from_a_cache_on_the_machine()
+    {
+        var agent = new AgentSettings
+        {
+            Model = new AgentModel { Path = "https://models.example.com/tiny-chat/", ServedName = "tiny-chat", MaxBatchSize = 8 },
+        };
+        var output = await RunStartScriptAsync(agent, "i-0model");
+        Assert.Equal(string.Join('\n', "--host", "0.0.0.0", "--port", "9000", "--machine-id", "i-0model", "--readiness-path", "/ready",
+            "--metadata-url", "http://169.254.169.254", "--metadata-format", "aws",
+            "--model", "https://models.example.com/tiny-chat/", "--served-model-name", "tiny-chat", "--max-batch-size", "8", "--engine", "cpu",
+            "--model-cache", "ROOT/models", "TOKEN=|") + "\n", output);
+    }
+
+    /// <summary>
+    /// Runs the start script the user data writes, for real, with /opt/skyserve moved to a temporary folder and a
+    /// stand-in agent that prints its arguments (the folder shown as ROOT) and environment.
+    /// </summary>
+    private static async Task<string> RunStartScriptAsync(AgentSettings agent, string instanceId)
+    {
+        using var dir = new TempDirectory();
         var script = AwsUserData.Script(agent, AwsTestCloud.AgentUrl, 9000);
         var runScript = script.Split("<<'SKYSERVE_RUN'\n")[1].Split("\nSKYSERVE_RUN\n")[0]
-            .Replace(AwsUserData.AgentHome + "/SkyServe.ReplicaAgent", "bash " + Path.Combine(dir.Path, "agent"), StringComparison.Ordinal);
-        File.WriteAllText(Path.Combine(dir.Path, "agent"), "#!/bin/bash\nprintf '%s\\n' \"$@\"\nprintf 'AWKWARD=%s|\\n' \"$AWKWARD\"\nprintf 'PLAIN=%s|\\n' \"$PLAIN\"\n");
+            .Replace(AwsUserData.AgentHome + "/SkyServe.ReplicaAgent", "bash " + Path.Combine(dir.Path, "agent"), StringComparison.Ordinal)
+            .Replace("/opt/skyserve", dir.Path, StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(dir.Path, "agent"), "#!/bin/bash\nprintf '%s\\n' \"$@\"\n"
+            + "[ -n \"${AWKWARD+x}\" ] && printf 'AWKWARD=%s|\\n' \"$AWKWARD\"\n[ -n \"${PLAIN+x}\" ] && printf 'PLAIN=%s|\\n' \"$PLAIN\"\n"
+            + "printf 'TOKEN=%s|\\n' \"${SKYSERVE_CONTROLLER_TOKEN-}\"\n");
         File.WriteAllText(Path.Combine(dir.Path, "run.sh"), runScript);
-        var output = await RunAsync("bash", Path.Combine(dir.Path, "run.sh"), "i-0abc");
-        Assert.Equal(string.Join('\n', "--host", "0.0.0.0", "--port", "9000", "--machine-id", "i-0abc", "--readiness-path", "/it's ready",
-            "--metadata-url", "http://169.254.169.254", "--metadata-format", "aws", $"AWKWARD={awkward}|", "PLAIN=1|") + "\n", output);
+        var output = await RunAsync("bash", Path.Combine(dir.Path, "run.sh"), instanceId);
+        Assert.True(Directory.Exists(Path.Combine(dir.Path, "work")), "the script makes the work directory");
+        return output.Replace(dir.Path, "ROOT", StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,7 +39,61 @@ public sealed partial class AgentBootScriptTests : IDisposable
     public async Task The_agent_starts_with_its_arguments_and_environment_byte_for_byte()
     {
         var script = Render(Nasty, machineId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/ss-1");
-        // Write the files the script writes, as it writes them, then run its launcher with a stand-in for the agent.
+        var values = await RunLauncherAsync(script, "printf '%s\\0' \"$PLAIN\" \"$QUOTES\" \"$EXPANSIONS\" \"$LINES\" \"${EMPTY-unset}\"");
+        Assert.Equal(
+        [
+            "--host", "0.0.0.0", "--port", "8123", "--machine-id", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/ss-1",
+            "--readiness-path", "/v1/models", "--metadata-url", "http://metadata.google.internal", "--metadata-format", "gcp",
+            Nasty["PLAIN"], Nasty["QUOTES"], Nasty["EXPANSIONS"], Nasty["LINES"], "",
+        ], values);
+    }
+
+    [Fact]
+    public async Task The_agent_serves_the_specs_model_from_a_cache_and_reports_to_the_controller_with_its_token()
+    {
+        var agent = new AgentSettings
+        {
+            Model = new AgentModel { Path = "https://models.example.com/tiny-chat/", ServedName = "tiny-chat" },
+            ControllerUrl = "http://10.0.0.2:46580", ControllerToken = "ska_replica_token",
+        };
+        var script = Render(agent);
+        Assert.DoesNotContain("--controller-token", script, StringComparison.Ordinal);
+        var values = await RunLauncherAsync(script, "printf '%s\\0' \"$SKYSERVE_CONTROLLER_TOKEN\" \"$(pwd)\"");
+        Assert.Equal(
+        [
+            "--host", "0.0.0.0", "--port", "8123", "--machine-id", "us-central1-a/ss-0123", "--readiness-path", "/ready",
+            "--metadata-url", "http://metadata.google.internal", "--metadata-format", "gcp",
+            "--model", "https://models.example.com/tiny-chat/", "--served-model-name", "tiny-chat", "--max-batch-size", "32", "--engine", "cpu",
+            "--controller-url", "http://10.0.0.2:46580", "--model-cache", directory.Path + "/models",
+            "ska_replica_token", directory.Path, // the token in the environment; relative model paths resolve against the install folder
+        ], values);
+    }
+
+    [Fact]
+    public async Task The_agent_runs_the_specs_commands_in_its_work_folder_on_the_specs_port()
+    {
+        var run = "vllm serve meta-llama/Llama-3.1-8B-Instruct --port $PORT \\\n  --served-model-name 'it''s'";
+        var script = Render(new AgentSettings { Run = run, Setup = "pip install vllm==0.6.3", EnginePort = 8000 });
+        var values = await RunLauncherAsync(script, "");
+        Assert.Equal(
+        [
+            "--host", "0.0.0.0", "--port", "8123", "--machine-id", "us-central1-a/ss-0123", "--readiness-path", "/ready",
+            "--metadata-url", "http://metadata.google.internal", "--metadata-format", "gcp",
+            "--run", run, "--setup", "pip install vllm==0.6.3", "--engine-port", "8000", "--workdir", directory.Path + "/work",
+        ], values);
+        Assert.True(Directory.Exists(Path.Combine(directory.Path, "work")));
+    }
+
+    private string Render(AgentSettings agent) =>
+        AgentBootScript.Render(new AgentInstallOptions { PackageUrl = "https://example.com/agent.tar.gz", InstallDirectory = directory.Path, Port = 8123 },
+            "us-central1-a/ss-0123", agent, "gcp", "http://metadata.google.internal");
+
+    /// <summary>
+    /// Writes the files the script writes, as it writes them, then runs its launcher with a stand-in agent that prints
+    /// its arguments NUL-separated, then whatever <paramref name="alsoPrint"/> prints.
+    /// </summary>
+    private async Task<string[]> RunLauncherAsync(string script, string alsoPrint)
+    {
         foreach (Match file in HereDocument().Matches(script))
         {
             var path = file.Groups["path"].Value.Replace("$dir", directory.Path, StringComparison.Ordinal);
@@ -48,18 +102,12 @@ public sealed partial class AgentBootScriptTests : IDisposable
         }
         Directory.CreateDirectory(Path.Combine(directory.Path, "agent"));
         var agent = Path.Combine(directory.Path, "agent", "SkyServe.ReplicaAgent");
-        await File.WriteAllTextAsync(agent, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done\nprintf '%s\\0' \"$PLAIN\" \"$QUOTES\" \"$EXPANSIONS\" \"$LINES\" \"${EMPTY-unset}\"\n");
+        await File.WriteAllTextAsync(agent, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done\n" + alsoPrint + "\n");
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         var (code, output) = await RunAsync("sh", Path.Combine(directory.Path, "run-agent.sh"));
         Assert.True(code == 0, output);
-        var values = output.Split('\0')[..^1];
-        Assert.Equal(
-        [
-            "--host", "0.0.0.0", "--port", "8123", "--machine-id", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/ss-1",
-            "--readiness-path", "/v1/models", "--metadata-url", "http://metadata.google.internal", "--metadata-format", "gcp",
-            Nasty["PLAIN"], Nasty["QUOTES"], Nasty["EXPANSIONS"], Nasty["LINES"], "",
-        ], values);
+        return output.Split('\0')[..^1];
     }
 
     [Fact]

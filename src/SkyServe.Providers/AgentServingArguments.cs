@@ -1,0 +1,49 @@
+using System.Globalization;
+
+namespace SkyServe.Providers;
+
+/// <summary>
+/// The part of the ReplicaAgent's command line that says what it serves and whom it tells of a notice, from the
+/// launch's <see cref="AgentSettings"/>: the built-in engine with the spec's <c>model:</c>, or the spec's <c>run:</c>
+/// after its <c>setup:</c>, and the controller's URL. The local runtime and the cloud boot scripts all use it; where
+/// the agent listens and which metadata endpoint it watches differ per provider. The controller token never goes on a
+/// command line (every user of a machine can read those): it travels as <see cref="ControllerTokenVariable"/>.
+/// </summary>
+public static class AgentServingArguments
+{
+    public const string ControllerTokenVariable = "SKYSERVE_CONTROLLER_TOKEN";
+
+    /// <param name="modelPath">The spec's model as this machine opens it (a provider resolves a relative path its own way); unused without a model.</param>
+    /// <param name="enginePort">The external engine's port: 0 for a free one; null: the spec's (<see cref="AgentSettings.EnginePort"/>), else a free one.</param>
+    /// <param name="workDirectory">Where <c>setup:</c> and <c>run:</c> execute.</param>
+    public static IReadOnlyList<string> For(AgentSettings agent, string? modelPath, int? enginePort, string workDirectory)
+    {
+        var args = new List<string>();
+        if (agent.Model is { } model)
+        {
+            args.AddRange(["--model", modelPath ?? model.Path, "--served-model-name", model.ServedName,
+                "--max-batch-size", Text(model.MaxBatchSize), "--engine", model.Engine]);
+        }
+        else if (agent.Run is { } run)
+        {
+            args.AddRange(["--run", run]);
+            if (agent.Setup is { } setup)
+                args.AddRange(["--setup", setup]);
+            args.AddRange(["--engine-port", Text(enginePort ?? agent.EnginePort ?? 0), "--workdir", workDirectory]);
+        }
+        if (agent.ControllerUrl is { } controller)
+            args.AddRange(["--controller-url", controller]);
+        return args;
+    }
+
+    /// <summary>The agent's environment: the spec's <c>envs</c>, and the controller token when there is one.</summary>
+    public static IReadOnlyDictionary<string, string> Environment(AgentSettings agent)
+    {
+        var environment = new Dictionary<string, string>(agent.Environment);
+        if (agent.ControllerToken is { } token)
+            environment[ControllerTokenVariable] = token;
+        return environment;
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
