@@ -40,6 +40,11 @@ public sealed class CheckpointCache
     public string Root { get; }
     public long QuotaBytes { get; }
 
+    /// <summary>The bearer token for an HTTP(S) source; by default <see cref="ModelSourceToken.FromEnvironment"/>.</summary>
+    public Func<Uri, string?> BearerTokenFor { get; init; } = ModelSourceToken.FromEnvironment;
+
+    private HttpModelFetcher Fetcher(RemoteModelFolder source) => new(http, log, BearerTokenFor(source.BaseUrl));
+
     /// <summary>How the stored layout keeps 16-bit tensors; <see cref="PackedDType.Source"/> loads fastest (bench/agent.sh).</summary>
     public PackedDType PackedDType { get; init; } = PackedDType.Source;
 
@@ -78,7 +83,7 @@ public sealed class CheckpointCache
                 key = LocalKey(local);
                 break;
             case RemoteModelFolder remote:
-                manifest = await new HttpModelFetcher(http, log).GetManifestAsync(remote.BaseUrl, cancellation);
+                manifest = await Fetcher(remote).GetManifestAsync(remote.BaseUrl, cancellation);
                 key = RemoteKey(remote, manifest);
                 break;
             default:
@@ -239,7 +244,7 @@ public sealed class CheckpointCache
     private async Task<(TimeSpan Fetch, TimeSpan Convert, long Downloaded)> BuildFromRemoteAsync(
         RemoteModelFolder source, byte[]? manifest, string building, Stopwatch fetchClock, CancellationToken cancellation)
     {
-        var fetcher = new HttpModelFetcher(http, log);
+        var fetcher = Fetcher(source);
         var plan = await fetcher.PlanAsync(source.BaseUrl, manifest, cancellation);
         if (plan.KnownBytes is { } known)
             using (await FileLock.ExclusiveAsync(GlobalLockPath, cancellation))

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using SkyServe.ReplicaAgent.Engine.Model;
@@ -11,11 +12,18 @@ namespace SkyServe.ReplicaAgent.Engine.Checkpoints;
 /// checks each one's size and SHA-256; without, it follows the Hugging Face layout (config.json, tokenizer.json,
 /// model.safetensors.index.json and its shards or model.safetensors, plus the optional tokenizer_config.json,
 /// generation_config.json, chat_template.jinja and special_tokens_map.json) and checks sizes against Content-Length.
-/// A file that fails its check, or whose transfer breaks off, is fetched again up to <see cref="Attempts"/> times.
+/// A transfer that breaks off resumes where it stopped (a Range request, with If-Range on the first answer's ETag or
+/// Last-Modified, or without a validator when the manifest's SHA-256 will check the result); a resumption that gets
+/// further does not use up an attempt. A file that fails its check, or a transfer that gets nowhere, is fetched again
+/// from the start, up to <see cref="Attempts"/> times. Every request carries the source's bearer token, if any
+/// (<see cref="ModelSourceToken"/>).
 /// </summary>
-internal sealed class HttpModelFetcher(HttpClient http, Action<string> log)
+internal sealed class HttpModelFetcher(HttpClient http, Action<string> log, string? bearerToken = null)
 {
     public const int Attempts = 3;
+
+    /// <summary>Transfers of one file at most, resumptions included: a bound even for a server that never ends a file.</summary>
+    public const int MaxTransfers = 100;
     private const int CopyBufferBytes = 1 << 20;
 
     private static readonly string[] OptionalFiles = ["tokenizer_config.json", "generation_config.json", "chat_template.jinja", "special_tokens_map.json"];
@@ -80,51 +88,95 @@ internal sealed class HttpModelFetcher(HttpClient http, Action<string> log)
                 continue;
             }
             var url = new Uri(baseUrl, file.Path);
-            for (var attempt = 1; ; attempt++)
+            using var partial = new PartialDownload(path);
+            var fruitless = 0;
+            for (var transfer = 1; ; transfer++)
             {
-                var problem = await TryDownloadAsync(url, file, path, cancellation);
+                var before = partial.Written;
+                var problem = await TryDownloadAsync(url, file, partial, cancellation);
                 transferred += problem.Bytes;
                 if (problem.Message is null)
                     break;
-                File.Delete(path);
-                if (attempt == Attempts)
+                if (partial.Written <= before)
+                    fruitless++;
+                if (fruitless == Attempts || transfer == MaxTransfers)
+                {
+                    partial.Restart();
                     throw new CheckpointException($"cannot fetch {url}: {problem.Message} ({Attempts} attempts)");
-                log($"fetching {url} again: {problem.Message}");
+                }
+                log(partial.Written > 0
+                    ? $"fetching {url} again from byte {partial.Written}: {problem.Message}"
+                    : $"fetching {url} again: {problem.Message}");
             }
         }
         return transferred;
     }
 
-    /// <summary>One attempt: null message when the file arrived whole and checks out.</summary>
-    private async Task<(long Bytes, string? Message)> TryDownloadAsync(Uri url, FetchedFile file, string path, CancellationToken cancellation)
+    /// <summary>
+    /// One transfer, resuming <paramref name="partial"/> when it holds bytes: null message when the file is whole and
+    /// checks out. A file that cannot be right (too long, wrong hash, an unexpected range) is restarted from byte 0.
+    /// </summary>
+    private async Task<(long Bytes, string? Message)> TryDownloadAsync(Uri url, FetchedFile file, PartialDownload partial, CancellationToken cancellation)
     {
         long bytes = 0;
         try
         {
-            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellation);
+            using var request = Request(HttpMethod.Get, url);
+            var resuming = partial.Written > 0 && (partial.Validator is not null || file.Sha256 is not null);
+            if (partial.Written > 0 && !resuming)
+                partial.Restart(); // nothing would tell a changed file from the bytes we have
+            if (resuming)
+            {
+                request.Headers.Range = new RangeHeaderValue(partial.Written, null);
+                request.Headers.IfRange = partial.Validator;
+            }
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
             if (!response.IsSuccessStatusCode)
             {
                 var status = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
                 if ((int)response.StatusCode < 500)
-                    throw new CheckpointException($"cannot fetch {url}: {status}");
+                    throw new CheckpointException($"cannot fetch {url}: {status}{AuthorizationHint(response.StatusCode)}");
                 return (0, status);
             }
-            var expected = file.Size ?? response.Content.Headers.ContentLength;
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+
+            long? total;
+            if (response.StatusCode == HttpStatusCode.PartialContent)
+            {
+                var range = response.Content.Headers.ContentRange;
+                if (!resuming || range?.From != partial.Written)
+                {
+                    partial.Restart();
+                    return (0, $"the server sent bytes {range?.From}- instead of {partial.Written}-");
+                }
+                total = file.Size ?? range.Length;
+            }
+            else
+            {
+                if (partial.Written > 0)
+                    partial.Restart(); // the whole file again: the server ignores ranges, or the file changed
+                partial.Validator = ValidatorOf(response);
+                total = file.Size ?? response.Content.Headers.ContentLength;
+            }
+
+            await using (var output = new FileStream(partial.Path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, bufferSize: 0))
             await using (var input = await response.Content.ReadAsStreamAsync(cancellation))
             {
+                output.SetLength(partial.Written); // drop whatever a broken write left past the hashed bytes
+                output.Seek(partial.Written, SeekOrigin.Begin);
                 var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
                 try
                 {
                     int read;
                     while ((read = await input.ReadAsync(buffer, cancellation)) > 0)
                     {
-                        hash.AppendData(buffer, 0, read);
                         await output.WriteAsync(buffer.AsMemory(0, read), cancellation);
+                        partial.Append(buffer.AsSpan(0, read));
                         bytes += read;
-                        if (expected is { } limit && bytes > limit)
+                        if (total is { } limit && partial.Written > limit)
+                        {
+                            partial.Restart();
                             return (bytes, $"more than the expected {limit} bytes arrived");
+                        }
                     }
                 }
                 finally
@@ -132,11 +184,14 @@ internal sealed class HttpModelFetcher(HttpClient http, Action<string> log)
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
-            if (expected is { } size && bytes != size)
-                return (bytes, $"{bytes} of {size} bytes arrived");
-            var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (total is { } size && partial.Written != size)
+                return (bytes, $"{partial.Written} of {size} bytes arrived");
+            var sha256 = partial.Sha256();
             if (file.Sha256 is { } wanted && sha256 != wanted)
+            {
+                partial.Restart();
                 return (bytes, $"SHA-256 {sha256} does not match the manifest's {wanted}");
+            }
             return (bytes, null);
         }
         catch (Exception e) when (e is HttpRequestException or IOException && !cancellation.IsCancellationRequested)
@@ -145,6 +200,28 @@ internal sealed class HttpModelFetcher(HttpClient http, Action<string> log)
         }
     }
 
+    /// <summary>What If-Range can name: a strong ETag, else Last-Modified; null when the server gives neither.</summary>
+    private static RangeConditionHeaderValue? ValidatorOf(HttpResponseMessage response) =>
+        response.Headers.ETag is { IsWeak: false } etag ? new RangeConditionHeaderValue(etag)
+        : response.Content.Headers.LastModified is { } modified ? new RangeConditionHeaderValue(modified)
+        : null;
+
+    private HttpRequestMessage Request(HttpMethod method, Uri url)
+    {
+        var request = new HttpRequestMessage(method, url);
+        if (bearerToken is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        return request;
+    }
+
+    private string AuthorizationHint(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden when bearerToken is null =>
+            $" (a private or gated model: set {ModelSourceToken.Variable}, or {ModelSourceToken.HuggingFaceVariable} for huggingface.co, in the spec's envs)",
+        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => " (the source refused the token it was given)",
+        _ => "",
+    };
+
     /// <summary>A small file's bytes; null for a 404 when optional.</summary>
     private async Task<byte[]?> GetSmallAsync(Uri url, bool optional, CancellationToken cancellation)
     {
@@ -152,13 +229,14 @@ internal sealed class HttpModelFetcher(HttpClient http, Action<string> log)
         {
             try
             {
-                using var response = await http.GetAsync(url, cancellation);
+                using var request = Request(HttpMethod.Get, url);
+                using var response = await http.SendAsync(request, cancellation);
                 if (response.StatusCode == HttpStatusCode.NotFound && optional)
                     return null;
                 if ((int)response.StatusCode >= 500 && attempt < Attempts)
                     continue;
                 if (!response.IsSuccessStatusCode)
-                    throw new CheckpointException($"cannot fetch {url}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                    throw new CheckpointException($"cannot fetch {url}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}{AuthorizationHint(response.StatusCode)}");
                 return await response.Content.ReadAsByteArrayAsync(cancellation);
             }
             catch (HttpRequestException e)
@@ -174,7 +252,8 @@ internal sealed class HttpModelFetcher(HttpClient http, Action<string> log)
     {
         try
         {
-            using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, url), cancellation);
+            using var request = Request(HttpMethod.Head, url);
+            using var response = await http.SendAsync(request, cancellation);
             if (response.StatusCode == HttpStatusCode.NotFound)
                 throw new CheckpointException($"cannot fetch {url}: HTTP 404 Not Found");
             return response.IsSuccessStatusCode ? response.Content.Headers.ContentLength : null;
@@ -201,5 +280,35 @@ internal sealed class HttpModelFetcher(HttpClient http, Action<string> log)
         {
             throw new CheckpointException($"{origin} is not a valid index: {e.Message}", e);
         }
+    }
+
+    /// <summary>A file being downloaded: the bytes on disk so far, their running hash, and the version they came from.</summary>
+    private sealed class PartialDownload(string path) : IDisposable
+    {
+        private IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public string Path => path;
+        public long Written { get; private set; }
+        public RangeConditionHeaderValue? Validator { get; set; }
+
+        public void Append(ReadOnlySpan<byte> bytes)
+        {
+            hash.AppendData(bytes);
+            Written += bytes.Length;
+        }
+
+        public string Sha256() => Convert.ToHexStringLower(hash.GetCurrentHash());
+
+        /// <summary>Back to byte 0: the bytes so far are deleted and forgotten.</summary>
+        public void Restart()
+        {
+            hash.Dispose();
+            hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            Written = 0;
+            Validator = null;
+            File.Delete(path);
+        }
+
+        public void Dispose() => hash.Dispose();
     }
 }

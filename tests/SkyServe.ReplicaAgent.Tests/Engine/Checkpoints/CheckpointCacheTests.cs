@@ -26,13 +26,16 @@ public sealed class CheckpointCacheTests(ITestOutputHelper output) : IAsyncLifet
         temp.Dispose();
     }
 
-    private CheckpointCache NewCache(long quota = Unlimited) =>
+    private CheckpointCache NewCache(long quota = Unlimited, string? token = null) =>
         new(CacheRoot, quota, LoopbackHttp.NewClient(), line =>
         {
             lock (logLines)
                 logLines.Add(line);
             output.WriteLine(line);
-        });
+        })
+        {
+            BearerTokenFor = _ => token,
+        };
 
     private static long EntryBytes(CachedModel model) => new DirectoryInfo(model.Directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
 
@@ -132,6 +135,64 @@ public sealed class CheckpointCacheTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(2, server.Gets("llama", "model.safetensors"));
         Assert.Contains(logLines, line => line.Contains("fetching") && line.Contains("again"));
         AssertServesFixture(model.Directory, ReferenceFixture.Llama);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_broken_transfer_resumes_where_it_stopped(bool withManifest)
+    {
+        // Four breaks in a row, each further along: more than the attempts a fruitless transfer gets, yet none is wasted.
+        var folder = ModelFolders.Copy(ReferenceFixture.Llama, temp.Path, "llama");
+        if (withManifest)
+            ModelManifest.Write(folder); // SHA-256 checks the joined file; without, the ETag guards the resumption (If-Range)
+        var url = server.Serve("llama", folder);
+        server.Faults = (path, attempt) => path == "llama/model.safetensors" && attempt <= 4 ? Fault.Truncate : Fault.None;
+
+        using var model = await NewCache().AcquireAsync(ModelSource.Parse(url.AbsoluteUri));
+        // Each resumption asks from the byte where the previous transfer stopped (the server sends half of what is left,
+        // then aborts; how much of that arrives before the abort varies, so the positions are read from the log).
+        var gets = server.Requests.Where(r => r.Request == "GET /models/llama/model.safetensors").ToList();
+        Assert.Equal(5, gets.Count);
+        Assert.Equal("-", gets[0].Range);
+        var resumedFrom = logLines.Where(line => line.Contains("model.safetensors again from byte "))
+            .Select(line => long.Parse(line.Split("again from byte ")[1].Split(':')[0])).ToList();
+        Assert.Equal(resumedFrom.Select(start => $"bytes={start}-"), gets.Skip(1).Select(g => g.Range));
+        Assert.True(resumedFrom[0] > 0 && resumedFrom.Zip(resumedFrom.Skip(1)).All(pair => pair.First <= pair.Second) && resumedFrom[^1] > resumedFrom[0],
+            string.Join(", ", resumedFrom));
+        AssertServesFixture(model.Directory, ReferenceFixture.Llama);
+    }
+
+    [Fact]
+    public async Task A_private_source_gets_the_token_and_the_cdn_it_redirects_to_does_not()
+    {
+        var url = server.Serve("llama", ModelFolders.Copy(ReferenceFixture.Llama, temp.Path, "llama"));
+        server.RequiredToken = "hf_secret";
+        server.RedirectWeights = true;
+
+        var refused = await Assert.ThrowsAsync<CheckpointException>(() => NewCache().AcquireAsync(ModelSource.Parse(url.AbsoluteUri)));
+        Assert.Contains("HTTP 401", refused.Message);
+        Assert.Contains(ModelSourceToken.Variable, refused.Message);
+        Assert.Contains(ModelSourceToken.HuggingFaceVariable, refused.Message);
+
+        server.Requests.Clear();
+        using var model = await NewCache(token: "hf_secret").AcquireAsync(ModelSource.Parse(url.AbsoluteUri));
+        Assert.All(server.Requests.Where(r => r.Request.Contains("/models/")), r => Assert.Equal("Bearer hf_secret", r.Authorization));
+        Assert.Contains(server.Requests, r => r.Request == "GET /cdn/llama/model.safetensors");
+        Assert.All(server.Requests.Where(r => r.Request.Contains("/cdn/")), r => Assert.Equal("-", r.Authorization));
+        AssertServesFixture(model.Directory, ReferenceFixture.Llama);
+    }
+
+    [Fact]
+    public void The_token_comes_from_SKYSERVE_MODEL_TOKEN_or_for_the_hub_from_HF_TOKEN()
+    {
+        var both = new Dictionary<string, string?> { [ModelSourceToken.Variable] = "sky", [ModelSourceToken.HuggingFaceVariable] = "hf" };
+        var hubOnly = new Dictionary<string, string?> { [ModelSourceToken.HuggingFaceVariable] = "hf" };
+        Assert.Equal("sky", ModelSourceToken.For(new Uri("https://models.example.com/m/"), name => both.GetValueOrDefault(name)));
+        Assert.Equal("hf", ModelSourceToken.For(new Uri("https://huggingface.co/org/m/resolve/main/"), name => hubOnly.GetValueOrDefault(name)));
+        Assert.Equal("hf", ModelSourceToken.For(new Uri("https://eu.huggingface.co/org/m/"), name => hubOnly.GetValueOrDefault(name)));
+        Assert.Null(ModelSourceToken.For(new Uri("https://models.example.com/m/"), name => hubOnly.GetValueOrDefault(name))); // HF_TOKEN stays with the Hub
+        Assert.Null(ModelSourceToken.For(new Uri("https://nothuggingface.co/m/"), name => hubOnly.GetValueOrDefault(name)));
     }
 
     [Fact]
