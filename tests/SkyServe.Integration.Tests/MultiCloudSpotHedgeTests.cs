@@ -28,10 +28,10 @@ namespace SkyServe.Integration.Tests;
 /// <para>
 /// Readiness: the controller probes each machine's endpoint, <c>http://{private IP}:{agent port}</c>, as the providers
 /// report it. The emulators hand out private IPs in 127.0.0.0/8 (127.z.x.y for EC2, 127.128.x.y for GCE, 127.200.x.y
-/// for ARM), so every VM has an address of its own, and the agent port of all three clouds is one stand-in agent: a real
-/// Kestrel server listening on 0.0.0.0, which answers a request with 200 only when the address the request came in on
-/// belongs to a VM its emulator shows live (running, not preempted or evicted) — a VM that is gone stops answering at its
-/// address. It is not the ReplicaAgent: no engine runs and notices reach the controller only through the clouds' APIs.
+/// for ARM), so every VM has an address of its own, and every live VM runs a real ReplicaAgent process listening on its
+/// address (<see cref="EmulatedVmAgents"/>); a VM that is preempted, evicted or terminated loses its agent and stops
+/// answering. No metadata server stands behind the emulated VMs, so notices reach the controller through the clouds'
+/// APIs only (the agents' metadata watchers are tested against each format on their own).
 /// </para>
 /// <para>It runs alone (three emulators and a controller process are a lot for a small machine; the timing-sensitive
 /// tests of this project must not share the CPU with it).</para>
@@ -104,11 +104,10 @@ public sealed class MultiCloudSpotHedgeTests(ITestOutputHelper output) : IAsyncL
         owned.Add(arm);
         arm.RegisterClient(AzureClientId, AzureSecret);
 
-        var agents = await StandInAgent.StartAsync(address =>
-            ec2.World.Instances.Any(i => i.PrivateIpAddress == address && i.State == "running")
-            || gce.LiveMachines().Any(m => m.Address == address)
-            || arm.LiveMachines().Any(m => m.Address == address));
-        owned.Add(agents);
+        await using var agents = EmulatedVmAgents.Start(FreePort.Next(), () =>
+            ec2.World.Instances.Where(i => i.State == "running").Select(i => (i.InstanceId, i.PrivateIpAddress))
+                .Concat(gce.LiveMachines().Select(m => ($"{m.Zone}/{m.Name}", m.Address)))
+                .Concat(arm.LiveMachines().Select(m => (m.Name, m.Address))));
 
         var keyFile = Path.Combine(data.Path, "gcp-key.json");
         await File.WriteAllTextAsync(keyFile, gce.CreateServiceAccountKey());
@@ -218,12 +217,15 @@ public sealed class MultiCloudSpotHedgeTests(ITestOutputHelper output) : IAsyncL
                 && e["reason"]!.GetValue<string>().StartsWith("on-demand fallback", StringComparison.Ordinal)
                 && Id(e) > before);
             Assert.Contains(ec2.World.Instances, i => !i.Spot && i.State == "terminated");
+            output.WriteLine($"{agents.Started} replica agents started, one per VM");
+            Assert.True(agents.Started >= 10, $"{agents.Started} agents"); // 4 spot, 3 on-demand, 3 spot again at least
         }
         catch
         {
             foreach (var e in await EventsAsync(http))
                 output.WriteLine($"  {e!["at"]} #{e["replica_id"]} {e["from_status"]} -> {e["to_status"]}: {e["reason"]}");
             output.WriteLine("controller output:\n" + controller.Output);
+            output.WriteLine("agents:\n" + agents.Output);
             throw;
         }
     }
@@ -292,38 +294,6 @@ public sealed class MultiCloudSpotHedgeTests(ITestOutputHelper output) : IAsyncL
         for (var i = owned.Count - 1; i >= 0; i--)
             await owned[i].DisposeAsync();
         data.Dispose();
-    }
-
-    /// <summary>
-    /// The replica agent of every emulated VM at once: a Kestrel server on 0.0.0.0 (so on every loopback address) that
-    /// answers 200 on any path when the address it was reached at is a live VM's private IP, and 503 otherwise.
-    /// </summary>
-    private sealed class StandInAgent(WebApplication app, int port) : IAsyncDisposable
-    {
-        public int Port { get; } = port;
-
-        public static async Task<StandInAgent> StartAsync(Func<string, bool> isLive)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Any, 0));
-            var app = builder.Build();
-            app.Run(context =>
-            {
-                var address = context.Connection.LocalIpAddress?.MapToIPv4().ToString() ?? "";
-                context.Response.StatusCode = isLive(address) ? 200 : 503;
-                return context.Response.WriteAsync(context.Response.StatusCode == 200 ? "{}" : "no VM here");
-            });
-            await app.StartAsync();
-            var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new StandInAgent(app, new Uri(url.Replace("0.0.0.0", "127.0.0.1")).Port);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
     }
 }
 
