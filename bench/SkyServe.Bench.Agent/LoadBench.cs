@@ -26,7 +26,8 @@ public static class LoadBench
             ("plain read (16 MiB buffer)", () => PlainRead.Run(safetensors)),
             ("plain read into fresh memory", () => PlainRead.IntoFreshMemory(safetensors)),
             ("safetensors -> engine", () => Model(sourceFolder, null)),
-            ("packed -> engine", () => Model(entryFolder, null)),
+            ("packed -> engine (mapped)", () => Model(entryFolder, null)),
+            ("packed -> engine, read into arrays", () => Model(entryFolder, new PackedLoadOptions(Map: false))),
             ("packed -> engine, O_DIRECT", () => Model(entryFolder, new PackedLoadOptions(DirectIo: true))),
         };
         var results = new List<LoadResult>();

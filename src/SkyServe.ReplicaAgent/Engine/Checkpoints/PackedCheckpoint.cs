@@ -67,6 +67,8 @@ public sealed class PackedCheckpoint : IDisposable
     public PackedTensors LoadAll(PackedLoadOptions? options = null)
     {
         options ??= new PackedLoadOptions();
+        if (options.Map && !options.DirectIo && MappedFile.IsSupported)
+            return MapAll();
         var clock = Stopwatch.StartNew();
         var arrays = new Dictionary<string, LoadedTensor>(StringComparer.Ordinal);
         var pieces = new List<Piece>();
@@ -77,7 +79,7 @@ public sealed class PackedCheckpoint : IDisposable
                 throw new CheckpointException($"tensor '{tensor.Name}' in {Path} has {tensor.ElementCount} elements, more than one array holds");
             LoadedTensor loaded = tensor.DType == SafetensorsDTypes.BFloat16
                 ? new(tensor, null, WeightMatrix.AllocateBFloat16(tensor.ElementCount))
-                : new(tensor, GC.AllocateUninitializedArray<float>((int)tensor.ElementCount), null);
+                : new(tensor, AllocateFloat32(tensor.ElementCount), null);
             arrays.Add(tensor.Name, loaded);
             for (long done = 0; done < tensor.Length; done += chunk)
                 pieces.Add(new Piece(loaded, done, (int)Math.Min(chunk, tensor.Length - done)));
@@ -101,7 +103,57 @@ public sealed class PackedCheckpoint : IDisposable
         return new PackedTensors(Path, arrays, TensorBytes, clock.Elapsed);
     }
 
+    /// <summary>
+    /// Maps the file (<see cref="MappedFile"/>) and leaves BF16 and F32 tensors where they lie: the returned tensors'
+    /// <see cref="PackedTensors.Mapping"/> must outlive every use of them. F16 tensors are widened into arrays, and so is
+    /// copied a BF16 tensor whose kernel padding would run past the end of the mapping (the file's last one, when it ends
+    /// on a page boundary).
+    /// </summary>
+    public unsafe PackedTensors MapAll()
+    {
+        var clock = Stopwatch.StartNew();
+        var mapping = MappedFile.Open(handle, FileLength, Path);
+        try
+        {
+            var arrays = new Dictionary<string, LoadedTensor>(StringComparer.Ordinal);
+            foreach (var tensor in Tensors)
+            {
+                var start = DataStart + tensor.Offset;
+                var padding = tensor.DType == SafetensorsDTypes.BFloat16 ? WeightMatrix.BFloat16Padding * sizeof(ushort) : 0;
+                LoadedTensor loaded;
+                if (tensor.DType is SafetensorsDTypes.BFloat16 or SafetensorsDTypes.Float32 && start + tensor.Length + padding <= mapping.ReadableLength)
+                    loaded = new(tensor, null, null, (nint)(mapping.Pointer + start));
+                else if (tensor.DType == SafetensorsDTypes.BFloat16)
+                {
+                    var bits = WeightMatrix.AllocateBFloat16(tensor.ElementCount);
+                    new ReadOnlySpan<byte>(mapping.Pointer + start, checked((int)tensor.Length)).CopyTo(MemoryMarshal.AsBytes(bits.AsSpan()));
+                    loaded = new(tensor, null, bits);
+                }
+                else
+                {
+                    var values = AllocateFloat32(tensor.ElementCount);
+                    HalfPrecisionConversion.Float16ToSingle(new ReadOnlySpan<byte>(mapping.Pointer + start, checked((int)tensor.Length)), values);
+                    loaded = new(tensor, values, null);
+                }
+                arrays.Add(tensor.Name, loaded);
+            }
+            return new PackedTensors(Path, arrays, TensorBytes, clock.Elapsed) { Mapping = mapping };
+        }
+        catch
+        {
+            mapping.Dispose();
+            throw;
+        }
+    }
+
     public void Dispose() => handle.Dispose();
+
+    private static float[] AllocateFloat32(long count)
+    {
+        var values = GC.AllocateUninitializedArray<float>((int)count);
+        HugePages.Advise(values);
+        return values;
+    }
 
     private void ReadPiece(Piece piece, SafeFileHandle source, bool directIo, AlignedBuffer buffer)
     {

@@ -8,7 +8,9 @@ namespace SkyServe.ReplicaAgent.Engine.Checkpoints;
 /// <param name="Readers">Threads reading pieces in file order; 0 for one per core, at most <see cref="MaxDefaultReaders"/>.</param>
 /// <param name="ChunkBytes">Bytes per read call (rounded up to the alignment).</param>
 /// <param name="DirectIo">Bypass the page cache (O_DIRECT on Linux) through an aligned buffer; ignored elsewhere.</param>
-public sealed record PackedLoadOptions(int Readers = 0, int ChunkBytes = 8 << 20, bool DirectIo = false)
+/// <param name="Map">Map the file and compute from it in place (Linux; not with <paramref name="DirectIo"/>): from the page
+/// cache nothing is copied, from disk the mapping is populated at read speed. False: read into arrays.</param>
+public sealed record PackedLoadOptions(int Readers = 0, int ChunkBytes = 8 << 20, bool DirectIo = false, bool Map = true)
 {
     public const int MaxDefaultReaders = 4;
 }

@@ -3,8 +3,11 @@ using SkyServe.ReplicaAgent.Engine.Model;
 
 namespace SkyServe.ReplicaAgent.Engine.Checkpoints;
 
-/// <summary>Every tensor of a packed checkpoint, loaded; the engine takes the arrays as they are (BF16 matrices stay BF16).</summary>
-public sealed class PackedTensors : ICheckpointTensors
+/// <summary>
+/// Every tensor of a packed checkpoint, loaded: in arrays, or left in the mapped file (<see cref="Mapping"/>); the engine
+/// takes them as they are (BF16 matrices stay BF16).
+/// </summary>
+public sealed unsafe class PackedTensors : ICheckpointTensors
 {
     private readonly string path;
     private readonly Dictionary<string, LoadedTensor> tensors;
@@ -19,6 +22,9 @@ public sealed class PackedTensors : ICheckpointTensors
 
     public long BytesRead { get; }
     public TimeSpan Elapsed { get; }
+
+    /// <summary>The mapped file that mapped tensors live in; whoever computes from them owns it and disposes it last. Null when every tensor is in an array.</summary>
+    public IDisposable? Mapping { get; init; }
     public IEnumerable<string> Names => tensors.Keys;
 
     public bool Contains(string name) => tensors.ContainsKey(name);
@@ -29,13 +35,20 @@ public sealed class PackedTensors : ICheckpointTensors
         if (tensor.Float32 is { } values)
             return values;
         var widened = new float[tensor.Info.ElementCount];
-        HalfPrecisionConversion.BFloat16ToSingle(MemoryMarshal.AsBytes(tensor.BFloat16.AsSpan(0, widened.Length)), widened);
+        if (tensor.Mapped != 0 && tensor.Info.DType == SafetensorsDTypes.Float32)
+            new ReadOnlySpan<float>((void*)tensor.Mapped, widened.Length).CopyTo(widened); // small (norms, biases): an array of its own
+        else if (tensor.Mapped != 0)
+            HalfPrecisionConversion.BFloat16ToSingle(new ReadOnlySpan<byte>((void*)tensor.Mapped, widened.Length * sizeof(ushort)), widened);
+        else
+            HalfPrecisionConversion.BFloat16ToSingle(MemoryMarshal.AsBytes(tensor.BFloat16.AsSpan(0, widened.Length)), widened);
         return widened;
     }
 
     public WeightMatrix ReadMatrix(string name, int rows, int columns)
     {
         var tensor = Find(name, [rows, columns]);
+        if (tensor.Mapped != 0)
+            return WeightMatrix.FromMapped(tensor.Mapped, tensor.Info.DType == SafetensorsDTypes.BFloat16, rows, columns);
         return tensor.BFloat16 is { } bits ? WeightMatrix.FromBFloat16(bits, rows, columns) : WeightMatrix.FromFloat32(tensor.Float32!, rows, columns);
     }
 
@@ -50,5 +63,8 @@ public sealed class PackedTensors : ICheckpointTensors
     }
 }
 
-/// <summary>A loaded tensor: BF16 kept as its bit patterns (padded for the kernels), anything else as float32.</summary>
-internal sealed record LoadedTensor(PackedTensorInfo Info, float[]? Float32, ushort[]? BFloat16);
+/// <summary>
+/// A loaded tensor: BF16 kept as its bit patterns (padded for the kernels), anything else as float32; or, with
+/// <paramref name="Mapped"/>, BF16 or F32 left where it lies in the mapped file (its address; readable padding follows).
+/// </summary>
+internal sealed record LoadedTensor(PackedTensorInfo Info, float[]? Float32, ushort[]? BFloat16, nint Mapped = 0);

@@ -20,18 +20,22 @@ public sealed class CpuLlamaModel : ICausalLanguageModel
     private readonly ForwardWorkspace workspace;
     private readonly float eps;
     private readonly Lock forwardLock = new();
+    private readonly IDisposable? weightStorage;
+    private bool disposed;
 
     public ModelConfig Config { get; }
 
     public long StreamedWeightBytes => weights.StreamedBytes;
 
     /// <param name="rotary">Replaces the frequencies config.json implies; for matching a reference computed differently.</param>
-    public CpuLlamaModel(ModelConfig config, LlamaWeights weights, RotaryEmbedding? rotary = null)
+    /// <param name="weightStorage">What the weights live in when not in arrays (a mapped checkpoint): released on <see cref="Dispose"/>, after the last forward pass.</param>
+    public CpuLlamaModel(ModelConfig config, LlamaWeights weights, RotaryEmbedding? rotary = null, IDisposable? weightStorage = null)
     {
         if (rotary is not null && rotary.InverseFrequencies.Length != config.HeadDim / 2)
             throw new ArgumentException($"rotary has {rotary.InverseFrequencies.Length} frequencies; head_dim {config.HeadDim} needs {config.HeadDim / 2}", nameof(rotary));
         Config = config;
         this.weights = weights;
+        this.weightStorage = weightStorage;
         this.rotary = rotary ?? new RotaryEmbedding(config.Rope, config.HeadDim);
         attention = new CausalAttention(config);
         workspace = new ForwardWorkspace(config);
@@ -55,7 +59,15 @@ public sealed class CpuLlamaModel : ICausalLanguageModel
             using (var packed = PackedCheckpoint.Open(packedPath))
                 tensors = packed.LoadAll(packedOptions);
             statistics = new WeightLoadStatistics(WeightLayout.Packed, tensors.BytesRead, tensors.Elapsed);
-            return new CpuLlamaModel(config, LlamaWeights.Load(tensors, config));
+            try
+            {
+                return new CpuLlamaModel(config, LlamaWeights.Load(tensors, config), weightStorage: tensors.Mapping);
+            }
+            catch
+            {
+                tensors.Mapping?.Dispose();
+                throw;
+            }
         }
 
         var clock = Stopwatch.StartNew();
@@ -76,6 +88,7 @@ public sealed class CpuLlamaModel : ICausalLanguageModel
         // Overlapping calls would share the workspace and could race on a cache; the scheduler calls from one loop anyway.
         lock (forwardLock)
         {
+            ObjectDisposedException.ThrowIf(disposed, this); // mapped weights are gone after Dispose
             var batch = BatchLayout.Plan(steps, this, Config.VocabSize);
             foreach (var (cache, sequence) in batch.Caches.Zip(batch.Sequences))
                 cache.EnsureCapacity(cache.Length + sequence.TokenCount);
@@ -94,9 +107,14 @@ public sealed class CpuLlamaModel : ICausalLanguageModel
         }
     }
 
-    /// <summary>Nothing to release: weights and caches are managed arrays. The CUDA engine frees device memory here.</summary>
+    /// <summary>Releases a mapped checkpoint once no forward pass runs (caches are managed arrays). The CUDA engine frees device memory here.</summary>
     public void Dispose()
     {
+        lock (forwardLock)
+        {
+            disposed = true;
+            weightStorage?.Dispose();
+        }
     }
 
     private void Embed(BatchLayout batch)

@@ -71,10 +71,10 @@ public sealed unsafe class LinearLayer
 
     private void Multiply(float[] input, float[] output, int rows, int firstOut, int endOut)
     {
-        if (Weight.Float32 is { } float32)
-            Multiply<Float32Weights, float>(input, ref MemoryMarshal.GetArrayDataReference(float32), output, rows, firstOut, endOut);
+        if (!Weight.IsBFloat16)
+            Multiply<Float32Weights, float>(input, ref Weight.Float32Reference, output, rows, firstOut, endOut);
         else
-            Multiply<BFloat16Weights, ushort>(input, ref MemoryMarshal.GetArrayDataReference(Weight.BFloat16!), output, rows, firstOut, endOut);
+            Multiply<BFloat16Weights, ushort>(input, ref Weight.BFloat16Reference, output, rows, firstOut, endOut);
     }
 
     private void Multiply<TFormat, T>(float[] input, ref T w, float[] output, int rows, int firstOut, int endOut)

@@ -34,9 +34,14 @@ public sealed class PackedCheckpointTests
         using var source = SafetensorsCheckpoint.Open(ModelFolders.Fixture(fixture));
         using var packed = PackedCheckpoint.Open(Path.Combine(folder, PackedCheckpointFormat.FileName));
         // Small pieces, several readers: tensors split across reads and threads must reassemble exactly.
-        foreach (var options in new[] { new PackedLoadOptions(), new PackedLoadOptions(Readers: 3, ChunkBytes: 4096), new PackedLoadOptions(Readers: 2, ChunkBytes: 8192, DirectIo: true) })
+        foreach (var options in new[]
+                 {
+                     new PackedLoadOptions(), new PackedLoadOptions(Map: false), new PackedLoadOptions(Readers: 3, ChunkBytes: 4096, Map: false),
+                     new PackedLoadOptions(Readers: 2, ChunkBytes: 8192, DirectIo: true),
+                 })
         {
             var loaded = packed.LoadAll(options);
+            using var mapping = loaded.Mapping;
             Assert.Equal(source.TensorNames.Order(), loaded.Names.Order());
             foreach (var name in source.TensorNames)
             {
@@ -80,6 +85,38 @@ public sealed class PackedCheckpointTests
             Assert.True(BitIdentical(expected, actual), $"logits differ for \"{reference.Prompt}\"");
             Assert.True(LogitComparison.MaxAbsDifference(actual, reference.Logits) <= 1e-3f);
         }
+    }
+
+    [Fact]
+    public void A_mapped_model_computes_from_the_file_in_place_as_the_arrays_would_and_lets_go_of_it_when_disposed()
+    {
+        using var temp = new TempDirectory();
+        var fixture = ReferenceFixture.Load(ReferenceFixture.Qwen2); // BF16, with q/k/v biases
+        var folder = Packed(ReferenceFixture.Qwen2, temp);
+        using (var packed = PackedCheckpoint.Open(Path.Combine(folder, PackedCheckpointFormat.FileName)))
+        {
+            var mapped = packed.LoadAll();
+            using var mapping = mapped.Mapping;
+            Assert.NotNull(mapping);
+            var config = ModelConfig.Load(Path.Combine(folder, "config.json"));
+            var query = mapped.ReadMatrix("model.layers.0.self_attn.q_proj.weight", config.QueryDim, config.HiddenSize);
+            Assert.True(query.IsBFloat16);
+            Assert.Null(query.BFloat16); // not copied into an array: the kernels read the mapping
+            Assert.Null(packed.LoadAll(new PackedLoadOptions(Map: false)).Mapping);
+        }
+
+        var model = CpuLlamaModel.Load(folder, out _);
+        using var fromArrays = CpuLlamaModel.Load(folder, out _, new PackedLoadOptions(Map: false));
+        foreach (var reference in fixture.Cases)
+        {
+            using var cacheA = model.CreateCache();
+            using var cacheB = fromArrays.CreateCache();
+            var fromMapping = model.Forward([new SequenceStep(cacheA, reference.Ids, ReturnAllLogits: true)])[0];
+            Assert.True(BitIdentical(fromArrays.Forward([new SequenceStep(cacheB, reference.Ids, ReturnAllLogits: true)])[0], fromMapping));
+        }
+        model.Dispose();
+        using var afterwards = model.CreateCache();
+        Assert.Throws<ObjectDisposedException>(() => model.Forward([new SequenceStep(afterwards, fixture.Cases[0].Ids)]));
     }
 
     [Fact]
