@@ -5,7 +5,7 @@ using SkyServe.Controller.Routing;
 
 namespace SkyServe.Controller.Persistence;
 
-/// <summary>Raises <see cref="RoutingChangeSignal"/> after a save that wrote a replica, a service or a service version.</summary>
+/// <summary>Wakes <see cref="RoutingChangeSignal"/> after a save that wrote a replica, a service or a service version.</summary>
 public sealed class RoutingChangeInterceptor(RoutingChangeSignal signal) : SaveChangesInterceptor
 {
     private static readonly object Marker = new();
@@ -25,13 +25,13 @@ public sealed class RoutingChangeInterceptor(RoutingChangeSignal signal) : SaveC
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        RaiseIfNoted(eventData.Context);
+        WakeIfNoted(eventData.Context);
         return result;
     }
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
     {
-        RaiseIfNoted(eventData.Context);
+        WakeIfNoted(eventData.Context);
         return ValueTask.FromResult(result);
     }
 
@@ -60,9 +60,9 @@ public sealed class RoutingChangeInterceptor(RoutingChangeSignal signal) : SaveC
             routingWrites.Remove(context);
     }
 
-    private void RaiseIfNoted(DbContext? context)
+    private void WakeIfNoted(DbContext? context)
     {
         if (context is not null && routingWrites.Remove(context))
-            signal.Raise();
+            signal.Wake();
     }
 }

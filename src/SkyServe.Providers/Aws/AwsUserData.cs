@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
+using static SkyServe.Providers.Boot.ShellWords;
 
 namespace SkyServe.Providers.Aws;
 
@@ -12,7 +12,7 @@ namespace SkyServe.Providers.Aws;
 /// <see cref="WorkDirectory"/>; a relative model path is relative to /opt/skyserve). Environment values travel
 /// base64-encoded and arguments single-quoted, so no value can break out of the script.
 /// </summary>
-public static partial class AwsUserData
+public static class AwsUserData
 {
     /// <summary>EC2's limit on user data, before base64.</summary>
     public const int MaxBytes = 16 * 1024;
@@ -25,9 +25,7 @@ public static partial class AwsUserData
 
     public static string Script(AgentSettings agent, string agentInstallUrl, int agentPort)
     {
-        foreach (var name in agent.Environment.Keys)
-            if (!EnvironmentName().IsMatch(name))
-                throw new CloudProviderException(CloudErrorKind.InvalidRequest, $"'{name}' is not a valid environment variable name");
+        RequireVariableNames(agent.Environment.Keys);
 
         var agentArgs = new List<string>
         {
@@ -100,10 +98,4 @@ public static partial class AwsUserData
 
     /// <summary>A shell word that decodes to the value byte for byte (but for trailing newlines, which $(...) drops).</summary>
     private static string Decoded(string value) => $"\"$(printf %s '{Convert.ToBase64String(Encoding.UTF8.GetBytes(value))}' | base64 -d)\"";
-
-    /// <summary>A single-quoted shell word.</summary>
-    public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex EnvironmentName();
 }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
+using static SkyServe.Providers.Boot.ShellWords;
 
 namespace SkyServe.Providers.Boot;
 
@@ -13,17 +13,14 @@ namespace SkyServe.Providers.Boot;
 /// the launch is single-quoted for the shell and written through quoted here-documents, so nothing in a spec's
 /// environment or commands is expanded or executed by the script itself.
 /// </summary>
-public static partial class AgentBootScript
+public static class AgentBootScript
 {
     /// <param name="machineId">What the agent reports as its machine id (the provider's <see cref="CloudMachine.Id"/>).</param>
     /// <param name="metadataFormat">The interruption watcher's format: gcp (metadata server) or azure (Scheduled Events).</param>
     /// <param name="metadataUrl">The cloud's metadata endpoint as the machine sees it.</param>
     public static string Render(AgentInstallOptions install, string machineId, AgentSettings agent, string metadataFormat, string metadataUrl)
     {
-        foreach (var key in agent.Environment.Keys)
-            if (!EnvironmentName().IsMatch(key))
-                throw new CloudProviderException(CloudErrorKind.InvalidRequest,
-                    $"'{key}' is not a valid environment variable name for the replica agent (letters, digits and '_', not starting with a digit)");
+        RequireVariableNames(agent.Environment.Keys);
         var dir = install.InstallDirectory.TrimEnd('/');
         var env = new StringBuilder();
         foreach (var (key, value) in AgentServingArguments.Environment(agent).OrderBy(e => e.Key, StringComparer.Ordinal))
@@ -76,8 +73,6 @@ public static partial class AgentBootScript
         return script.ToString();
     }
 
-    /// <summary>POSIX shell single quoting: the value comes through byte for byte.</summary>
-    public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static void AppendFile(StringBuilder script, string path, string content, string mode)
     {
@@ -90,7 +85,4 @@ public static partial class AgentBootScript
         script.Append(delimiter).Append('\n')
             .Append("chmod ").Append(mode).Append(" \"").Append(path).Append("\"\n");
     }
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex EnvironmentName();
 }

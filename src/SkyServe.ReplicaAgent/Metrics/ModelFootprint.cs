@@ -19,10 +19,9 @@ namespace SkyServe.ReplicaAgent.Metrics;
 /// <param name="CheckpointBytes">The safetensors files' size: what loading reads.</param>
 public sealed record ModelFootprint(long Parameters, long StreamedParameters, long StreamedWeightBytes, long KvBytesPerToken, long CheckpointBytes)
 {
-    /// <param name="streamedWeightBytes">From the loaded engine (<see cref="ICausalLanguageModel.StreamedWeightBytes"/>); null:
-    /// every streamed parameter as <paramref name="kvBytesPerValue"/> bytes.</param>
+    /// <param name="streamedWeightBytes">From the loaded engine (<see cref="ICausalLanguageModel.StreamedWeightBytes"/>).</param>
     /// <param name="kvBytesPerValue">Bytes of one cached key or value (the CPU engine: float32).</param>
-    public static ModelFootprint Of(ModelConfig c, string directory, long? streamedWeightBytes = null, int kvBytesPerValue = sizeof(float))
+    public static ModelFootprint Of(ModelConfig c, string directory, long streamedWeightBytes, int kvBytesPerValue = sizeof(float))
     {
         long hidden = c.HiddenSize, q = c.QueryDim, kv = c.KeyValueDim, inter = c.IntermediateSize;
         var attention = hidden * q + 2 * hidden * kv + q * hidden
@@ -35,6 +34,6 @@ public sealed record ModelFootprint(long Parameters, long StreamedParameters, lo
         var checkpoint = Directory.Exists(directory)
             ? Directory.EnumerateFiles(directory, "*.safetensors").Sum(f => new FileInfo(f).Length)
             : 0;
-        return new ModelFootprint(parameters, streamed, streamedWeightBytes ?? streamed * kvBytesPerValue, c.NumHiddenLayers * 2L * kv * kvBytesPerValue, checkpoint);
+        return new ModelFootprint(parameters, streamed, streamedWeightBytes, c.NumHiddenLayers * 2L * kv * kvBytesPerValue, checkpoint);
     }
 }

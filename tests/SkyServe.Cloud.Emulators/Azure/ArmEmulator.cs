@@ -33,7 +33,7 @@ public sealed class ArmEmulator : IAsyncDisposable
     private readonly HashSet<(string Location, string Size)> restricted = [];
     private readonly HashSet<string> denied = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> checkedActions = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<ScriptedFailure> failures = [];
+    private readonly ScriptedFailures failures = new(StringComparison.OrdinalIgnoreCase);
     private LoopbackServer server = null!;
     private int nextIp = 4;
 
@@ -122,8 +122,7 @@ public sealed class ArmEmulator : IAsyncDisposable
     /// <summary>The next <paramref name="times"/> ARM calls whose method and path match fail with this status and ARM error code.</summary>
     public void FailNext(int status, string code, string message, string method = "", string pathContains = "", int times = 1, int? retryAfterSeconds = null)
     {
-        lock (gate)
-            failures.Add(new ScriptedFailure(method, pathContains, status, code, message, retryAfterSeconds) { Remaining = times });
+        failures.Add(new ScriptedFailures.Failure(method, pathContains, status, code, message, retryAfterSeconds), times);
     }
 
     /// <summary>Azure reclaims a Spot VM: a Preempt Scheduled Event inside the VM, then, after the notice, the eviction policy.</summary>
@@ -219,16 +218,9 @@ public sealed class ArmEmulator : IAsyncDisposable
             await ErrorAsync(context, 404, "ResourceGroupNotFound", $"Resource group '{group}' could not be found.");
             return;
         }
-        ScriptedFailure? failure;
         lock (gate)
-        {
             Sweep();
-            failure = failures.FirstOrDefault(f => f.Remaining > 0 && (f.Method.Length == 0 || f.Method == context.Request.Method)
-                && context.Request.Path.Value!.Contains(f.PathContains, StringComparison.OrdinalIgnoreCase));
-            if (failure is not null)
-                failure.Remaining--;
-        }
-        if (failure is not null)
+        if (failures.Take(context.Request.Method, context.Request.Path.Value!) is { } failure)
         {
             if (failure.RetryAfterSeconds is { } seconds)
                 context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
@@ -691,11 +683,6 @@ public sealed class ArmEmulator : IAsyncDisposable
     {
         await server.DisposeAsync();
         Certificate.Dispose();
-    }
-
-    private sealed record ScriptedFailure(string Method, string PathContains, int Status, string Code, string Message, int? RetryAfterSeconds)
-    {
-        public int Remaining { get; set; }
     }
 
     private sealed class EmulatedVm(string name, string id, JsonObject data, DateTimeOffset createdAt)

@@ -29,7 +29,7 @@ public sealed partial class GceEmulator : IAsyncDisposable
     private readonly Dictionary<(string Zone, bool Spot), int> capacity = [];
     private readonly HashSet<string> denied = [];
     private readonly HashSet<string> checkedPermissions = [];
-    private readonly List<ScriptedFailure> failures = [];
+    private readonly ScriptedFailures failures = new(StringComparison.Ordinal);
     private LoopbackServer server = null!;
     private int nextIp = 2;
 
@@ -97,8 +97,7 @@ public sealed partial class GceEmulator : IAsyncDisposable
     /// <summary>The next <paramref name="times"/> API calls whose method and path match fail with this error.</summary>
     public void FailNext(int status, string reason, string message, string method = "", string pathContains = "", int times = 1, int? retryAfterSeconds = null)
     {
-        lock (gate)
-            failures.Add(new ScriptedFailure(method, pathContains, status, reason, message, retryAfterSeconds) { Remaining = times });
+        failures.Add(new ScriptedFailures.Failure(method, pathContains, status, reason, message, retryAfterSeconds), times);
     }
 
     /// <summary>Spot capacity is reclaimed: GCE records a compute.instances.preempted operation and stops the VM after the notice.</summary>
@@ -187,20 +186,13 @@ public sealed partial class GceEmulator : IAsyncDisposable
             await ErrorAsync(context, 400, "invalid", $"Invalid value for field 'zone': '{zone}'. Unknown zone.");
             return;
         }
-        ScriptedFailure? failure;
         lock (gate)
-        {
             Sweep();
-            failure = failures.FirstOrDefault(f => f.Remaining > 0 && (f.Method.Length == 0 || f.Method == context.Request.Method)
-                && context.Request.Path.Value!.Contains(f.PathContains, StringComparison.Ordinal));
-            if (failure is not null)
-                failure.Remaining--;
-        }
-        if (failure is not null)
+        if (failures.Take(context.Request.Method, context.Request.Path.Value!) is { } failure)
         {
             if (failure.RetryAfterSeconds is { } seconds)
                 context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await ErrorAsync(context, failure.Status, failure.Reason, failure.Message);
+            await ErrorAsync(context, failure.Status, failure.Code, failure.Message);
             return;
         }
         await handler(context, account);
@@ -688,11 +680,6 @@ public sealed partial class GceEmulator : IAsyncDisposable
 
     [GeneratedRegex("^[a-z0-9_-]{0,63}$")]
     private static partial Regex LabelValue();
-
-    private sealed record ScriptedFailure(string Method, string PathContains, int Status, string Reason, string Message, int? RetryAfterSeconds)
-    {
-        public int Remaining { get; set; }
-    }
 
     private sealed class EmulatedInstance(string zone, string name, JsonObject resource, DateTimeOffset createdAt, bool spot)
     {
