@@ -40,7 +40,7 @@ public sealed class ExternalEngineCommandLineTests
     [InlineData("--engine-port must be a number", "--port", "0", "--run", "x", "--engine-port", "http")]
     [InlineData("--run needs a shell command", "--port", "0", "--run", " ")]
     [InlineData("--engine-max-restarts must be a whole number", "--port", "0", "--run", "x", "--engine-max-restarts", "-1")]
-    [InlineData("--engine tpu is not available", "--port", "0", "--engine", "tpu")]
+    [InlineData("--engine tpu is not an engine; cpu or cuda (with --model) and external (with --run) are", "--port", "0", "--engine", "tpu")]
     public void Misuse_is_refused_with_a_message(string message, params string[] args)
     {
         if (args.Contains("--model"))

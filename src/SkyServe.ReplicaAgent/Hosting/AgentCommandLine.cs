@@ -1,3 +1,4 @@
+using SkyServe.Core.Spec;
 using System.Globalization;
 using System.Net;
 using SkyServe.ReplicaAgent.External;
@@ -40,7 +41,9 @@ public static class AgentCommandLine
           --write-manifest DIR        write DIR/skyserve-manifest.json (sizes, SHA-256) for serving DIR over HTTP, then exit
           --served-model-name NAME    the model id clients name (default: the folder's name)
           --max-batch-size N          most sequences in one running batch (default 32)
-          --engine cpu|external       the engine: built-in cpu (with --model; cuda comes later), or external (with --run)
+          --engine cpu|cuda|external  the engine: built-in cpu or cuda (an NVIDIA GPU, through its driver, NVRTC and
+                                      cuBLAS; with --model), or external (with --run)
+          --gpu-memory-utilization F  with --engine cuda: share of the GPU's memory for weights and KV cache (default 0.9)
           --peak-bandwidth-gbps GBPS  the device's peak memory bandwidth for MBU on /metrics (default: measured
                                       at start-up with a parallel read of 256 MiB)
           --peak-tflops TFLOPS        the device's peak TFLOPS for MFU (default: measured at start-up)
@@ -81,9 +84,16 @@ public static class AgentCommandLine
         ["--peak-tflops"] = (o, v) => o with { PeakTflops = Positive("--peak-tflops", v) },
         ["--engine"] = (o, v) => v switch
         {
-            "cpu" => o,
+            "cpu" => o with { Engine = ModelEngine.Cpu },
+            "cuda" => o with { Engine = ModelEngine.Cuda },
             "external" => o with { External = o.External ?? new ExternalEngineOptions() },
-            _ => throw new CommandLineException($"--engine {v} is not available yet; cpu (with --model) and external (with --run) are"),
+            _ => throw new CommandLineException($"--engine {v} is not an engine; cpu or cuda (with --model) and external (with --run) are"),
+        },
+        ["--gpu-memory-utilization"] = (o, v) => o with
+        {
+            GpuMemoryUtilization = double.TryParse(v, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var f) && f > 0 && f <= 1
+                ? f
+                : throw new CommandLineException($"--gpu-memory-utilization must be a number in (0, 1], not '{v}'"),
         },
         ["--run"] = (o, v) => External(o, e => e with { Run = Command("--run", v) }),
         ["--setup"] = (o, v) => External(o, e => e with { Setup = Command("--setup", v) }),
@@ -161,6 +171,10 @@ public static class AgentCommandLine
             throw new CommandLineException("--port is required (0 picks a free port)");
         if (options.External is { Run: null })
             throw new CommandLineException("--setup, --engine-port, --workdir, --engine-max-restarts, --engine-restart-delay-ms and --engine external go with --run");
+        if (options.Engine == ModelEngine.Cuda && options.ModelDirectory is null)
+            throw new CommandLineException("--engine cuda serves a model: give --model");
+        if (seen.Contains("--gpu-memory-utilization") && options.Engine != ModelEngine.Cuda)
+            throw new CommandLineException("--gpu-memory-utilization goes with --engine cuda");
         if (options.External is not null && options.ModelDirectory is not null)
             throw new CommandLineException("--model (the built-in engine) and --run (an external engine) cannot be used together");
         if (!seen.Contains("--model-cache"))

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Console;
 using SkyServe.ReplicaAgent.Endpoints;
 using SkyServe.ReplicaAgent.Endpoints.OpenAi;
 using SkyServe.ReplicaAgent.Engine.Checkpoints;
+using SkyServe.ReplicaAgent.Engine.Cuda;
 using SkyServe.ReplicaAgent.Engine.Generation;
 using SkyServe.ReplicaAgent.Engine.Serving;
 using SkyServe.ReplicaAgent.External;
@@ -55,8 +56,10 @@ public static class AgentHost
         if (engine is not null)
         {
             services.AddSingleton(engine); // disposed with the host
-            engineMetrics!.Attach(engine, ModelFootprint.Of(engine.Model.Config, engine.LoadReport.Directory, engine.Model.StreamedWeightBytes),
-                DevicePeaks.Resolve(options.PeakBandwidthGbps, options.PeakTflops));
+            var gpu = engine.Model as CudaLlamaModel;
+            engineMetrics!.Attach(engine, ModelFootprint.Of(engine.Model.Config, engine.LoadReport.Directory, engine.Model.StreamedWeightBytes,
+                    gpu is null ? sizeof(float) : sizeof(ushort)),
+                DevicePeaks.Resolve(options.PeakBandwidthGbps, options.PeakTflops, gpu?.Peaks));
         }
         services.AddSingleton(sp => new AgentMetrics(sp.GetRequiredService<AgentState>(), options, engineMetrics));
 
@@ -108,8 +111,12 @@ public static class AgentHost
         var cache = options.ModelCacheDirectory is { } directory
             ? new CheckpointCache(directory, options.ModelCacheQuotaBytes, log: line => status.WriteLine($"ReplicaAgent model cache: {line}"))
             : null;
-        var engine = InferenceEngine.Load(model, options.ServedModelName, options.MaxBatchSize, cache, observer);
+        var engine = InferenceEngine.Load(model, options.ServedModelName, options.MaxBatchSize, cache, observer, options.Engine,
+            new CudaEngineOptions(MemoryUtilization: options.GpuMemoryUtilization));
         status.WriteLine($"ReplicaAgent model {engine.Name} loaded: {engine.LoadReport.Describe()}");
+        if (engine.Model is CudaLlamaModel gpu)
+            status.WriteLine($"ReplicaAgent cuda engine on {gpu.DeviceName}: KV cache of {gpu.KvCacheCapacityTokens} positions; " +
+                $"measured {gpu.Peaks.BandwidthBytesPerSecond / 1e9:0} GB/s copy bandwidth and {gpu.Peaks.Flops / 1e12:0} TFLOP/s bf16");
         return engine;
     }
 

@@ -1,3 +1,4 @@
+using SkyServe.Core.Spec;
 using System.Net;
 using SkyServe.ReplicaAgent.External;
 using SkyServe.ReplicaAgent.Interruption;
@@ -55,6 +56,12 @@ public sealed record AgentOptions
 
     /// <summary>The model id clients name; the folder's name by default.</summary>
     public string? ServedModelName { get; init; }
+
+    /// <summary>The built-in engine that serves <see cref="ModelDirectory"/>: cpu, or cuda on an NVIDIA GPU.</summary>
+    public ModelEngine Engine { get; init; } = ModelEngine.Cpu;
+
+    /// <summary>With the cuda engine: the share of the GPU's memory for weights and KV cache.</summary>
+    public double GpuMemoryUtilization { get; init; } = 0.9;
 
     /// <summary>Most sequences in one running batch.</summary>
     public int MaxBatchSize { get; init; } = 32;

@@ -1,4 +1,6 @@
 using SkyServe.ReplicaAgent.Engine.Checkpoints;
+using SkyServe.ReplicaAgent.Engine.Cuda;
+using SkyServe.ReplicaAgent.Engine.Cuda.Native;
 using SkyServe.ReplicaAgent.Engine.Model;
 using SkyServe.ReplicaAgent.Engine.Tokenization;
 
@@ -39,9 +41,14 @@ public static class AgentProgram
         {
             app = AgentHost.Build(options);
         }
-        catch (Exception e) when (e is CheckpointException or TokenizerLoadException)
+        catch (Exception e) when (e is CheckpointException or TokenizerLoadException or CudaModelDoesNotFitException)
         {
             Console.Error.WriteLine($"SkyServe.ReplicaAgent: cannot load the model: {e.Message}");
+            return 1;
+        }
+        catch (CudaUnavailableException e)
+        {
+            Console.Error.WriteLine($"SkyServe.ReplicaAgent: --engine cuda needs an NVIDIA GPU and its CUDA driver: {e.Message}");
             return 1;
         }
         await using var _ = app;

@@ -29,10 +29,11 @@ public sealed record DevicePeaks(double BandwidthBytesPerSecond, string Bandwidt
     private static readonly Lazy<double> MeasuredBandwidth = new(() => MeasureReadBandwidth());
     private static readonly Lazy<double> MeasuredFlops = new(() => MeasureFlops(TimeSpan.FromMilliseconds(60)));
 
-    public static DevicePeaks Resolve(double? bandwidthGbps, double? tflops) => new(
-        bandwidthGbps is { } gbps ? gbps * 1e9 : MeasuredBandwidth.Value,
+    /// <param name="gpu">The CUDA engine's own measurement of its GPU (copy bandwidth, bf16 GEMM rate); null for the CPU engine.</param>
+    public static DevicePeaks Resolve(double? bandwidthGbps, double? tflops, Engine.Cuda.DevicePeakFigures? gpu = null) => new(
+        bandwidthGbps is { } gbps ? gbps * 1e9 : gpu?.BandwidthBytesPerSecond ?? MeasuredBandwidth.Value,
         bandwidthGbps is null ? Measured : FromFlag,
-        tflops is { } t ? t * 1e12 : MeasuredFlops.Value,
+        tflops is { } t ? t * 1e12 : gpu?.Flops ?? MeasuredFlops.Value,
         tflops is null ? Measured : FromFlag);
 
     /// <summary>Bytes per second that all cores together read from memory.</summary>

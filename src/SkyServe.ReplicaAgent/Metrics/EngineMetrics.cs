@@ -142,11 +142,11 @@ public sealed class EngineMetrics : IGenerationObserver
         text.Family("skyserve_num_requests_waiting", "gauge", "Requests queued for a place in the batch.");
         text.Sample("skyserve_num_requests_waiting", batcher.Waiting, name);
 
-        var capacity = (double)batcher.MaxBatchSize * engine.ContextWindow;
+        var capacity = Math.Min((double)batcher.MaxBatchSize * engine.ContextWindow, engine.Model.KvCacheCapacityTokens);
         var used = (double)batcher.KvCacheTokens;
         text.Family("skyserve_kv_cache_usage_tokens", "gauge", "KV-cache positions held by the running sequences.");
         text.Sample("skyserve_kv_cache_usage_tokens", used, name);
-        text.Family("skyserve_kv_cache_capacity_tokens", "gauge", "KV-cache positions the engine may hold: max batch size x context window.");
+        text.Family("skyserve_kv_cache_capacity_tokens", "gauge", "KV-cache positions the engine may hold: max batch size x context window, or the GPU's KV-cache blocks if fewer.");
         text.Sample("skyserve_kv_cache_capacity_tokens", capacity, name);
         text.Family("skyserve_kv_cache_usage_ratio", "gauge", "KV-cache use: positions held / capacity (0 to 1).");
         text.Sample("skyserve_kv_cache_usage_ratio", used / capacity, name);

@@ -51,6 +51,8 @@ public sealed class ContinuousBatcher : IDisposable
             throw new ArgumentException("the prompt has no tokens", nameof(prompt));
         if (prompt.Count + parameters.MaxTokens > model.Config.MaxPositionEmbeddings)
             throw new ContextWindowExceededException(prompt.Count, parameters.MaxTokens, model.Config.MaxPositionEmbeddings);
+        if (prompt.Count + parameters.MaxTokens > model.KvCacheCapacityTokens)
+            throw new ContextWindowExceededException(prompt.Count, parameters.MaxTokens, (int)model.KvCacheCapacityTokens);
         var request = new GenerationRequest(prompt, parameters, cancellation);
         waiting.Enqueue(request);
         arrived.Release();
@@ -66,8 +68,7 @@ public sealed class ContinuousBatcher : IDisposable
             {
                 if (active.Count == 0)
                     await arrived.WaitAsync(stopping.Token);
-                while (active.Count < maxBatchSize && waiting.TryDequeue(out var request))
-                    active.Add(new RunningSequence(request, model.CreateCache(), tokenizer));
+                Admit(active);
                 Volatile.Write(ref running, active.Count);
                 active.RemoveAll(s => s.Request.Cancellation.IsCancellationRequested && Finish(s, FinishReason.Abort));
                 if (active.Count > 0)
@@ -85,6 +86,22 @@ public sealed class ContinuousBatcher : IDisposable
             left.Events.Writer.TryComplete(new OperationCanceledException("the engine is shutting down"));
     }
 
+    /// <summary>
+    /// Moves waiting requests into the batch, first come first served, while there is room: a place in the batch and, for
+    /// engines with a fixed KV-cache budget, cache for the request's prompt and max_tokens (else it waits for others to end).
+    /// </summary>
+    private void Admit(List<RunningSequence> active)
+    {
+        while (active.Count < maxBatchSize && waiting.TryPeek(out var request))
+        {
+            var length = request.Prompt.Count + request.Parameters.MaxTokens;
+            if (!model.TryCreateCache(length, out var cache))
+                return;
+            waiting.TryDequeue(out _);
+            active.Add(new RunningSequence(request, cache, tokenizer));
+        }
+    }
+
     /// <summary>One model step over the whole batch: a prompt chunk for prefilling sequences, the last token for decoding ones.</summary>
     private void Step(List<RunningSequence> active)
     {
@@ -99,23 +116,47 @@ public sealed class ContinuousBatcher : IDisposable
         }).ToList();
         var wasPrefilling = active.Select(s => s.Prefilled < s.Request.Prompt.Count).ToList();
         var started = Stopwatch.GetTimestamp();
-        var logits = model.Forward(steps);
+        var tokens = NextTokens(active, steps, wasPrefilling);
         observer?.Step(new StepStatistics(steps.Count, steps.Sum(s => s.Tokens.Count), steps.Sum(s => (long)s.Cache.Length),
             steps.All(s => s.Tokens.Count == 1) && active.All(s => s.Generated.Count > 0), Stopwatch.GetElapsedTime(started)));
         for (var i = active.Count - 1; i >= 0; i--)
         {
             if (wasPrefilling[i])
                 continue; // more of the prompt to go: nothing to sample yet
-            if (Advance(active[i], logits[i]))
+            if (Advance(active[i], tokens[i]))
                 active.RemoveAt(i);
         }
     }
 
-    /// <summary>Samples the next token of a sequence and streams what became final; true when it finished.</summary>
-    private bool Advance(RunningSequence s, float[] logits)
+    /// <summary>
+    /// Runs the step and picks each sequence's next token (ignored for those still prefilling): on the device when the
+    /// engine samples there, else from the logits here. Either way a sampled sequence draws one number from its own Random.
+    /// </summary>
+    private int[] NextTokens(List<RunningSequence> active, List<SequenceStep> steps, List<bool> wasPrefilling)
+    {
+        if (model is ITokenSamplingModel sampler)
+        {
+            var draws = new TokenDraw[active.Count];
+            for (var i = 0; i < active.Count; i++)
+            {
+                var parameters = active[i].Request.Parameters;
+                draws[i] = wasPrefilling[i] || parameters.IsGreedy
+                    ? TokenDraw.Greedy
+                    : new TokenDraw((float)parameters.Temperature, (float)Math.Min(parameters.TopP, 1), (float)active[i].Random.NextDouble());
+            }
+            return sampler.ForwardAndSample(steps, draws);
+        }
+        var logits = model.Forward(steps);
+        var tokens = new int[active.Count];
+        for (var i = 0; i < active.Count; i++)
+            tokens[i] = wasPrefilling[i] ? -1 : TokenSampler.Sample(logits[i], active[i].Request.Parameters, active[i].Random);
+        return tokens;
+    }
+
+    /// <summary>Takes the next token of a sequence and streams what became final; true when it finished.</summary>
+    private bool Advance(RunningSequence s, int token)
     {
         var parameters = s.Request.Parameters;
-        var token = TokenSampler.Sample(logits, parameters, s.Random);
         if (s.Request.FirstTokenTimestamp is null)
         {
             s.Request.FirstTokenTimestamp = Stopwatch.GetTimestamp();

@@ -15,6 +15,19 @@ public interface ICausalLanguageModel : IDisposable
     KvCache CreateCache();
 
     /// <summary>
+    /// An empty cache with room set aside for <paramref name="maxLength"/> positions, or false when the engine cannot hold
+    /// that many more now (the scheduler then leaves the request waiting). Engines without a fixed budget always succeed.
+    /// </summary>
+    bool TryCreateCache(int maxLength, out KvCache cache)
+    {
+        cache = CreateCache();
+        return true;
+    }
+
+    /// <summary>Most positions all caches together can hold (a GPU's KV-cache blocks); long.MaxValue when unbounded.</summary>
+    long KvCacheCapacityTokens => long.MaxValue;
+
+    /// <summary>
     /// Appends each step's tokens to its sequence and returns, per step, row-major [positions, vocab] float32
     /// logits: one row (the last new position) or, with ReturnAllLogits, one per new token. A sequence appears
     /// at most once per call. Calls must not overlap.

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using SkyServe.Core.Spec;
 using SkyServe.ReplicaAgent.Engine.Checkpoints;
+using SkyServe.ReplicaAgent.Engine.Cuda;
 using SkyServe.ReplicaAgent.Engine.Generation;
 using SkyServe.ReplicaAgent.Engine.Model;
 using SkyServe.ReplicaAgent.Engine.Tokenization;
@@ -40,7 +42,9 @@ public sealed class InferenceEngine : IDisposable
     /// safetensors are read in place and a URL is refused.
     /// </summary>
     /// <param name="observer">Told about every step and request (the agent's metrics).</param>
-    public static InferenceEngine Load(string model, string? name, int maxBatchSize, CheckpointCache? cache = null, IGenerationObserver? observer = null)
+    /// <param name="engine">cpu (managed code) or cuda (an NVIDIA GPU; <see cref="CudaLlamaModel"/>).</param>
+    public static InferenceEngine Load(string model, string? name, int maxBatchSize, CheckpointCache? cache = null, IGenerationObserver? observer = null,
+        ModelEngine engine = ModelEngine.Cpu, CudaEngineOptions? cudaOptions = null)
     {
         var clock = Stopwatch.StartNew();
         var source = ModelSource.Parse(model);
@@ -54,12 +58,14 @@ public sealed class InferenceEngine : IDisposable
                 _ => throw new CheckpointException($"{model} is a URL; serving from a URL needs a model cache (--model-cache)"),
             };
             var tokenizer = Tokenizer.Load(directory);
-            var cpuModel = CpuLlamaModel.Load(directory, out var weights);
-            var batcher = new ContinuousBatcher(cpuModel, tokenizer, maxBatchSize, observer: observer);
+            ICausalLanguageModel languageModel = engine == ModelEngine.Cuda
+                ? CudaLlamaModel.Load(directory, (cudaOptions ?? new CudaEngineOptions()) with { MaxBatchSize = maxBatchSize }, out var weights)
+                : CpuLlamaModel.Load(directory, out weights);
+            var batcher = new ContinuousBatcher(languageModel, tokenizer, maxBatchSize, observer: observer);
             var report = new LoadReport(source.Text, directory, weights.Layout, cached?.Outcome ?? CacheOutcome.NotCached,
                 cached?.FetchTime ?? TimeSpan.Zero, cached?.ConvertTime ?? TimeSpan.Zero, cached?.DownloadedBytes ?? 0,
                 weights.BytesRead, weights.Elapsed, clock.Elapsed);
-            return new InferenceEngine(name ?? source.DefaultName, tokenizer, cpuModel, batcher, report, cached);
+            return new InferenceEngine(name ?? source.DefaultName, tokenizer, languageModel, batcher, report, cached);
         }
         catch
         {
