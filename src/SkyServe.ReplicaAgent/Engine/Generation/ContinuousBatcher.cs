@@ -49,9 +49,9 @@ public sealed class ContinuousBatcher : IDisposable
     {
         if (prompt.Count == 0)
             throw new ArgumentException("the prompt has no tokens", nameof(prompt));
-        if (prompt.Count + parameters.MaxTokens > model.Config.MaxPositionEmbeddings)
+        if ((long)prompt.Count + parameters.MaxTokens > model.Config.MaxPositionEmbeddings) // long: max_tokens may be near int.MaxValue
             throw new ContextWindowExceededException(prompt.Count, parameters.MaxTokens, model.Config.MaxPositionEmbeddings);
-        if (prompt.Count + parameters.MaxTokens > model.KvCacheCapacityTokens)
+        if ((long)prompt.Count + parameters.MaxTokens > model.KvCacheCapacityTokens)
             throw new ContextWindowExceededException(prompt.Count, parameters.MaxTokens, (int)model.KvCacheCapacityTokens);
         var request = new GenerationRequest(prompt, parameters, cancellation);
         waiting.Enqueue(request);

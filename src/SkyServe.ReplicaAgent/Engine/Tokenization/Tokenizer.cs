@@ -92,12 +92,16 @@ public sealed class Tokenizer
     /// <summary>
     /// The ids of <paramref name="text"/>. Added tokens written in the text (e.g. "&lt;|eot_id|&gt;") become
     /// their single id; <paramref name="addSpecialTokens"/> applies the post-processor's template (e.g. BOS first).
+    /// Encoding stops once more than <paramref name="maxTokens"/> ids are produced (the result then has more than
+    /// that many but not all of the text's), so text that cannot fit a window costs no more than the window.
     /// </summary>
-    public IReadOnlyList<int> Encode(string text, bool addSpecialTokens)
+    public IReadOnlyList<int> Encode(string text, bool addSpecialTokens, int maxTokens = int.MaxValue)
     {
         var ids = new List<int>();
         foreach (var segment in rawTextMatcher.Split(text))
         {
+            if (ids.Count > maxTokens)
+                return ids;
             if (segment.Token is { } token)
             {
                 ids.Add(token.Id);
@@ -107,12 +111,16 @@ public sealed class Tokenizer
             var normalized = normalizer?.Normalize(raw) ?? raw;
             foreach (var inner in normalizedTextMatcher.Split(normalized))
             {
+                if (ids.Count > maxTokens)
+                    return ids;
                 if (inner.Token is { } normalizedToken)
                     ids.Add(normalizedToken.Id);
                 else
-                    EncodePlainText(new PreToken(normalized[inner.Start..inner.End], segment.Start == 0 && inner.Start == 0), ids);
+                    EncodePlainText(new PreToken(normalized[inner.Start..inner.End], segment.Start == 0 && inner.Start == 0), ids, maxTokens);
             }
         }
+        if (ids.Count > maxTokens)
+            return ids;
         return addSpecialTokens && postProcessor is not null ? postProcessor.AddSpecialTokens(ids) : ids;
     }
 
@@ -143,7 +151,7 @@ public sealed class Tokenizer
     public string? IdToToken(int id) =>
         addedTokenOfId.TryGetValue(id, out var added) ? added.Content : model.IdToToken(id);
 
-    private void EncodePlainText(PreToken piece, List<int> ids)
+    private void EncodePlainText(PreToken piece, List<int> ids, int maxTokens)
     {
         if (piece.Text.Length == 0)
             return;
@@ -155,7 +163,11 @@ public sealed class Tokenizer
         var words = new List<PreToken>();
         preTokenizer.Split(piece, words);
         foreach (var word in words)
+        {
+            if (ids.Count > maxTokens)
+                return;
             model.Encode(word.Text, ids);
+        }
     }
 
     private static List<AddedToken> ReadAddedTokens(JsonElement addedTokens)
