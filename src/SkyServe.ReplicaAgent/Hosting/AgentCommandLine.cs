@@ -41,6 +41,7 @@ public static class AgentCommandLine
           --write-manifest DIR        write DIR/skyserve-manifest.json (sizes, SHA-256) for serving DIR over HTTP, then exit
           --served-model-name NAME    the model id clients name (default: the folder's name)
           --max-batch-size N          most sequences in one running batch (default 32)
+          --max-request-bytes N       largest request body the OpenAI API reads; larger ones get 413 (default 4194304)
           --engine cpu|cuda|external  the engine: built-in cpu or cuda (an NVIDIA GPU, through its driver, NVRTC and
                                       cuBLAS; with --model), or external (with --run)
           --gpu-memory-utilization F  with --engine cuda: share of the GPU's memory for weights and KV cache (default 0.9)
@@ -80,6 +81,12 @@ public static class AgentCommandLine
         ["--model-cache-quota-gb"] = (o, v) => o with { ModelCacheQuotaBytes = QuotaBytes(v) },
         ["--served-model-name"] = (o, v) => o with { ServedModelName = v },
         ["--max-batch-size"] = (o, v) => o with { MaxBatchSize = int.TryParse(v, out var n) && n > 0 ? n : throw new CommandLineException($"--max-batch-size must be a positive number, not '{v}'") },
+        ["--max-request-bytes"] = (o, v) => o with
+        {
+            MaxRequestBytes = int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+                ? n
+                : throw new CommandLineException($"--max-request-bytes must be a whole number of bytes from 1 to {int.MaxValue}, not '{v}'"),
+        },
         ["--peak-bandwidth-gbps"] = (o, v) => o with { PeakBandwidthGbps = Positive("--peak-bandwidth-gbps", v) },
         ["--peak-tflops"] = (o, v) => o with { PeakTflops = Positive("--peak-tflops", v) },
         ["--engine"] = (o, v) => v switch

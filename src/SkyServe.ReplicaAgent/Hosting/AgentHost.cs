@@ -100,7 +100,7 @@ public static class AgentHost
         else
             app.MapReadiness(options.ReadinessPath);
         if (engine is not null)
-            app.MapOpenAi(engine);
+            app.MapOpenAi(engine, options.MaxRequestBytes);
         app.MapEcho();
         return app;
     }

@@ -66,6 +66,11 @@ public sealed record AgentOptions
     /// <summary>Most sequences in one running batch.</summary>
     public int MaxBatchSize { get; init; } = 32;
 
+    /// <summary>The largest request body the OpenAI endpoints read (--max-request-bytes); larger ones are refused with 413.</summary>
+    public int MaxRequestBytes { get; init; } = DefaultMaxRequestBytes;
+
+    public const int DefaultMaxRequestBytes = 4 * 1024 * 1024;
+
     /// <summary>The device's peak memory bandwidth in GB/s (10^9 bytes) for MBU; null: measured at start-up.</summary>
     public double? PeakBandwidthGbps { get; init; }
 

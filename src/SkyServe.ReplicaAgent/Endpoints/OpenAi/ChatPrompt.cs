@@ -16,11 +16,15 @@ internal static class ChatPrompt
             throw new OpenAiError(400, "messages must be a non-empty list", "messages");
         var parsed = list.Select((m, i) =>
         {
-            var role = m?["role"] is JsonValue r && r.TryGetValue<string>(out var roleName) ? roleName : null;
+            if (m is not JsonObject message)
+                throw new OpenAiError(400, $"messages[{i}] must be an object with a role and content", $"messages[{i}]");
+            var role = message["role"] is JsonValue r && r.TryGetValue<string>(out var roleName) ? roleName : null;
             if (role is not ("system" or "user" or "assistant" or "developer" or "tool"))
                 throw new OpenAiError(400, $"messages[{i}].role must be system, user, assistant, developer or tool", $"messages[{i}].role");
-            return new ChatMessage(role == "developer" ? "system" : role, Content(m!["content"], i));
+            return new ChatMessage(role == "developer" ? "system" : role, Content(message["content"], i));
         }).ToList();
+        // Contents too long for the window are refused before the template renders them and the tokenizer reads them.
+        PromptBounds.CheckLength(engine, parsed.Sum(m => (long)m.Content.Length), "messages");
         var source = engine.Tokenizer.ChatTemplate ?? DefaultChatTemplate.Source;
         var template = Compiled.GetOrAdd(source, ChatTemplate.Parse);
         try
@@ -41,10 +45,12 @@ internal static class ChatPrompt
     private static string Content(JsonNode? content, int index) => content switch
     {
         JsonValue v when v.TryGetValue<string>(out var text) => text,
-        JsonArray parts => string.Concat(parts.Select(p => p?["type"]?.GetValue<string>() == "text"
-            ? p["text"]?.GetValue<string>() ?? ""
+        JsonArray parts => string.Concat(parts.Select(p => p is JsonObject part && Text(part["type"]) == "text"
+            ? part["text"] is null ? "" : Text(part["text"]) ?? throw new OpenAiError(400, "a text part's text must be a string", $"messages[{index}].content")
             : throw new OpenAiError(400, "only text content parts are supported", $"messages[{index}].content"))),
         null => "",
         _ => throw new OpenAiError(400, "content must be a string or a list of text parts", $"messages[{index}].content"),
     };
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
 }

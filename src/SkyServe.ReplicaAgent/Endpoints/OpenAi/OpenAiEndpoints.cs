@@ -12,7 +12,8 @@ public static class OpenAiEndpoints
     /// <summary>Whether a path is one of this API's (a spec's readiness probe often names /v1/models).</summary>
     public static bool Serves(string path) => Paths.Contains(path.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
 
-    public static IEndpointRouteBuilder MapOpenAi(this IEndpointRouteBuilder app, InferenceEngine engine)
+    /// <param name="maxRequestBytes">The largest request body read; a larger one is answered 413.</param>
+    public static IEndpointRouteBuilder MapOpenAi(this IEndpointRouteBuilder app, InferenceEngine engine, int maxRequestBytes)
     {
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         app.MapGet("/v1/models", () => Results.Json(new
@@ -20,8 +21,8 @@ public static class OpenAiEndpoints
             @object = "list",
             data = new[] { new { id = engine.Name, @object = "model", created, owned_by = "skyserve", max_model_len = engine.ContextWindow } },
         }));
-        app.MapPost("/v1/completions", (Delegate)((HttpContext http) => Guard(http, () => CompleteAsync(http, engine, created))));
-        app.MapPost("/v1/chat/completions", (Delegate)((HttpContext http) => Guard(http, () => ChatAsync(http, engine))));
+        app.MapPost("/v1/completions", (Delegate)((HttpContext http) => Guard(http, () => CompleteAsync(http, engine, created, maxRequestBytes))));
+        app.MapPost("/v1/chat/completions", (Delegate)((HttpContext http) => Guard(http, () => ChatAsync(http, engine, maxRequestBytes))));
         return app;
     }
 
@@ -39,15 +40,20 @@ public static class OpenAiEndpoints
         {
             return new OpenAiError(400, e.Message, "messages", "context_length_exceeded").ToResult();
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException && e.Source == "System.Text.Json")
+        {
+            // A JSON node of a shape no check above foresaw (e.g. indexing a value that is not an object): the client's mistake.
+            return new OpenAiError(400, $"the request body does not have the expected shape: {e.Message}").ToResult();
+        }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             return Results.Empty; // the client left; the batcher dropped its sequence
         }
     }
 
-    private static async Task<IResult> CompleteAsync(HttpContext http, InferenceEngine engine, long created)
+    private static async Task<IResult> CompleteAsync(HttpContext http, InferenceEngine engine, long created, int maxRequestBytes)
     {
-        var body = await RequestReader.ReadAsync(http.Request, http.RequestAborted);
+        var body = await RequestReader.ReadAsync(http.Request, maxRequestBytes, http.RequestAborted);
         CheckModel(body, engine);
         var prompt = body["prompt"] switch
         {
@@ -56,7 +62,7 @@ public static class OpenAiEndpoints
             null => throw new OpenAiError(400, "prompt is required", "prompt"),
             _ => throw new OpenAiError(400, "prompt must be a string (batches of prompts are not supported)", "prompt"),
         };
-        var ids = engine.Tokenizer.Encode(prompt, addSpecialTokens: true);
+        var ids = PromptBounds.Encode(engine, prompt, addSpecialTokens: true, "prompt");
         var generation = engine.Batcher.Submit(ids, RequestReader.Sampling(body, defaultMaxTokens: 16), http.RequestAborted);
         var id = $"cmpl-{Guid.NewGuid():N}";
         return await CompletionStream.AnswerAsync(http, generation, RequestReader.Stream(body), RequestReader.IncludeUsageInStream(body),
@@ -65,13 +71,13 @@ public static class OpenAiEndpoints
             usage => new { id, @object = "text_completion", created, model = engine.Name, choices = Array.Empty<object>(), usage });
     }
 
-    private static async Task<IResult> ChatAsync(HttpContext http, InferenceEngine engine)
+    private static async Task<IResult> ChatAsync(HttpContext http, InferenceEngine engine, int maxRequestBytes)
     {
-        var body = await RequestReader.ReadAsync(http.Request, http.RequestAborted);
+        var body = await RequestReader.ReadAsync(http.Request, maxRequestBytes, http.RequestAborted);
         CheckModel(body, engine);
         var prompt = ChatPrompt.Render(engine, body["messages"]);
         // The template writes the BOS token itself when the model wants one.
-        var ids = engine.Tokenizer.Encode(prompt, addSpecialTokens: false);
+        var ids = PromptBounds.Encode(engine, prompt, addSpecialTokens: false, "messages");
         // By default the answer may fill the rest of the window; a prompt that fills it alone is refused by the batcher's check.
         var generation = engine.Batcher.Submit(ids, RequestReader.Sampling(body, defaultMaxTokens: Math.Max(1, engine.ContextWindow - ids.Count)), http.RequestAborted);
         var id = $"chatcmpl-{Guid.NewGuid():N}";
@@ -93,7 +99,7 @@ public static class OpenAiEndpoints
 
     private static void CheckModel(JsonObject body, InferenceEngine engine)
     {
-        var model = body["model"] is JsonValue v && v.TryGetValue<string>(out var name) ? name : null;
+        var model = RequestReader.Model(body);
         if (model is not null && model != engine.Name)
             throw new OpenAiError(404, $"the model '{model}' does not exist; this server serves '{engine.Name}'", "model", "model_not_found");
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using SkyServe.ReplicaAgent.Engine.Generation;
 
@@ -7,18 +6,16 @@ namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
 /// <summary>Reads the JSON body of a completions request, with OpenAI's names, defaults and checks.</summary>
 internal static class RequestReader
 {
-    public static async Task<JsonObject> ReadAsync(HttpRequest request, CancellationToken ct)
+    public static Task<JsonObject> ReadAsync(HttpRequest request, int maxBytes, CancellationToken ct) =>
+        RequestBody.ReadJsonObjectAsync(request, maxBytes, ct);
+
+    /// <summary>The model the request names, if it names one.</summary>
+    public static string? Model(JsonObject body) => body["model"] switch
     {
-        try
-        {
-            return await JsonNode.ParseAsync(request.Body, cancellationToken: ct) as JsonObject
-                ?? throw new OpenAiError(400, "the request body must be a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new OpenAiError(400, $"the request body is not valid JSON: {e.Message}");
-        }
-    }
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var name) => name,
+        _ => throw new OpenAiError(400, "model must be a string", "model"),
+    };
 
     public static SamplingParameters Sampling(JsonObject body, int defaultMaxTokens)
     {
@@ -33,14 +30,24 @@ internal static class RequestReader
         var topP = Number(body, "top_p") ?? 1.0;
         if (topP is <= 0 or > 1)
             throw new OpenAiError(400, "top_p must be greater than 0 and at most 1", "top_p");
-        return new SamplingParameters(maxTokens, temperature, topP, Int(body, "seed"), Stops(body),
-            body["ignore_eos"] is JsonValue v && v.TryGetValue<bool>(out var ignore) && ignore);
+        return new SamplingParameters(maxTokens, temperature, topP, Int(body, "seed"), Stops(body), Bool(body, "ignore_eos") ?? false);
     }
 
-    public static bool Stream(JsonObject body) => body["stream"] is JsonValue v && v.TryGetValue<bool>(out var stream) && stream;
+    public static bool Stream(JsonObject body) => Bool(body, "stream") ?? false;
 
-    public static bool IncludeUsageInStream(JsonObject body) =>
-        body["stream_options"]?["include_usage"] is JsonValue v && v.TryGetValue<bool>(out var include) && include;
+    public static bool IncludeUsageInStream(JsonObject body) => body["stream_options"] switch
+    {
+        null => false,
+        JsonObject options => Bool(options, "include_usage", "stream_options.include_usage") ?? false,
+        _ => throw new OpenAiError(400, "stream_options must be an object", "stream_options"),
+    };
+
+    private static bool? Bool(JsonObject body, string name, string? param = null) => body[name] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<bool>(out var flag) => flag,
+        _ => throw new OpenAiError(400, $"{param ?? name} must be a boolean", param ?? name),
+    };
 
     private static IReadOnlyList<string>? Stops(JsonObject body) => body["stop"] switch
     {
