@@ -19,6 +19,8 @@ public sealed class CommandLineTests
     [InlineData("--host must be an IP address", "--port", "0", "--host", "my.example.com")]
     [InlineData("--metadata-format must be aws, gcp or azure", "--port", "0", "--metadata-format", "openstack")]
     [InlineData("--ready-delay-ms must be a whole number", "--port", "0", "--ready-delay-ms", "-5")]
+    [InlineData("--max-request-bytes must be a whole number of bytes", "--port", "0", "--max-request-bytes", "4MB")]
+    [InlineData("--max-request-bytes must be a whole number of bytes", "--port", "0", "--max-request-bytes", "0")]
     public async Task Misuse_exits_2_with_a_message_on_stderr(string message, params string[] args)
     {
         var result = await RunAgentAsync(args);
@@ -36,8 +38,15 @@ public sealed class CommandLineTests
         Assert.Equal(0, result.ExitCode);
         foreach (var flag in new[] { "--port", "--host", "--machine-id", "--readiness-path", "--ready-delay-ms", "--metadata-url",
                      "--metadata-format", "--metadata-poll-ms", "--drain-timeout-ms", "--controller-url", "--controller-token",
-                     "--peak-bandwidth-gbps", "--peak-tflops" })
+                     "--peak-bandwidth-gbps", "--peak-tflops", "--max-request-bytes" })
             Assert.Contains(flag, result.Stdout);
+    }
+
+    [Fact]
+    public void Max_request_bytes_defaults_to_4_MiB()
+    {
+        Assert.Equal(4 * 1024 * 1024, AgentCommandLine.Parse(["--port", "0"]).MaxRequestBytes);
+        Assert.Equal(1000, AgentCommandLine.Parse(["--port", "0", "--max-request-bytes=1000"]).MaxRequestBytes);
     }
 
     [Fact]

@@ -27,6 +27,20 @@ public sealed class FixtureEncodingTests
 
     [Theory]
     [MemberData(nameof(Fixtures))]
+    public void A_bounded_encoding_stops_once_past_the_bound_with_a_prefix_of_the_ids(string fixture)
+    {
+        var tokenizer = TokenizerFixtures.Load(fixture);
+        var text = string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ", 200));
+        var all = tokenizer.Encode(text, addSpecialTokens: false);
+
+        var bounded = tokenizer.Encode(text, addSpecialTokens: false, maxTokens: 50);
+        Assert.True(bounded.Count > 50, $"{bounded.Count} ids");
+        Assert.Equal(all.Take(bounded.Count), bounded);
+        Assert.Equal(tokenizer.Encode(text, addSpecialTokens: true), tokenizer.Encode(text, addSpecialTokens: true, maxTokens: all.Count + 1));
+    }
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
     public void Prompts_encode_with_special_tokens_to_the_reference_ids(string fixture)
     {
         var tokenizer = TokenizerFixtures.Load(fixture);
