@@ -7,6 +7,7 @@ typedef unsigned short bf16;
 #define QKV_DIM ((N_HEADS + 2 * N_KV_HEADS) * HEAD_DIM)
 #define PER_LANE ((HEAD_DIM + WARP - 1) / WARP)
 #define ATTENTION_WARPS 8
+#define ATTENTION_UNROLL 4
 #define NEG_INF (-__int_as_float(0x7f800000))
 
 __device__ __forceinline__ float bf2f(bf16 h) { return __uint_as_float(((unsigned)h) << 16); }
@@ -153,27 +154,51 @@ extern "C" __global__ void attention(const bf16* qkv, const int* positions, cons
     }
     float maximum = NEG_INF, sum = 0.f;
     int first = SLIDING_WINDOW > 0 ? max(0, position - SLIDING_WINDOW + 1) : 0;
-    for (int t = first + warp; t <= position; t += ATTENTION_WARPS)
+    // Each warp takes ATTENTION_UNROLL consecutive positions at a time, so that their loads are in flight together.
+    for (int base = first + warp * ATTENTION_UNROLL; base <= position; base += ATTENTION_WARPS * ATTENTION_UNROLL)
     {
-        long long slot = (long long)table[t / KV_BLOCK] * KV_BLOCK + t % KV_BLOCK;
-        const bf16* k = keyCache + (slot * N_KV_HEADS + kvHead) * HEAD_DIM;
-        const bf16* v = valueCache + (slot * N_KV_HEADS + kvHead) * HEAD_DIM;
-        float dot = 0.f;
+        float dots[ATTENTION_UNROLL];
+        const bf16* values[ATTENTION_UNROLL];
         #pragma unroll
-        for (int j = 0; j < PER_LANE; j++)
+        for (int u = 0; u < ATTENTION_UNROLL; u++)
         {
-            int d = lane + j * WARP;
-            if (d < HEAD_DIM) dot += query[j] * bf2f(k[d]);
+            int t = min(base + u, position); // past the end: a harmless reload of the last position, masked below
+            long long slot = (long long)table[t / KV_BLOCK] * KV_BLOCK + t % KV_BLOCK;
+            const bf16* k = keyCache + (slot * N_KV_HEADS + kvHead) * HEAD_DIM;
+            values[u] = valueCache + (slot * N_KV_HEADS + kvHead) * HEAD_DIM;
+            float dot = 0.f;
+            #pragma unroll
+            for (int j = 0; j < PER_LANE; j++)
+            {
+                int d = lane + j * WARP;
+                if (d < HEAD_DIM) dot += query[j] * bf2f(k[d]);
+            }
+            dots[u] = dot;
         }
-        dot = warp_sum(dot);
-        float next = fmaxf(maximum, dot);
-        float correction = __expf(maximum - next), weight = __expf(dot - next);
-        sum = sum * correction + weight;
+        float blockMax = NEG_INF;
         #pragma unroll
-        for (int j = 0; j < PER_LANE; j++)
+        for (int u = 0; u < ATTENTION_UNROLL; u++)
         {
-            int d = lane + j * WARP;
-            acc[j] = acc[j] * correction + (d < HEAD_DIM ? weight * bf2f(v[d]) : 0.f);
+            dots[u] = warp_sum(dots[u]);
+            if (base + u <= position) blockMax = fmaxf(blockMax, dots[u]);
+        }
+        float next = fmaxf(maximum, blockMax);
+        float correction = __expf(maximum - next);
+        sum *= correction;
+        #pragma unroll
+        for (int j = 0; j < PER_LANE; j++) acc[j] *= correction;
+        #pragma unroll
+        for (int u = 0; u < ATTENTION_UNROLL; u++)
+        {
+            if (base + u > position) break;
+            float weight = __expf(dots[u] - next);
+            sum += weight;
+            #pragma unroll
+            for (int j = 0; j < PER_LANE; j++)
+            {
+                int d = lane + j * WARP;
+                if (d < HEAD_DIM) acc[j] += weight * bf2f(values[u][d]);
+            }
         }
         maximum = next;
     }
