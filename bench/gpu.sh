@@ -57,7 +57,7 @@ echo "== 1. the GPU"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv || true
 
 echo "== 2. reference fixtures"
-"$bench" fixtures tests/fixtures/tiny-llama tests/fixtures/tiny-qwen2 2>&1 | tee "$work/fixtures.out" || status=1
+timeout 150 "$bench" fixtures tests/fixtures/tiny-llama tests/fixtures/tiny-qwen2 2>&1 | tee "$work/fixtures.out" || status=1
 if grep -qE "NVRTC could not compile|Unhandled exception" "$work/fixtures.out"; then echo "the engine does not run here: stopping"; exit 1; fi
 
 echo "== 3. the agent with --engine cuda (models/tiny-chat)"
@@ -78,11 +78,11 @@ kill $agent 2>/dev/null || true; wait $agent 2>/dev/null || true
 
 echo "== 4. a random-weight $shape model, transformers' references and baseline"
 model="$work/llama-$shape-random"
-python3 bench/gpu/make_model.py --shape "$shape" --out "$model" --reference "$work/reference-$shape.json" --baseline "$work/baseline-$shape.json" --batches "$batches"
+timeout 330 python3 bench/gpu/make_model.py --shape "$shape" --out "$model" --reference "$work/reference-$shape.json" --baseline "$work/baseline-$shape.json" --batches "$batches"
 
 echo "== 5. the engine against transformers"
-"$bench" compare --model "$model" --cache "$work/cache" --reference "$work/reference-$shape.json" || status=1
+timeout 240 "$bench" compare --model "$model" --cache "$work/cache" --reference "$work/reference-$shape.json" || status=1
 
 echo "== 6. benchmark"
-"$bench" bench --model "$model" --cache "$work/cache" --baseline "$work/baseline-$shape.json" --batches "$batches" --new-tokens "$new_tokens"
+timeout 200 "$bench" bench --model "$model" --cache "$work/cache" --baseline "$work/baseline-$shape.json" --batches "$batches" --new-tokens "$new_tokens"
 exit $status
