@@ -149,6 +149,7 @@ public sealed class BoundsTests
 
     [Theory]
     [InlineData("0x10")]
+    [InlineData("1_000")]
     [InlineData("+5")]
     public void Qps_targets_are_decimal_too(string value)
     {

@@ -53,9 +53,7 @@ internal sealed class ScalarReader(SpecReadContext context)
     {
         if (YamlScalars.IsNull(node))
             return null;
-        if (!AsScalarText(node, out var text)
-            || !YamlScalars.IsPlain((YamlScalarNode)node)
-            || !YamlScalars.TryNumber(text, out var value))
+        if (!AsScalarText(node, out var text) || !YamlScalars.IsPlain((YamlScalarNode)node))
         {
             Expected(node, path, "a number");
             return null;
@@ -63,6 +61,11 @@ internal sealed class ScalarReader(SpecReadContext context)
         if (YamlScalars.IsOtherIntegerNotation(text) || text.StartsWith('+'))
         {
             context.Error(path, node, $"{SpecPath.LastKey(path)} must be a number written in decimal, got '{text}'");
+            return null;
+        }
+        if (!YamlScalars.TryNumber(text, out var value))
+        {
+            Expected(node, path, "a number");
             return null;
         }
         if (!(value >= minimum && value <= maximum))
@@ -123,7 +126,7 @@ internal sealed class ScalarReader(SpecReadContext context)
 
     private static bool LooksLike(string expected, string text) => expected switch
     {
-        "an integer" => YamlScalars.TryInteger(text, out _, out _),
+        "an integer" => YamlScalars.TryDecimalInteger(text, out _, out _),
         "a number" => YamlScalars.TryNumber(text, out _),
         "true or false" => YamlScalars.TryBoolean(text, out _),
         _ => false,
