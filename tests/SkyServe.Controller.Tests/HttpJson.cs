@@ -8,6 +8,13 @@ internal static class HttpJson
 {
     public static StringContent Yaml(string text) => new(text, Encoding.UTF8, "application/yaml");
 
+    public static ByteArrayContent YamlBytes(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/yaml");
+        return content;
+    }
+
     public static async Task<JsonNode> ReadJsonAsync(this HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 

@@ -127,6 +127,50 @@ public sealed class ServiceApiTests(PostgresServer postgres) : IDisposable
         Assert.Equal("/api/v1/services/js", response.Headers.Location!.OriginalString);
     }
 
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/problem+json")]
+    [InlineData("application/octet-stream")]
+    [InlineData(null)]
+    public async Task Specs_in_another_content_type_or_none_are_refused_with_415(string? contentType)
+    {
+        await using var server = await StartAsync(Database.Sqlite);
+        await server.Client.CreateAsync(Specs.Minimal, "svc");
+        HttpContent Body()
+        {
+            var body = new ByteArrayContent(Encoding.UTF8.GetBytes(Specs.Minimal));
+            body.Headers.ContentType = contentType is null ? null : new(contentType);
+            return body;
+        }
+        var created = await (await server.Client.PostAsync("/api/v1/services?name=other", Body())).AssertProblemAsync(415);
+        var detail = created["detail"]?.GetValue<string>() ?? "";
+        Assert.Contains("send the spec as YAML (application/yaml", detail);
+        Assert.Contains(contentType is null ? "got no Content-Type" : $"got Content-Type '{contentType}", detail);
+        await (await server.Client.PutAsync("/api/v1/services/svc", Body())).AssertProblemAsync(415);
+
+        // Neither request stored anything: one service, still at version 1.
+        Assert.Single((JsonArray)(await (await server.Client.GetAsync("/api/v1/services")).ReadJsonAsync()));
+        Assert.Equal(1, (await (await server.Client.GetAsync("/api/v1/services/svc")).ReadJsonAsync())["version"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("application/yaml")]
+    [InlineData("text/yaml")]
+    [InlineData("application/x-yaml")]
+    [InlineData("application/json")]
+    [InlineData("Application/YAML; charset=utf-8")]
+    public async Task Specs_as_yaml_or_json_are_accepted(string contentType)
+    {
+        await using var server = await StartAsync(Database.Sqlite);
+        var spec = contentType.Contains("json", StringComparison.Ordinal)
+            ? """{"service": {"readiness_probe": "/ok", "replicas": 1}, "resources": {"ports": 8080}}"""
+            : Specs.Minimal;
+        var body = new ByteArrayContent(Encoding.UTF8.GetBytes(spec));
+        body.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        var response = await server.Client.PostAsync("/api/v1/services?name=typed", body);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task Bad_requests_are_problem_json_never_500()
     {
@@ -138,8 +182,11 @@ public sealed class ServiceApiTests(PostgresServer postgres) : IDisposable
         await (await server.Client.DeleteAsync("/api/v1/services/svc?purge=perhaps")).AssertProblemAsync(400);
         await (await server.Client.GetAsync("/api/v1/services/svc/events?limit=0")).AssertProblemAsync(400);
         await (await server.Client.GetAsync("/api/v1/services/svc/events?after=x")).AssertProblemAsync(400);
-        await (await server.Client.PostAsync("/api/v1/services?name=big", new ByteArrayContent(new byte[(1 << 20) + (1 << 19)]))).AssertProblemAsync(413);
-        await (await server.Client.PostAsync("/api/v1/services?name=bin", new ByteArrayContent([0xff, 0xfe, 0x00, 0xc3]))).AssertProblemAsync(400);
+        await (await server.Client.PostAsync("/api/v1/services?name=big", HttpJson.YamlBytes(new byte[(1 << 20) + (1 << 19)]))).AssertProblemAsync(413);
+        await (await server.Client.PostAsync("/api/v1/services?name=bin", HttpJson.YamlBytes([0xff, 0xfe, 0x00, 0xc3]))).AssertProblemAsync(400);
+        var unbounded = await (await server.Client.PostSpecAsync(Specs.Minimal.Replace("replicas: 2", "replicas: 0x10"), "hex")).AssertProblemAsync(400);
+        Assert.Equal("service.replicas", unbounded["errors"]![0]!["path"]!.GetValue<string>());
+        Assert.Contains("written in decimal", unbounded["errors"]![0]!["message"]!.GetValue<string>());
 
         // Garbage of every shape: always a 4xx problem, never a 500 nor a stored service.
         var random = new Random(7);

@@ -16,7 +16,12 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
                 ["errors"] = e.Errors.Select(x => new { path = x.Path, line = x.Line, column = x.Column, message = x.Message }).ToList(),
             }),
             InvalidRequestException e => (400, "Invalid request", e.Message, null),
-            BadHttpRequestException e => (e.StatusCode, e.StatusCode == 413 ? "Request too large" : "Bad request", e.Message, null),
+            BadHttpRequestException e => (e.StatusCode, e.StatusCode switch
+            {
+                413 => "Request too large",
+                415 => "Unsupported Media Type",
+                _ => "Bad request",
+            }, e.Message, null),
             ServiceNotFoundException e => (404, "Service not found", e.Message, null),
             ReplicaNotFoundException e => (404, "Replica not found", e.Message, null),
             ServiceConflictException e => (409, "Conflict", e.Message, null),

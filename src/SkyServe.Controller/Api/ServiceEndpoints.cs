@@ -13,13 +13,13 @@ public static class ServiceEndpoints
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiTokenFilter>().WithTags("services");
 
         api.MapPost("/services", CreateAsync)
-            .Accepts<string>("application/yaml", "application/json", "text/yaml", "text/plain")
+            .Accepts<string>(SpecBody.MediaTypes[0], SpecBody.MediaTypes[1..])
             .Produces<ServiceDetailView>(StatusCodes.Status201Created)
             .WithSummary("Create a service from a YAML or JSON spec; ?name= overrides the spec's name.");
         api.MapGet("/services", ListAsync).WithSummary("List services.");
         api.MapGet("/services/{name}", GetAsync).WithSummary("A service: spec, versions, status, endpoint and replicas.");
         api.MapPut("/services/{name}", UpdateAsync)
-            .Accepts<string>("application/yaml", "application/json", "text/yaml", "text/plain")
+            .Accepts<string>(SpecBody.MediaTypes[0], SpecBody.MediaTypes[1..])
             .WithSummary("Submit a new version; ?mode=rolling (default) or blue_green.");
         api.MapDelete("/services/{name}", DeleteAsync).WithSummary("Tear a service down; ?purge=true removes its records at once.");
         api.MapGet("/services/{name}/replicas", ReplicasAsync).WithSummary("The service's replicas.");

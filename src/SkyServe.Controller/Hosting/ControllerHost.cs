@@ -44,7 +44,13 @@ public static class ControllerHost
         services.AddSingleton<ParsedSpecs>();
         services.AddSingleton<ReplicaLogClient>();
         AddReconciliation(services, options);
-        services.AddProblemDetails();
+        // Routing answers 415 itself for a Content-Type outside an endpoint's Accepts list (only spec bodies have one);
+        // give that answer the same detail as SpecBody's own 415 for a missing type.
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            if (context.ProblemDetails is { Status: StatusCodes.Status415UnsupportedMediaType, Detail: null })
+                context.ProblemDetails.Detail = SpecBody.UnsupportedMediaTypeMessage(context.HttpContext.Request.ContentType);
+        });
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // bad query values → problem+json 400
         services.Configure<JsonOptions>(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);

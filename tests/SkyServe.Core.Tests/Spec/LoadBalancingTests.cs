@@ -93,7 +93,7 @@ public sealed class LoadBalancingTests
               ports: 8080
             """);
         Assert.Contains(errors, error => error is { Path: "service.replica_policy.target_qps_per_replica", Line: 6, Column: 7 } && error.Message.Contains("invalid accelerator 'a100'"));
-        Assert.Contains(errors, error => error is { Path: "service.replica_policy.target_qps_per_replica.L4", Line: 7, Column: 11 } && error.Message == "L4 must be > 0, got -1");
+        Assert.Contains(errors, error => error is { Path: "service.replica_policy.target_qps_per_replica.L4", Line: 7, Column: 11 } && error.Message == "L4 must be between 0.001 and 1000000, got -1");
     }
 
     [Fact]

@@ -111,8 +111,8 @@ public sealed class ReadinessProbeTests
                 initial_delay_seconds: -5
               ports: 8080
             """);
-        Assert.Contains(errors, error => error is { Path: "service.readiness_probe.timeout_seconds", Line: 4, Column: 22 } && error.Message == "timeout_seconds must be >= 1, got 0");
-        Assert.Contains(errors, error => error is { Path: "service.readiness_probe.initial_delay_seconds", Line: 5, Column: 28 } && error.Message == "initial_delay_seconds must be >= 0, got -5");
+        Assert.Contains(errors, error => error is { Path: "service.readiness_probe.timeout_seconds", Line: 4, Column: 22 } && error.Message == "timeout_seconds must be between 1 and 3600, got 0");
+        Assert.Contains(errors, error => error is { Path: "service.readiness_probe.initial_delay_seconds", Line: 5, Column: 28 } && error.Message == "initial_delay_seconds must be between 0 and 86400, got -5");
     }
 
     [Fact]

@@ -111,17 +111,17 @@ public sealed class ReplicaPolicyTests
     }
 
     [Theory]
-    [InlineData("min_replicas", "-1", "min_replicas must be >= 0, got -1")]
-    [InlineData("num_overprovision", "-2", "num_overprovision must be >= 0, got -2")]
-    [InlineData("base_ondemand_fallback_replicas", "-1", "base_ondemand_fallback_replicas must be >= 0, got -1")]
-    [InlineData("upscale_delay_seconds", "-10", "upscale_delay_seconds must be >= 0, got -10")]
+    [InlineData("min_replicas", "-1", "min_replicas must be between 0 and 1000, got -1")]
+    [InlineData("num_overprovision", "-2", "num_overprovision must be between 0 and 100, got -2")]
+    [InlineData("base_ondemand_fallback_replicas", "-1", "base_ondemand_fallback_replicas must be between 0 and 1000, got -1")]
+    [InlineData("upscale_delay_seconds", "-10", "upscale_delay_seconds must be between 0 and 604800, got -10")]
     [InlineData("downscale_delay_seconds", "abc", "expected an integer, got 'abc'")]
     [InlineData("min_replicas", "1.5", "expected an integer, got '1.5'")]
     [InlineData("min_replicas", "\"2\"", "expected an integer, got '2' (quoted, so it is a string: remove the quotes)")]
     [InlineData("min_replicas", "99999999999", "min_replicas is out of range, got '99999999999'")]
     [InlineData("dynamic_ondemand_fallback", "maybe", "expected true or false, got 'maybe'")]
     [InlineData("spot_placer", "random", "unknown spot_placer 'random' (allowed: dynamic_fallback, hedge_plus)")]
-    [InlineData("target_qps_per_replica", "0", "target_qps_per_replica must be > 0, got 0")]
+    [InlineData("target_qps_per_replica", "0", "target_qps_per_replica must be between 0.001 and 1000000, got 0")]
     [InlineData("target_qps_per_replica", "[1, 2]", "expected a number or a mapping of accelerator to QPS")]
     public void Bad_values_name_the_key_line_and_column(string key, string value, string message)
     {

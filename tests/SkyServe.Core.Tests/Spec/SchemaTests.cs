@@ -55,6 +55,32 @@ public sealed class SchemaTests
         Assert.Equal(SpecDefaults.ModelMaxBatchSize, (int?)Defs("model")["anyOf"]![2]!["properties"]!["max_batch_size"]!["default"]);
     }
 
+    [Fact]
+    public void Bounds_match_the_parser()
+    {
+        var service = Defs("service")["properties"]!;
+        Assert.Equal(SpecLimits.MaxReplicas, (int?)service["replicas"]!["maximum"]);
+        Assert.Equal(SpecLimits.MinPort, (int?)service["ports"]!["minimum"]);
+        Assert.Equal(SpecLimits.MaxPort, (int?)service["ports"]!["maximum"]);
+        var probe = service["readiness_probe"]!["anyOf"]![2]!["properties"]!;
+        Assert.Equal(SpecLimits.MaxInitialDelaySeconds, (int?)probe["initial_delay_seconds"]!["maximum"]);
+        Assert.Equal(SpecLimits.MaxReadinessTimeoutSeconds, (int?)probe["timeout_seconds"]!["maximum"]);
+        var policy = Defs("replica_policy")["properties"]!;
+        Assert.Equal(SpecLimits.MaxReplicas, (int?)policy["min_replicas"]!["maximum"]);
+        Assert.Equal(SpecLimits.MaxReplicas, (int?)policy["max_replicas"]!["maximum"]);
+        Assert.Equal(SpecLimits.MaxReplicas, (int?)policy["base_ondemand_fallback_replicas"]!["maximum"]);
+        Assert.Equal(SpecLimits.MaxOverprovision, (int?)policy["num_overprovision"]!["maximum"]);
+        Assert.Equal(SpecLimits.MaxScaleDelaySeconds, (int?)policy["upscale_delay_seconds"]!["maximum"]);
+        Assert.Equal(SpecLimits.MaxScaleDelaySeconds, (int?)policy["downscale_delay_seconds"]!["maximum"]);
+        var qps = policy["target_qps_per_replica"]!["anyOf"]!;
+        foreach (var number in new[] { qps[0]!, qps[2]!["additionalProperties"]! })
+        {
+            Assert.Equal(SpecLimits.MinTargetQpsPerReplica, (double?)number["minimum"]);
+            Assert.Equal(SpecLimits.MaxTargetQpsPerReplica, (double?)number["maximum"]);
+        }
+        Assert.Equal(SpecLimits.MaxModelBatchSize, (int?)Defs("model")["anyOf"]![2]!["properties"]!["max_batch_size"]!["maximum"]);
+    }
+
     private static void AssertKeys(SpecKeys keys, JsonNode schemaObject)
     {
         var properties = schemaObject["properties"]!.AsObject().Select(property => property.Key).Order(StringComparer.Ordinal);

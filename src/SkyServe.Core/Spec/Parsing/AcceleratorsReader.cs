@@ -67,7 +67,7 @@ internal sealed class AcceleratorsReader(SpecReadContext context)
         if (colon < 0)
             return new AcceleratorCandidate(name, 1);
         var countText = text[(colon + 1)..].Trim();
-        return YamlScalars.TryInteger(countText, out var count, out _) && count is >= 1 and <= 1024
+        return YamlScalars.TryDecimalInteger(countText, out var count, out _) && count is >= 1 and <= SpecLimits.MaxAcceleratorCount
             ? new AcceleratorCandidate(name, (int)count)
             : CountError(path, scalar, name, countText);
     }
@@ -84,14 +84,14 @@ internal sealed class AcceleratorsReader(SpecReadContext context)
         if (YamlScalars.IsNull(valueNode))
             return new AcceleratorCandidate(name, 1); // the set form {L4, A10G}: one of each
         var text = valueNode is YamlScalarNode scalar ? scalar.Value ?? "" : YamlScalars.Describe(valueNode);
-        return valueNode is YamlScalarNode && YamlScalars.TryInteger(text, out var count, out _) && count is >= 1 and <= 1024
+        return valueNode is YamlScalarNode && YamlScalars.TryDecimalInteger(text, out var count, out _) && count is >= 1 and <= SpecLimits.MaxAcceleratorCount
             ? new AcceleratorCandidate(name, (int)count)
             : CountError(entryPath, valueNode, name, text);
     }
 
     private AcceleratorCandidate? CountError(string path, YamlNode at, string name, string count)
     {
-        context.Error(path, at, $"the count of accelerator '{name}' must be a whole number from 1 to 1024, got '{count}'");
+        context.Error(path, at, $"the count of accelerator '{name}' must be a whole number from 1 to {SpecLimits.MaxAcceleratorCount}, got '{count}'");
         return null;
     }
 }

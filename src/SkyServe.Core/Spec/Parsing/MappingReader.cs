@@ -57,8 +57,8 @@ internal sealed class MappingReader
     public int? Integer(string key, int minimum = 0, int maximum = int.MaxValue) =>
         Value(key) is { } node ? scalars.Integer(node, PathOf(key), minimum, maximum) : null;
 
-    public double? Number(string key, double exclusiveMinimum = double.NegativeInfinity) =>
-        Value(key) is { } node ? scalars.Number(node, PathOf(key), exclusiveMinimum) : null;
+    public double? Number(string key, double minimum, double maximum) =>
+        Value(key) is { } node ? scalars.Number(node, PathOf(key), minimum, maximum) : null;
 
     public bool? Boolean(string key) => Value(key) is { } node ? scalars.Boolean(node, PathOf(key)) : null;
 

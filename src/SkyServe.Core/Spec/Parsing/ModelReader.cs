@@ -16,15 +16,15 @@ internal sealed class ModelReader(SpecReadContext context)
             case null:
                 return null;
             case YamlScalarNode:
-                var shortForm = new ScalarReader(context).Text(node, path);
+                var shortForm = PathText(node, path);
                 return string.IsNullOrWhiteSpace(shortForm) ? null : new ModelSpec(shortForm.Trim());
             case YamlMappingNode mapping:
                 var model = new MappingReader(context, mapping, path, Keys);
                 model.Require("path");
-                var modelPath = model.Text("path");
+                var modelPath = model.Value("path") is { } pathNode ? PathText(pathNode, model.PathOf("path")) : null;
                 var engineName = model.OneOf("engine", ModelEngineNames.All);
                 ModelEngineNames.TryParse(engineName, out var engine);
-                var maxBatchSize = model.Integer("max_batch_size", minimum: 1, maximum: 4096);
+                var maxBatchSize = model.Integer("max_batch_size", minimum: 1, maximum: SpecLimits.MaxModelBatchSize);
                 return string.IsNullOrWhiteSpace(modelPath)
                     ? null
                     : new ModelSpec(modelPath.Trim())
@@ -36,5 +36,21 @@ internal sealed class ModelReader(SpecReadContext context)
                 context.Error(path, node, $"expected a model path or id, or a mapping with path, engine and max_batch_size, got {YamlScalars.Describe(node)}");
                 return null;
         }
+    }
+
+    /// <summary>
+    /// A path or id is text: a plain <c>123</c>, <c>1e3</c> or <c>true</c> is a number or a boolean to YAML (and to
+    /// SkyPilot's loader), most likely a slip, so it is refused; quoted, <c>"123"</c> is a string and fine.
+    /// </summary>
+    private string? PathText(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode scalar && YamlScalars.IsPlain(scalar) && !YamlScalars.IsNull(scalar)
+            && scalar.Value is { } text
+            && (YamlScalars.TryNumber(text, out _) || YamlScalars.IsOtherIntegerNotation(text) || YamlScalars.TryBoolean(text, out _)))
+        {
+            context.Error(path, node, $"expected a model path or id as a string, got the {(YamlScalars.TryBoolean(text, out _) ? "boolean" : "number")} {text} (quote it if it is a name: \"{text}\")");
+            return null;
+        }
+        return new ScalarReader(context).Text(node, path);
     }
 }

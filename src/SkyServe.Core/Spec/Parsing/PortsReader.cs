@@ -50,9 +50,9 @@ internal sealed class PortsReader(SpecReadContext context)
                 ranges.Add(range);
             return;
         }
-        context.Error(path, scalar, $"expected a port from 1 to 65535 or a range such as 10020-10040, got '{text}'");
+        context.Error(path, scalar, $"expected a port from {SpecLimits.MinPort} to {SpecLimits.MaxPort} or a range such as 10020-10040, got '{text}'");
     }
 
     private static bool TryPort(string text, out int port) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535;
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= SpecLimits.MinPort and <= SpecLimits.MaxPort;
 }

@@ -37,8 +37,8 @@ internal sealed class ReadinessProbeReader(SpecReadContext context)
         {
             Path = probePath is null ? SpecDefaults.ReadinessPath : CheckPath(probePath, probe.Value("path")!, probe.PathOf("path")),
             PostData = ReadPostData(probe),
-            InitialDelaySeconds = probe.Integer("initial_delay_seconds") ?? SpecDefaults.InitialDelaySeconds,
-            TimeoutSeconds = probe.Integer("timeout_seconds", minimum: 1) ?? SpecDefaults.ReadinessTimeoutSeconds,
+            InitialDelaySeconds = probe.Integer("initial_delay_seconds", maximum: SpecLimits.MaxInitialDelaySeconds) ?? SpecDefaults.InitialDelaySeconds,
+            TimeoutSeconds = probe.Integer("timeout_seconds", minimum: 1, maximum: SpecLimits.MaxReadinessTimeoutSeconds) ?? SpecDefaults.ReadinessTimeoutSeconds,
             Headers = new StringMapReader(context).Read(
                 probe.Value("headers"), probe.PathOf("headers"), SpecPatterns.HeaderName(), "header names are HTTP tokens such as Authorization"),
         };

@@ -21,8 +21,8 @@ internal sealed class ReplicaPolicyReader(SpecReadContext context)
     public ReplicaPolicySpec Read(MappingReader policy)
     {
         policy.Require("min_replicas");
-        var minReplicas = policy.Integer("min_replicas");
-        var maxReplicas = policy.Integer("max_replicas");
+        var minReplicas = policy.Integer("min_replicas", maximum: SpecLimits.MaxReplicas);
+        var maxReplicas = policy.Integer("max_replicas", maximum: SpecLimits.MaxReplicas);
         var targetQps = ReadTargetQps(policy.Value("target_qps_per_replica"), policy.PathOf("target_qps_per_replica"));
         var placerName = policy.OneOf("spot_placer", SpotPlacerNames.All);
         SpotPlacer? placer = SpotPlacerNames.TryParse(placerName, out var parsed) && placerName is not null ? parsed : null;
@@ -32,10 +32,10 @@ internal sealed class ReplicaPolicyReader(SpecReadContext context)
             MinReplicas = minReplicas ?? SpecDefaults.MinReplicas,
             MaxReplicas = maxReplicas ?? minReplicas ?? SpecDefaults.MinReplicas,
             TargetQpsPerReplica = targetQps,
-            UpscaleDelaySeconds = policy.Integer("upscale_delay_seconds") ?? SpecDefaults.UpscaleDelaySeconds,
-            DownscaleDelaySeconds = policy.Integer("downscale_delay_seconds") ?? SpecDefaults.DownscaleDelaySeconds,
-            NumOverprovision = policy.Integer("num_overprovision") ?? SpecDefaults.NumOverprovision,
-            BaseOndemandFallbackReplicas = policy.Integer("base_ondemand_fallback_replicas") ?? SpecDefaults.BaseOndemandFallbackReplicas,
+            UpscaleDelaySeconds = policy.Integer("upscale_delay_seconds", maximum: SpecLimits.MaxScaleDelaySeconds) ?? SpecDefaults.UpscaleDelaySeconds,
+            DownscaleDelaySeconds = policy.Integer("downscale_delay_seconds", maximum: SpecLimits.MaxScaleDelaySeconds) ?? SpecDefaults.DownscaleDelaySeconds,
+            NumOverprovision = policy.Integer("num_overprovision", maximum: SpecLimits.MaxOverprovision) ?? SpecDefaults.NumOverprovision,
+            BaseOndemandFallbackReplicas = policy.Integer("base_ondemand_fallback_replicas", maximum: SpecLimits.MaxReplicas) ?? SpecDefaults.BaseOndemandFallbackReplicas,
             DynamicOndemandFallback = policy.Boolean("dynamic_ondemand_fallback") ?? SpecDefaults.DynamicOndemandFallback,
             SpotPlacer = placer,
         };
@@ -57,14 +57,14 @@ internal sealed class ReplicaPolicyReader(SpecReadContext context)
                 "max_replicas differs from min_replicas but target_qps_per_replica is not set; set target_qps_per_replica to enable autoscaling");
     }
 
-    /// <summary>A number &gt; 0, or a mapping of accelerator type (SkyPilot's pattern) to a number &gt; 0.</summary>
+    /// <summary>A number within <see cref="SpecLimits"/>' QPS bounds, or a mapping of accelerator type (SkyPilot's pattern) to one.</summary>
     private TargetQps? ReadTargetQps(YamlNode? node, string path)
     {
         if (node is null)
             return null;
         var scalars = new ScalarReader(context);
         if (node is YamlScalarNode)
-            return scalars.Number(node, path, exclusiveMinimum: 0) is { } uniform ? TargetQps.Of(uniform) : null;
+            return scalars.Number(node, path, SpecLimits.MinTargetQpsPerReplica, SpecLimits.MaxTargetQpsPerReplica) is { } uniform ? TargetQps.Of(uniform) : null;
         if (node is not YamlMappingNode mapping)
         {
             context.Error(path, node, $"expected a number or a mapping of accelerator to QPS such as {{A100: 8, L4: 2}}, got {YamlScalars.Describe(node)}");
@@ -82,7 +82,7 @@ internal sealed class ReplicaPolicyReader(SpecReadContext context)
             var entryPath = SpecPath.Child(path, accelerator);
             if (YamlScalars.IsNull(valueNode))
                 context.Error(entryPath, keyNode, $"no QPS target given for '{accelerator}'");
-            else if (scalars.Number(valueNode, entryPath, exclusiveMinimum: 0) is { } qps)
+            else if (scalars.Number(valueNode, entryPath, SpecLimits.MinTargetQpsPerReplica, SpecLimits.MaxTargetQpsPerReplica) is { } qps)
                 targets[accelerator] = qps;
         }
         if (mapping.Children.Count == 0)

@@ -9,19 +9,27 @@ namespace SkyServe.Core.Spec.Parsing;
 /// </summary>
 internal sealed class ScalarReader(SpecReadContext context)
 {
+    /// <summary>
+    /// A whole number written in plain decimal (see <see cref="YamlScalars.TryDecimalInteger"/>) from
+    /// <paramref name="minimum"/> to <paramref name="maximum"/>.
+    /// </summary>
     public int? Integer(YamlNode node, string path, int minimum = 0, int maximum = int.MaxValue)
     {
         if (YamlScalars.IsNull(node))
             return null;
-        if (!AsScalarText(node, out var text))
+        if (!AsScalarText(node, out var text) || !YamlScalars.IsPlain((YamlScalarNode)node))
         {
             Expected(node, path, "an integer");
             return null;
         }
-        var isPlain = YamlScalars.IsPlain((YamlScalarNode)node);
-        if (!YamlScalars.TryInteger(text, out var value, out var overflow) || !isPlain)
+        if (YamlScalars.IsOtherIntegerNotation(text))
         {
-            if (overflow && isPlain)
+            context.Error(path, node, $"{SpecPath.LastKey(path)} must be a whole number written in decimal, got '{text}'");
+            return null;
+        }
+        if (!YamlScalars.TryDecimalInteger(text, out var value, out var overflow))
+        {
+            if (overflow)
                 context.Error(path, node, $"{SpecPath.LastKey(path)} is out of range, got '{text}'");
             else
                 Expected(node, path, "an integer");
@@ -40,20 +48,30 @@ internal sealed class ScalarReader(SpecReadContext context)
         return (int)value;
     }
 
-    public double? Number(YamlNode node, string path, double exclusiveMinimum = double.NegativeInfinity)
+    /// <summary>A finite number from <paramref name="minimum"/> to <paramref name="maximum"/>, both included.</summary>
+    public double? Number(YamlNode node, string path, double minimum, double maximum)
     {
         if (YamlScalars.IsNull(node))
             return null;
-        if (!AsScalarText(node, out var text)
-            || !YamlScalars.IsPlain((YamlScalarNode)node)
-            || !YamlScalars.TryNumber(text, out var value))
+        if (!AsScalarText(node, out var text) || !YamlScalars.IsPlain((YamlScalarNode)node))
         {
             Expected(node, path, "a number");
             return null;
         }
-        if (!(value > exclusiveMinimum))
+        if (YamlScalars.IsOtherIntegerNotation(text) || text.StartsWith('+'))
         {
-            context.Error(path, node, $"{SpecPath.LastKey(path)} must be > {exclusiveMinimum.ToString(CultureInfo.InvariantCulture)}, got {text}");
+            context.Error(path, node, $"{SpecPath.LastKey(path)} must be a number written in decimal, got '{text}'");
+            return null;
+        }
+        if (!YamlScalars.TryNumber(text, out var value))
+        {
+            Expected(node, path, "a number");
+            return null;
+        }
+        if (!(value >= minimum && value <= maximum))
+        {
+            context.Error(path, node,
+                $"{SpecPath.LastKey(path)} must be between {minimum.ToString(CultureInfo.InvariantCulture)} and {maximum.ToString(CultureInfo.InvariantCulture)}, got {text}");
             return null;
         }
         return value;
@@ -108,7 +126,7 @@ internal sealed class ScalarReader(SpecReadContext context)
 
     private static bool LooksLike(string expected, string text) => expected switch
     {
-        "an integer" => YamlScalars.TryInteger(text, out _, out _),
+        "an integer" => YamlScalars.TryDecimalInteger(text, out _, out _),
         "a number" => YamlScalars.TryNumber(text, out _),
         "true or false" => YamlScalars.TryBoolean(text, out _),
         _ => false,

@@ -46,7 +46,7 @@ internal sealed class ServiceSectionReader(SpecReadContext context)
             ReplicaPolicy = policy,
             FixedReplicas = fixedReplicas,
             LoadBalancingPolicy = policyName is null ? SpecDefaults.LoadBalancing : loadBalancing,
-            Ports = service.Integer("ports", minimum: 1, maximum: 65535),
+            Ports = service.Integer("ports", minimum: SpecLimits.MinPort, maximum: SpecLimits.MaxPort),
             Tls = ReadTls(service),
         };
         if (!context.HasErrorsUnder(path))
@@ -62,7 +62,7 @@ internal sealed class ServiceSectionReader(SpecReadContext context)
 
         if (service.Value("replicas") is not null)
         {
-            var replicas = service.Integer("replicas");
+            var replicas = service.Integer("replicas", maximum: SpecLimits.MaxReplicas);
             return (new ReplicaPolicySpec { MinReplicas = replicas ?? SpecDefaults.MinReplicas, MaxReplicas = replicas ?? SpecDefaults.MinReplicas }, true);
         }
         var policy = service.Mapping("replica_policy", ReplicaPolicyReader.Keys);

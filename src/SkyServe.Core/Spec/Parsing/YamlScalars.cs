@@ -61,6 +61,27 @@ internal static partial class YamlScalars
         return true;
     }
 
+    /// <summary>
+    /// A whole number as the spec's integer keys take it: plain decimal, an optional minus sign, no leading zeros.
+    /// <paramref name="overflow"/> tells a decimal too long for a long from anything else.
+    /// </summary>
+    public static bool TryDecimalInteger(string text, out long value, out bool overflow)
+    {
+        value = 0;
+        var isDecimal = DecimalIntegerPattern().IsMatch(text);
+        var parsed = isDecimal && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+        overflow = isDecimal && !parsed;
+        return parsed;
+    }
+
+    /// <summary>
+    /// An integer some YAML loader reads in a notation other than plain decimal: <c>0x10</c>, <c>0o17</c>,
+    /// <c>0b101</c>, <c>017</c> (YAML 1.1 octal), <c>1_000</c>, <c>+5</c>. Refused for integer keys, since
+    /// loaders disagree on what they mean (PyYAML reads <c>017</c> as 15).
+    /// </summary>
+    public static bool IsOtherIntegerNotation(string text) =>
+        OtherIntegerPattern().IsMatch(text) && !DecimalIntegerPattern().IsMatch(text);
+
     /// <summary>Finite numbers: integers and decimals with an optional exponent (<c>.inf</c>/<c>.nan</c> are refused).</summary>
     public static bool TryNumber(string text, out double value)
     {
@@ -105,6 +126,12 @@ internal static partial class YamlScalars
 
     [GeneratedRegex(@"^[-+]?(?:[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+)$")]
     private static partial Regex IntegerPattern();
+
+    [GeneratedRegex(@"^-?(?:0|[1-9][0-9]*)$")]
+    private static partial Regex DecimalIntegerPattern();
+
+    [GeneratedRegex(@"^[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)$")]
+    private static partial Regex OtherIntegerPattern();
 
     [GeneratedRegex(@"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")]
     private static partial Regex DecimalPattern();
