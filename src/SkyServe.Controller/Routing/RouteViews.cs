@@ -7,8 +7,12 @@ public sealed record RoutesView(string Etag, IReadOnlyList<ServiceRoutesView> Se
 
 /// <param name="ReadyReplicas">The replicas to send traffic to: READY, not under notice, of a serving version.</param>
 /// <param name="MinReplicas">0 for a scale-to-zero service: load balancers hold its requests while a replica comes up.</param>
+/// <param name="BuiltInEngine">
+/// The spec has <c>model:</c>: replicas serve only the built-in engine's OpenAI API, so load balancers forward
+/// only its paths; otherwise (<c>run:</c>) they forward every path but the agent's own management paths.
+/// </param>
 public sealed record ServiceRoutesView(string Name, string Status, string LoadBalancingPolicy, int MinReplicas, IReadOnlyList<int> ServingVersions,
-    IReadOnlyList<RouteReplicaView> ReadyReplicas);
+    IReadOnlyList<RouteReplicaView> ReadyReplicas, bool BuiltInEngine);
 
 /// <param name="Weight">Relative capacity: the per-GPU QPS target for instance-aware balancing, else 1.</param>
 public sealed record RouteReplicaView(int ReplicaId, string Url, int Version, string Location, bool IsSpot, string? Accelerator, double Weight);

@@ -83,12 +83,14 @@ public sealed class RoutingTable(
             var replicas = ready[service.Id].ToList();
             var serving = runtime.ServingVersions(service.Id) ?? replicas.Select(r => r.Version).ToHashSet();
             var version = currentSpecs.GetValueOrDefault(service.Id);
-            var targets = version is null ? null : specs.Get(version).Service.ReplicaPolicy.TargetQpsPerReplica;
+            var spec = version is null ? null : specs.Get(version);
+            var targets = spec?.Service.ReplicaPolicy.TargetQpsPerReplica;
             views.Add(new ServiceRoutesView(
                 service.Name, service.Status.ToString(), version?.LoadBalancingPolicy ?? "least_load", version?.MinReplicas ?? 1, serving.Order().ToList(),
                 replicas.Where(r => serving.Contains(r.Version)).OrderBy(r => r.ReplicaId).Select(r => new RouteReplicaView(
                     r.ReplicaId, r.Endpoint!, r.Version, $"{r.Cloud}/{r.Region}/{r.Zone}", r.IsSpot, r.Accelerator,
-                    targets is { IsPerAccelerator: true } ? targets.For(r.Accelerator) ?? 1 : 1)).ToList()));
+                    targets is { IsPerAccelerator: true } ? targets.For(r.Accelerator) ?? 1 : 1)).ToList(),
+                spec?.UsesBuiltInEngine ?? false));
         }
         var content = JsonSerializer.SerializeToUtf8Bytes(views, Json);
         return new RoutesView(Convert.ToHexString(SHA256.HashData(content))[..16].ToLowerInvariant(), views);

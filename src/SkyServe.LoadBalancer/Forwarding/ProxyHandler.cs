@@ -50,6 +50,12 @@ public sealed class ProxyHandler(
             await ErrorAsync(context, StatusCodes.Status401Unauthorized, "invalid_api_key", $"service '{name}' needs its API key");
             return;
         }
+        if (!ForwardedPaths.Allows(route, context.Request.Path))
+        {
+            // Neither counted nor waited for: such a request never reaches a replica.
+            await ErrorAsync(context, StatusCodes.Status404NotFound, "not_found", $"service '{name}' does not serve this path");
+            return;
+        }
 
         var serviceStats = stats.For(name);
         serviceStats.Started();

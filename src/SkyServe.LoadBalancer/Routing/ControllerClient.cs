@@ -36,7 +36,8 @@ public sealed class ControllerClient
 
 public sealed record RoutesDocument(string Etag, IReadOnlyList<RoutedService> Services);
 
-public sealed record RoutedService(string Name, string LoadBalancingPolicy, int MinReplicas, IReadOnlyList<RoutedReplica> ReadyReplicas);
+/// <param name="BuiltInEngine">The controller's <c>built_in_engine</c>: forward only the OpenAI paths (false from a controller that predates it).</param>
+public sealed record RoutedService(string Name, string LoadBalancingPolicy, int MinReplicas, IReadOnlyList<RoutedReplica> ReadyReplicas, bool BuiltInEngine = false);
 
 public sealed record RoutedReplica(int ReplicaId, string Url, int Version, double Weight)
 {

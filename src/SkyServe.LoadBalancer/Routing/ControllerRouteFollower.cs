@@ -39,5 +39,5 @@ public sealed class ControllerRouteFollower(ControllerClient controller, RouteTa
     private static ServiceRoute ToRoute(RoutedService s) => new(
         s.Name, s.LoadBalancingPolicy,
         s.ReadyReplicas.Select(r => new Replica(r.ReplicaId.ToString(), r.Url, r.Version, r.Weight)).ToList(),
-        ScaleToZero: s.MinReplicas == 0);
+        ScaleToZero: s.MinReplicas == 0, BuiltInEngine: s.BuiltInEngine);
 }

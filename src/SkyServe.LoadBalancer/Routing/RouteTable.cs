@@ -17,7 +17,7 @@ public sealed class RouteTable
     {
         var previous = routes;
         routes = next.Select(route => new ServiceRoute(route.Name, route.Policy,
-            route.Replicas.Select(r => Reuse(previous.GetValueOrDefault(route.Name), r)).ToList(), route.ScaleToZero)).ToDictionary(r => r.Name);
+            route.Replicas.Select(r => Reuse(previous.GetValueOrDefault(route.Name), r)).ToList(), route.ScaleToZero, route.BuiltInEngine)).ToDictionary(r => r.Name);
         Interlocked.Exchange(ref changed, NewWaiter()).TrySetResult();
     }
 
