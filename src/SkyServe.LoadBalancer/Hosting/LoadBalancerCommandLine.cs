@@ -5,8 +5,9 @@ namespace SkyServe.LoadBalancer.Hosting;
 /// <summary>Flags of `SkyServe.LoadBalancer` (also `skyserve lb`); every timeout and limit can be set.</summary>
 public static class LoadBalancerCommandLine
 {
+    /// <summary>--token (or SKYSERVE_TOKEN) is sent to the controller and also opens the /-/ pages (all but /-/health).</summary>
     public const string Usage = """
-        usage: SkyServe.LoadBalancer [--listen URL] (--controller URL [--token T] | --static-backends URL,URL [--policy P])
+        usage: SkyServe.LoadBalancer [--listen URL] (--controller URL | --static-backends URL,URL [--policy P]) [--token T]
                [--domain D] [--no-path-routing] [--max-attempts N] [--connect-timeout-ms N] [--activity-timeout-ms N]
                [--failed-cooldown-ms N] [--scale-to-zero-wait-ms N] [--stats-interval-ms N] [--replayable-body-limit BYTES]
                [--tls-cert PEM --tls-key PEM] [--api-key SERVICE=KEY]... [--id NAME]

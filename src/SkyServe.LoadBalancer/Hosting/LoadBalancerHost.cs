@@ -77,6 +77,7 @@ public static class LoadBalancerHost
             services.AddSingleton(sp => new ScaleToZeroGate(options, sp.GetRequiredService<RouteTable>(), null));
         }
         services.AddSingleton<ProxyHandler>();
+        services.AddSingleton<OwnPages>();
 
         var app = builder.Build();
         if (options.StaticBackends.Count > 0)
@@ -89,37 +90,10 @@ public static class LoadBalancerHost
         });
 
         var proxy = app.Services.GetRequiredService<ProxyHandler>();
-        var stats = app.Services.GetRequiredService<StatsRegistry>();
-        var routes = app.Services.GetRequiredService<RouteTable>();
-        app.Run(context =>
-        {
-            // The load balancer's own pages live under /-/ so that they never shadow a replica's paths.
-            if (context.Request.Path.StartsWithSegments("/-"))
-                return OwnPageAsync(context, stats, routes);
-            return proxy.HandleAsync(context);
-        });
+        var pages = app.Services.GetRequiredService<OwnPages>();
+        app.Run(context => context.Request.Path.StartsWithSegments(OwnPages.Prefix) ? pages.HandleAsync(context) : proxy.HandleAsync(context));
         return app;
     }
 
     public static Uri BoundAddress(WebApplication app) => app.Services.GetRequiredService<ListenAddress>().Bound!;
-
-    private static Task OwnPageAsync(HttpContext context, StatsRegistry stats, RouteTable routes)
-    {
-        switch (context.Request.Path.Value)
-        {
-            case "/-/metrics":
-                context.Response.ContentType = "text/plain; version=0.0.4";
-                return context.Response.WriteAsync(PrometheusText.Render(stats, routes));
-            case "/-/health":
-                return context.Response.WriteAsJsonAsync(new { status = "ok", services = routes.Routes.Count });
-            case "/-/routes":
-                return context.Response.WriteAsJsonAsync(routes.Routes.Values.Select(r => new
-                {
-                    r.Name, r.Policy, r.ScaleToZero, Replicas = r.Replicas.Select(x => new { x.Id, x.Url, x.Version, x.Weight, InFlight = x.Destination.ConcurrentRequestCount }),
-                }));
-            default:
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return Task.CompletedTask;
-        }
-    }
 }

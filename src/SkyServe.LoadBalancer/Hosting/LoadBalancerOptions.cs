@@ -6,6 +6,7 @@ public sealed record LoadBalancerOptions
     /// <summary>Shared listen address: services are told apart by host name (NAME.domain) or path prefix (/NAME/...).</summary>
     public string Listen { get; init; } = "http://127.0.0.1:46581";
     public string? ControllerUrl { get; init; }
+    /// <summary>Sent to the controller; also required (as a bearer token) by this load balancer's /-/ pages but /-/health.</summary>
     public string? ControllerToken { get; init; }
     /// <summary>Bench mode: no controller; every request goes to one service "static" over these backends.</summary>
     public IReadOnlyList<string> StaticBackends { get; init; } = [];
