@@ -23,6 +23,9 @@ public sealed class Backend : IAsyncDisposable
     public string Name { get; }
     public string Url { get; private set; } = "";
     public int Hits => hits;
+    /// <summary>Every path (and query) that reached this backend, in order.</summary>
+    public IReadOnlyCollection<string> Seen => seen;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> seen = new();
     /// <summary>When set, every request is answered 503 (a replica that is overloaded or draining).</summary>
     public bool Refuse { get; set; }
 
@@ -42,6 +45,11 @@ public sealed class Backend : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var backend = new Backend(app, name);
+        app.Use((context, next) =>
+        {
+            backend.seen.Enqueue(context.Request.Path + context.Request.QueryString);
+            return next(context);
+        });
         app.MapGet("/sse", async (HttpContext context) =>
         {
             Interlocked.Increment(ref backend.hits);
