@@ -62,9 +62,10 @@ public sealed class ControllerModeTests : IAsyncLifetime
         FailedReplicaCooldown = TimeSpan.FromMilliseconds(500),
     });
 
-    private async Task CreateServiceAsync(string name, string replicaPolicy = "replicas: 2")
+    /// <param name="more">Top-level YAML appended to the spec (e.g. a <c>model:</c> section).</param>
+    private async Task CreateServiceAsync(string name, string replicaPolicy = "replicas: 2", string more = "")
     {
-        var spec = $"service:\n  readiness_probe: /ready\n  {replicaPolicy.Replace("\n", "\n  ")}\n  ports: 8080\nresources:\n  cpus: 2\n";
+        var spec = $"service:\n  readiness_probe: /ready\n  {replicaPolicy.Replace("\n", "\n  ")}\n  ports: 8080\nresources:\n  cpus: 2\n{more}";
         var response = await api.PostAsync($"/api/v1/services?name={name}", new StringContent(spec, Encoding.UTF8, "application/yaml"));
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
@@ -240,5 +241,82 @@ public sealed class ControllerModeTests : IAsyncLifetime
         for (var until = DateTime.UtcNow + TimeSpan.FromSeconds(10); endpoint is null && DateTime.UtcNow < until; await Task.Delay(100))
             endpoint = JsonNode.Parse(await api.GetStringAsync("/api/v1/services/chat"))!["endpoint"]?.GetValue<string>();
         Assert.Equal($"http://chat.localhost:{new Uri(lb.Url).Port}", endpoint);
+    }
+
+    [Fact]
+    public async Task A_replicas_management_paths_never_reach_it_but_its_api_does()
+    {
+        await CreateServiceAsync("ext");
+        await AddReplicaAsync("ext", backends[0]);
+        await using var lb = await StartLoadBalancerAsync();
+        await TimeUntilAsync(lb.Client, "/ext/say", (r, _) => r.IsSuccessStatusCode, TimeSpan.FromSeconds(5));
+        var seenBefore = backends[0].Seen.Count;
+
+        foreach (var path in new[] { "/ext/logs?tail=100000", "/ext/logs?tail=100000&follow=true", "/ext/health", "/ext/metrics", "/ext/ready" })
+        {
+            using var response = await lb.Client.GetAsync(path);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path}: {response.StatusCode}");
+            await SecurityTests.AssertErrorAsync(response, "not_found", 404);
+            // The same by host name (ext.localhost/logs).
+            using var byHost = new HttpRequestMessage(HttpMethod.Get, path["/ext".Length..]);
+            byHost.Headers.Host = $"ext.localhost:{new Uri(lb.Url).Port}";
+            Assert.Equal(HttpStatusCode.NotFound, (await lb.Client.SendAsync(byHost)).StatusCode);
+        }
+        Assert.Equal(seenBefore, backends[0].Seen.Count); // none of them reached the replica
+
+        // Its API, and (not being a built-in engine) any other path of the engine behind the agent, still do.
+        using var chat = await lb.Client.PostAsync("/ext/v1/chat/completions", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.StartsWith("a|POST|/v1/chat/completions|{}", await chat.Content.ReadAsStringAsync());
+        Assert.StartsWith("a|GET|/tokenize", await lb.Client.GetStringAsync("/ext/tokenize"));
+    }
+
+    [Fact]
+    public async Task A_built_in_engine_service_is_reachable_only_at_its_openai_paths()
+    {
+        await CreateServiceAsync("llm", more: "model:\n  path: tests/fixtures/tiny-llama\n");
+        await AddReplicaAsync("llm", backends[1]);
+        await using var lb = await StartLoadBalancerAsync();
+        await TimeUntilAsync(lb.Client, "/llm/v1/models", (r, _) => r.IsSuccessStatusCode, TimeSpan.FromSeconds(5));
+
+        Assert.StartsWith("b|GET|/v1/models", await lb.Client.GetStringAsync("/llm/v1/models"));
+        foreach (var path in new[] { "/llm/v1/completions", "/llm/v1/chat/completions" })
+        {
+            using var response = await lb.Client.PostAsync(path, new StringContent("{}", Encoding.UTF8, "application/json"));
+            Assert.StartsWith($"b|POST|{path["/llm".Length..]}", await response.Content.ReadAsStringAsync());
+        }
+        var seenBefore = backends[1].Seen.Count;
+        // The agent would answer anything else itself (its echo, its readiness, its management paths).
+        foreach (var path in new[] { "/llm/", "/llm/echo", "/llm/logs", "/llm/health", "/llm/metrics", "/llm/v1/embeddings" })
+        {
+            using var response = await lb.Client.GetAsync(path);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path}: {response.StatusCode}");
+            await SecurityTests.AssertErrorAsync(response, "not_found", 404);
+        }
+        Assert.Equal(seenBefore, backends[1].Seen.Count);
+    }
+
+    [Fact]
+    public async Task The_routes_page_needs_the_token_the_load_balancer_holds_and_health_does_not()
+    {
+        await CreateServiceAsync("chat");
+        await AddReplicaAsync("chat", backends[0]);
+        await using var lb = await StartLoadBalancerAsync();
+        await TimeUntilAsync(lb.Client, "/chat/x", (r, _) => r.IsSuccessStatusCode, TimeSpan.FromSeconds(5));
+
+        using var anonymous = await lb.PageAsync("/-/routes", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        await SecurityTests.AssertErrorAsync(anonymous, "unauthorized", 401);
+        Assert.DoesNotContain(backends[0].Url.TrimEnd('/'), await anonymous.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await lb.PageAsync("/-/routes", "not-" + token)).StatusCode);
+
+        using var routes = await lb.PageAsync("/-/routes", token);
+        Assert.Equal(HttpStatusCode.OK, routes.StatusCode);
+        var chat = JsonNode.Parse(await routes.Content.ReadAsStringAsync())!.AsArray().Single()!;
+        Assert.Equal(backends[0].Url.TrimEnd('/'), chat["replicas"]![0]!["url"]!.GetValue<string>());
+        Assert.False(chat["builtInEngine"]!.GetValue<bool>());
+
+        using var health = await lb.PageAsync("/-/health", null);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("""{"status":"ok"}""", await health.Content.ReadAsStringAsync());
     }
 }
