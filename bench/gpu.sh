@@ -69,7 +69,7 @@ cat "$port_file"
 url=$(grep -o 'http://[0-9.:]*' "$port_file" | tail -1 || true)
 if [ -n "$url" ]; then
   curl -sS "$url/v1/chat/completions" -H 'Content-Type: application/json' -d '{"messages":[{"role":"user","content":"What is SkyServe?"}],"max_tokens":40,"temperature":0}'; echo
-  curl -sS -N "$url/v1/chat/completions" -H 'Content-Type: application/json' -d '{"messages":[{"role":"user","content":"What is the capital of Japan?"}],"max_tokens":12,"stream":true,"temperature":0.7,"seed":3}' | head -c 1500; echo
+  curl -sS -N "$url/v1/chat/completions" -H 'Content-Type: application/json' -d '{"messages":[{"role":"user","content":"What is the capital of Japan?"}],"max_tokens":12,"stream":true,"temperature":0.7,"seed":3}' | head -c 1500 || true; echo
   curl -sS "$url/metrics" | grep -E '^skyserve_(model_bandwidth|model_flops|kv_cache|generation_tokens|device)' || true
 else
   echo "the agent did not start"; status=1
