@@ -17,7 +17,7 @@ public sealed class CudaEngineTests
     {
         var source = CudaKernels.Source();
 
-        foreach (var kernel in new[] { "embed", "add_rmsnorm", "gather_rows", "rope_store", "attention", "silu_mul", "gemv", "sample" })
+        foreach (var kernel in new[] { "embed", "add_rmsnorm", "gather_rows", "rope_store", "attention", "silu_mul", "gemv", "gemv1", "sample" })
             Assert.Contains($"extern \"C\" __global__ void {kernel}(", source);
         Assert.DoesNotContain("#include", source); // NVRTC gets no include paths
     }

@@ -243,10 +243,47 @@ extern "C" __global__ void silu_mul(const bf16* gateUp, const float* bias, bf16*
     }
 }
 
+#define GEMV_MAX_ROWS 2
+#define GEMV_WARPS 8
+
+__device__ __forceinline__ float dot8(uint4 w, uint4 x)
+{
+    return __uint_as_float(w.x << 16) * __uint_as_float(x.x << 16) + __uint_as_float(w.x & 0xffff0000u) * __uint_as_float(x.x & 0xffff0000u)
+         + __uint_as_float(w.y << 16) * __uint_as_float(x.y << 16) + __uint_as_float(w.y & 0xffff0000u) * __uint_as_float(x.y & 0xffff0000u)
+         + __uint_as_float(w.z << 16) * __uint_as_float(x.z << 16) + __uint_as_float(w.z & 0xffff0000u) * __uint_as_float(x.z & 0xffff0000u)
+         + __uint_as_float(w.w << 16) * __uint_as_float(x.w << 16) + __uint_as_float(w.w & 0xffff0000u) * __uint_as_float(x.w & 0xffff0000u);
+}
+
+// y[n] = sum_k w[n, k] x[k] for one row (batch-1 decode): one warp per output, eight 16-byte weight loads in flight per
+// lane (streamed past the caches: each is read once), the input vector from the read-only cache.
+extern "C" __global__ void gemv1(const bf16* w, const bf16* x, void* y, int n, int k, int outputFloat)
+{
+    int warp = threadIdx.x / WARP, lane = threadIdx.x % WARP;
+    int output = blockIdx.x * GEMV_WARPS + warp;
+    if (output >= n) return;
+    const uint4* row = (const uint4*)(w + (long long)output * k);
+    const uint4* input = (const uint4*)x;
+    int vectors = k / 8, c = lane;
+    float acc = 0.f;
+    for (; c + 7 * WARP < vectors; c += 8 * WARP)
+    {
+        uint4 wv[8];
+        #pragma unroll
+        for (int u = 0; u < 8; u++) wv[u] = __ldcs(row + c + u * WARP);
+        #pragma unroll
+        for (int u = 0; u < 8; u++) acc += dot8(wv[u], __ldg(input + c + u * WARP));
+    }
+    for (; c < vectors; c += WARP) acc += dot8(__ldcs(row + c), __ldg(input + c));
+    acc = warp_sum(acc);
+    if (lane == 0)
+    {
+        if (outputFloat) ((float*)y)[output] = acc;
+        else ((bf16*)y)[output] = f2bf(acc);
+    }
+}
+
 // y[t, n] = sum_k w[n, k] x[t, k] for a few rows t (decode): one warp per output n streams its weight row once with
 // 16-byte loads and applies it to every row. Memory-bound by design: the weights are read exactly once.
-#define GEMV_MAX_ROWS 8
-#define GEMV_WARPS 8
 extern "C" __global__ void gemv(const bf16* w, const bf16* x, void* y, int n, int k, int rows, int outputFloat)
 {
     int warp = threadIdx.x / WARP, lane = threadIdx.x % WARP;
