@@ -49,15 +49,15 @@ internal sealed unsafe class CudaDevice : IDisposable
     public static CudaDevice Open(int ordinal = 0)
     {
         CudaLibraries.Register();
-        CudaLibraries.Load(CudaLibraries.Driver, CudaLibraries.FilesOf(CudaLibraries.Driver));
+        CudaLibraries.Load(CudaLibraries.Driver);
         var init = Driver.cuInit(0);
         if (init != 0)
             throw new CudaUnavailableException($"the CUDA driver did not start (cuInit returned {init}): no usable NVIDIA GPU or driver on this machine");
         Driver.Check(Driver.cuDeviceGetCount(out var count), "cuDeviceGetCount");
         if (ordinal >= count)
             throw new CudaUnavailableException(count == 0 ? "the CUDA driver sees no GPU on this machine" : $"GPU {ordinal} does not exist; the CUDA driver sees {count}");
-        CudaLibraries.Load(CudaLibraries.Nvrtc, CudaLibraries.FilesOf(CudaLibraries.Nvrtc));
-        CudaLibraries.Load(CudaLibraries.Blas, CudaLibraries.FilesOf(CudaLibraries.Blas));
+        CudaLibraries.Load(CudaLibraries.Nvrtc);
+        CudaLibraries.Load(CudaLibraries.Blas);
         Driver.Check(Driver.cuDeviceGet(out var device, ordinal), "cuDeviceGet");
         Driver.Check(Driver.cuDevicePrimaryCtxRetain(out var context, device), "cuDevicePrimaryCtxRetain");
         Driver.Check(Driver.cuCtxSetCurrent(context), "cuCtxSetCurrent");

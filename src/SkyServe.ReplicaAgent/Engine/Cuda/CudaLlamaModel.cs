@@ -186,24 +186,10 @@ public sealed unsafe class CudaLlamaModel : ITokenSamplingModel
 
     private CudaKvCache[] Validate(IReadOnlyList<SequenceStep> steps)
     {
-        var caches = new CudaKvCache[steps.Count];
-        var seen = new HashSet<KvCache>(ReferenceEqualityComparer.Instance);
+        var caches = SequenceSteps.Caches<CudaKvCache>(steps, this, cache => cache.Owner, Config.VocabSize);
         for (var s = 0; s < steps.Count; s++)
-        {
-            var step = steps[s] ?? throw new ArgumentException($"step {s} is null", nameof(steps));
-            if (step.Cache is not CudaKvCache cache || cache.Owner != this)
-                throw new ArgumentException($"step {s}: the cache was not created by this model", nameof(steps));
-            if (!seen.Add(cache))
-                throw new ArgumentException($"step {s}: a sequence appears twice in one forward step", nameof(steps));
-            if (step.Tokens.Count == 0)
-                throw new ArgumentException($"step {s} has no tokens", nameof(steps));
-            if (cache.Length + step.Tokens.Count > Config.MaxPositionEmbeddings)
-                throw new ArgumentException($"step {s}: {cache.Length + step.Tokens.Count} positions exceed the context window of {Config.MaxPositionEmbeddings}", nameof(steps));
-            foreach (var token in step.Tokens)
-                if ((uint)token >= (uint)Config.VocabSize)
-                    throw new ArgumentException($"step {s}: token {token} is outside the vocabulary of {Config.VocabSize}", nameof(steps));
-            caches[s] = cache;
-        }
+            if (caches[s].Length + steps[s].Tokens.Count > Config.MaxPositionEmbeddings)
+                throw new ArgumentException($"step {s}: {caches[s].Length + steps[s].Tokens.Count} positions exceed the context window of {Config.MaxPositionEmbeddings}", nameof(steps));
         return caches;
     }
 

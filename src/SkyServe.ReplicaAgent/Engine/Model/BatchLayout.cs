@@ -23,21 +23,8 @@ internal sealed class BatchLayout
 
     public static BatchLayout Plan(IReadOnlyList<SequenceStep> steps, object owner, int vocabSize)
     {
-        var caches = new CpuKvCache[steps.Count];
-        var seen = new HashSet<KvCache>(ReferenceEqualityComparer.Instance);
-        var tokenCount = 0;
-        for (var s = 0; s < steps.Count; s++)
-        {
-            var step = steps[s] ?? throw new ArgumentException($"step {s} is null", nameof(steps));
-            if (step.Cache is not CpuKvCache cache || cache.Owner != owner)
-                throw new ArgumentException($"step {s}: the cache was not created by this model", nameof(steps));
-            if (!seen.Add(cache))
-                throw new ArgumentException($"step {s}: a sequence appears twice in one forward step", nameof(steps));
-            if (step.Tokens.Count == 0)
-                throw new ArgumentException($"step {s} has no tokens", nameof(steps));
-            caches[s] = cache;
-            tokenCount += step.Tokens.Count;
-        }
+        var caches = SequenceSteps.Caches<CpuKvCache>(steps, owner, cache => cache.Owner, vocabSize);
+        var tokenCount = steps.Sum(step => step.Tokens.Count);
 
         var tokens = new int[tokenCount];
         var sequenceOfRow = new int[tokenCount];
@@ -50,10 +37,7 @@ internal sealed class BatchLayout
             sequences[s] = (row, step.Tokens.Count, step.ReturnAllLogits ? step.Tokens.Count : 1);
             for (var i = 0; i < step.Tokens.Count; i++, row++)
             {
-                var token = step.Tokens[i];
-                if ((uint)token >= (uint)vocabSize)
-                    throw new ArgumentException($"step {s}: token {token} is outside the vocabulary of {vocabSize}", nameof(steps));
-                tokens[row] = token;
+                tokens[row] = step.Tokens[i];
                 sequenceOfRow[row] = s;
                 positionOfRow[row] = caches[s].Length + i;
             }

@@ -37,7 +37,7 @@ internal static class CudaLibraries
             return 0;
         try
         {
-            return Load(name, files);
+            return Load(name);
         }
         catch (CudaUnavailableException)
         {
@@ -46,8 +46,9 @@ internal static class CudaLibraries
     }
 
     /// <summary>Loads a library by its logical name, or says which files were tried.</summary>
-    public static nint Load(string name, string[] files)
+    public static nint Load(string name)
     {
+        var files = FileNames[name];
         foreach (var folder in Folders())
             foreach (var file in files)
             {
@@ -57,8 +58,6 @@ internal static class CudaLibraries
             }
         throw new CudaUnavailableException($"{string.Join(" or ", files)} was not found (searched {PathVariable}, the loader's path and the CUDA toolkit's folders)");
     }
-
-    public static string[] FilesOf(string name) => FileNames[name];
 
     private static IEnumerable<string?> Folders()
     {
