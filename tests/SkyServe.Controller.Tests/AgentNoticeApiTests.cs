@@ -13,7 +13,9 @@ namespace SkyServe.Controller.Tests;
 /// <summary>POST /api/v1/agent/notices over a real Kestrel host: who may report, and what a report does to the replica.</summary>
 public sealed class AgentNoticeApiTests : IDisposable
 {
-    private static readonly DateTimeOffset Deadline = new(2026, 3, 1, 12, 2, 0, TimeSpan.Zero);
+    // Within GCP's 30-second preemption window of now (whole seconds: the database keeps what it is given).
+    private static readonly DateTimeOffset Deadline =
+        new DateTimeOffset(DateTime.UtcNow.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero).AddSeconds(20);
     private readonly TempDirectory data = new();
 
     public void Dispose() => data.Dispose();
@@ -25,7 +27,8 @@ public sealed class AgentNoticeApiTests : IDisposable
         Reconcile = new Reconcile.ReconcileOptions { Enabled = false },
     });
 
-    private static async Task<(Guid LaunchToken, int ReplicaId)> AddReplicaAsync(ControllerServer server, string machineId, ReplicaStatus status)
+    private static async Task<(Guid LaunchToken, int ReplicaId)> AddReplicaAsync(ControllerServer server, string machineId, ReplicaStatus status,
+        bool isSpot = true)
     {
         await using var scope = server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
@@ -34,7 +37,7 @@ public sealed class AgentNoticeApiTests : IDisposable
         var replica = new ReplicaRecord
         {
             ServiceId = service.Id, ReplicaId = service.NextReplicaId++, Version = service.CurrentVersion, Status = status,
-            IsSpot = true, Cloud = "gcp", Region = "us-central1", Zone = "us-central1-a", LaunchToken = Guid.NewGuid(),
+            IsSpot = isSpot, Cloud = "gcp", Region = "us-central1", Zone = "us-central1-a", LaunchToken = Guid.NewGuid(),
             InstanceId = machineId, Endpoint = "http://127.0.0.1:9", HourlyPrice = 0.35m, CreatedAt = now, StatusChangedAt = now,
         };
         db.Replicas.Add(replica);
@@ -42,13 +45,15 @@ public sealed class AgentNoticeApiTests : IDisposable
         return (replica.LaunchToken, replica.ReplicaId);
     }
 
-    private static Task<HttpResponseMessage> ReportAsync(ControllerServer server, string machineId, string? token)
+    private static Task<HttpResponseMessage> ReportAsync(ControllerServer server, string machineId, string? token,
+        string kind = "preemption", DateTimeOffset? deadline = null)
     {
+        var at = deadline ?? Deadline;
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/agent/notices")
         {
             Content = JsonContent.Create(new
             {
-                machine_id = machineId, action = "terminate", kind = "preemption", deadline = Deadline, source = "gcp", received_at = Deadline.AddSeconds(-30),
+                machine_id = machineId, action = "terminate", kind, deadline = at, source = "gcp", received_at = at.AddSeconds(-30),
             }),
         };
         if (token is not null)
@@ -109,8 +114,8 @@ public sealed class AgentNoticeApiTests : IDisposable
             .ToDictionary(r => r!["replica_id"]!.GetValue<int>(), r => r!["status"]!.GetValue<string>());
         Assert.Equal(["READY", "NOT_READY"], statuses.OrderBy(s => s.Key).Select(s => s.Value));
 
-        // m-2's token is good for m-2 only, whatever machine id the body names: the token names the replica.
-        Assert.Equal(HttpStatusCode.OK, (await ReportAsync(server, "m-1", callback.TokenFor(other))).StatusCode); // m-2 already noticed
+        // m-2's token is good for m-2 only: naming another machine with it is refused.
+        await (await ReportAsync(server, "m-1", callback.TokenFor(other))).AssertProblemAsync(403);
         statuses = (await (await server.Client.GetAsync("/api/v1/services/chat/replicas")).ReadJsonAsync()).AsArray()
             .ToDictionary(r => r!["replica_id"]!.GetValue<int>(), r => r!["status"]!.GetValue<string>());
         Assert.Equal(["READY", "NOT_READY"], statuses.OrderBy(s => s.Key).Select(s => s.Value));
@@ -129,6 +134,62 @@ public sealed class AgentNoticeApiTests : IDisposable
         Assert.Equal(HttpStatusCode.Accepted, (await ReportAsync(server, "m-4", server.Options.ApiToken)).StatusCode);
         var replicas = (await (await server.Client.GetAsync("/api/v1/services/chat/replicas")).ReadJsonAsync()).AsArray();
         Assert.All(replicas, r => Assert.Equal(Deadline.UtcDateTime, r!["notice_deadline"]!.GetValue<DateTime>()));
+    }
+
+    [Fact]
+    public async Task A_notice_no_cloud_would_send_is_refused_and_changes_nothing()
+    {
+        await using var server = await StartAsync();
+        await server.Client.CreateAsync(Specs.Named("chat"));
+        var (onDemand, _) = await AddReplicaAsync(server, "m-od", ReplicaStatus.READY, isSpot: false);
+        var (spot, _) = await AddReplicaAsync(server, "m-spot", ReplicaStatus.READY);
+        var callback = server.Services.GetRequiredService<AgentCallback>();
+
+        // The probe's forgery: a preemption notice for an on-demand machine with a deadline years away.
+        var forged = await ReportAsync(server, "m-od", callback.TokenFor(onDemand), deadline: new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        Assert.Contains("on-demand", (await forged.AssertProblemAsync(422))["detail"]!.GetValue<string>());
+        await (await ReportAsync(server, "m-od", callback.TokenFor(onDemand))).AssertProblemAsync(422); // preemption, even in the window
+        var far = await ReportAsync(server, "m-spot", callback.TokenFor(spot), deadline: DateTimeOffset.UtcNow.AddMinutes(10));
+        Assert.Contains("notice window", (await far.AssertProblemAsync(422))["detail"]!.GetValue<string>());
+        await (await ReportAsync(server, "m-spot", callback.TokenFor(spot), deadline: DateTimeOffset.UtcNow.AddHours(-1))).AssertProblemAsync(422);
+
+        var replicas = (await (await server.Client.GetAsync("/api/v1/services/chat/replicas")).ReadJsonAsync()).AsArray();
+        Assert.All(replicas, r => Assert.Equal("READY", r!["status"]!.GetValue<string>()));
+        Assert.All(replicas, r => Assert.Null(r!["notice_deadline"]?.GetValue<DateTime?>()));
+
+        // What GCP does send: host maintenance of an on-demand machine, 60 s ahead.
+        Assert.Equal(HttpStatusCode.Accepted,
+            (await ReportAsync(server, "m-od", callback.TokenFor(onDemand), kind: "maintenance", deadline: DateTimeOffset.UtcNow.AddSeconds(60))).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_load_balancer_token_reads_routes_and_posts_stats_and_nothing_else()
+    {
+        await using var server = await StartAsync();
+        await server.Client.CreateAsync(Specs.Named("chat"));
+        var (launchToken, _) = await AddReplicaAsync(server, "m-1", ReplicaStatus.READY);
+
+        var given = await server.Client.GetAsync("/api/v1/tokens/load-balancer");
+        var lbToken = (await given.ReadJsonAsync())["token"]!.GetValue<string>();
+        Assert.StartsWith("skl_", lbToken);
+        Assert.NotEqual(server.Options.ApiToken, lbToken);
+        Task<HttpResponseMessage> Send(HttpMethod method, string path, string token, object? body = null)
+        {
+            var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return server.Anonymous.SendAsync(request);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Get, "/api/v1/lb/routes", lbToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent,
+            (await Send(HttpMethod.Post, "/api/v1/lb/stats", lbToken, new { services = new[] { new { name = "chat", requests = 3 } } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Get, "/api/v1/lb/routes", server.Options.ApiToken!)).StatusCode); // admin too
+
+        await (await Send(HttpMethod.Get, "/api/v1/services", lbToken)).AssertProblemAsync(401);
+        await (await Send(HttpMethod.Delete, "/api/v1/services/chat", lbToken)).AssertProblemAsync(401);
+        await (await Send(HttpMethod.Get, "/api/v1/tokens/load-balancer", lbToken)).AssertProblemAsync(401);
+        await (await ReportAsync(server, "m-1", lbToken)).AssertProblemAsync(401);
+        await (await Send(HttpMethod.Get, "/api/v1/lb/routes", server.Services.GetRequiredService<AgentCallback>().TokenFor(launchToken))).AssertProblemAsync(401);
     }
 
     [Fact]
@@ -152,8 +213,11 @@ public sealed class AgentNoticeApiTests : IDisposable
         Assert.Equal("http://10.0.0.2:46580", Callback(options, "http://0.0.0.0:46580").ControllerUrl);
     }
 
-    private static AgentCallback Callback(ControllerOptions options, string address) =>
-        new(Microsoft.Extensions.Options.Options.Create(options), new AddressesOnly(address));
+    private static AgentCallback Callback(ControllerOptions options, string address)
+    {
+        var wrapped = Microsoft.Extensions.Options.Options.Create(options);
+        return new(wrapped, new AddressesOnly(address), new ScopedTokens(wrapped));
+    }
 
     private sealed class AddressesOnly(string address) : Microsoft.AspNetCore.Hosting.Server.IServer
     {

@@ -38,7 +38,7 @@ public static class LocalStartCommand
             new CliConfig(url, options.ApiToken).Save();
             await using var lb = LoadBalancerHost.Build(new LoadBalancerOptions
             {
-                Listen = $"http://127.0.0.1:{parse.GetValue(lbPort)}", ControllerUrl = url, ControllerToken = options.ApiToken,
+                Listen = $"http://127.0.0.1:{parse.GetValue(lbPort)}", ControllerUrl = url, ControllerToken = app.Services.GetRequiredService<ScopedTokens>().LoadBalancer,
             });
             await lb.StartAsync(ct);
             var lbUrl = LoadBalancerHost.BoundAddress(lb);

@@ -3,13 +3,14 @@ using SkyServe.Controller.Hosting;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Reconcile;
 using SkyServe.Controller.Services;
+using SkyServe.Core.Domain;
 
 namespace SkyServe.Controller.Api;
 
 /// <summary>
 /// The agent → controller contract: POST /api/v1/agent/notices, where a replica's agent reports the interruption
 /// notice it read from its cloud's metadata service the moment it arrives. It feeds the same handling as the
-/// provider's notice stream. Authorized by the replica's own agent token (see <see cref="AgentCallback"/>), which
+/// provider's notice stream. Authorized by the replica's own agent token (see <see cref="ScopedTokens"/>), which
 /// also names the replica, or by the API token, with which the machine id names it.
 /// </summary>
 public static class AgentEndpoints
@@ -23,32 +24,46 @@ public static class AgentEndpoints
             .WithSummary("An agent reports its machine's interruption notice: the replica leaves rotation and its replacement launches now.");
     }
 
-    private static async Task<IResult> ReceiveNoticeAsync(AgentNoticeReport report, HttpRequest request, AgentCallback callback,
+    private static async Task<IResult> ReceiveNoticeAsync(AgentNoticeReport report, HttpRequest request, ScopedTokens tokens,
         NoticeIntake intake, ControllerDb db, TimeProvider time, ILoggerFactory logs, CancellationToken ct)
     {
-        var presented = BearerToken(request);
+        var presented = ScopedTokens.Presented(request);
         if (presented is null)
             return Unauthorized(request);
         if (string.IsNullOrWhiteSpace(report.MachineId) || report.Deadline is null)
             throw new InvalidRequestException("machine_id and deadline are required");
 
-        // An agent's token names its replica (by launch token); the API token may report for any machine.
-        Guid? agentsReplica = callback.TryReadToken(presented, out var launchToken) ? launchToken : null;
-        if (agentsReplica is null && !callback.IsApiToken(presented))
+        // An agent's token names its replica (by launch token) and is good for that machine only; the API token may
+        // report for any machine.
+        Guid? agentsReplica = tokens.TryReadAgentToken(presented, out var launchToken) ? launchToken : null;
+        if (agentsReplica is null && !tokens.IsAdmin(presented))
             return Unauthorized(request);
         var replicas = db.Replicas.AsNoTracking();
+        // A provider set qualifies ids (aws:i-0abc); the agent knows only its cloud's (i-0abc).
         var candidates = agentsReplica is { } token
             ? await replicas.Where(r => r.LaunchToken == token).ToListAsync(ct)
-            // A provider set qualifies ids (aws:i-0abc); the agent knows only its cloud's (i-0abc).
             : await replicas.Where(r => r.InstanceId == report.MachineId || r.InstanceId!.EndsWith(":" + report.MachineId)).ToListAsync(ct);
         var replica = candidates.FirstOrDefault(r => r.InstanceId == report.MachineId) ?? (candidates.Count == 1 ? candidates[0] : null);
         if (replica is null)
             return NoReplica(report.MachineId);
+        if (agentsReplica is not null && !IsMachineOf(replica, report.MachineId))
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not this agent's machine",
+                detail: $"this agent's token is for replica {replica.ReplicaId}, which does not run on machine {report.MachineId}");
 
-        var outcome = await intake.ApplyAsync(replica.LaunchToken, report.Deadline.Value, time.GetUtcNow(), Source, ct);
-        logs.CreateLogger(typeof(AgentEndpoints)).LogInformation(
+        var log = logs.CreateLogger(typeof(AgentEndpoints));
+        var kind = report.Kind ?? NoticePlausibility.Preemption;
+        var now = time.GetUtcNow();
+        if (NoticePlausibility.Refusal(replica.IsSpot, replica.Cloud, kind, report.Deadline.Value, now) is { } refusal)
+        {
+            log.LogWarning("refused a {Kind} notice for machine {Machine} (replica {Replica}, {Cloud}, {Market}) for {Deadline}: {Refusal}",
+                kind, report.MachineId, replica.ReplicaId, replica.Cloud, replica.IsSpot ? "spot" : "on-demand", report.Deadline, refusal);
+            return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Implausible notice", detail: refusal);
+        }
+
+        var outcome = await intake.ApplyAsync(replica.LaunchToken, report.Deadline.Value, now, Source, ct);
+        log.LogInformation(
             "the agent of machine {Machine} (replica {Replica}) reported a {Kind} notice from its {Format} metadata for {Deadline}: {Outcome}",
-            report.MachineId, replica.ReplicaId, report.Kind ?? "preemption", report.Source ?? "cloud's", report.Deadline, outcome);
+            report.MachineId, replica.ReplicaId, kind, report.Source ?? "cloud's", report.Deadline, outcome);
         return outcome switch
         {
             NoticeOutcome.Applied => Results.Accepted(value: new AgentNoticeAnswer(replica.ReplicaId, Applied: true)),
@@ -57,15 +72,11 @@ public static class AgentEndpoints
         };
     }
 
+    private static bool IsMachineOf(ReplicaRecord replica, string machineId) =>
+        replica.InstanceId == machineId || replica.InstanceId?.EndsWith(":" + machineId, StringComparison.Ordinal) == true;
+
     private static IResult NoReplica(string machineId) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Replica not found", detail: $"no replica runs on machine {machineId}");
-
-    private static string? BearerToken(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && header[scheme.Length..].Trim() is { Length: > 0 } token ? token : null;
-    }
 
     private static IResult Unauthorized(HttpRequest request)
     {

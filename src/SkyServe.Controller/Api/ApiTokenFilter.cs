@@ -1,17 +1,20 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using SkyServe.Controller.Hosting;
 
 namespace SkyServe.Controller.Api;
 
 /// <summary>
-/// Writes need the bearer API token; reads need it too unless configuration opens them.
+/// Lets a request through when its bearer token is one the endpoint group accepts (see <see cref="ScopedTokens"/>);
+/// otherwise 401 problem+json. Reads pass without a token when configuration opens them.
 /// </summary>
-public sealed class ApiTokenFilter(IOptions<ControllerOptions> options) : IEndpointFilter
+public abstract class BearerTokenFilter(ScopedTokens tokens, IOptions<ControllerOptions> options) : IEndpointFilter
 {
-    private readonly byte[] token = Encoding.UTF8.GetBytes(options.Value.ApiToken
-        ?? throw new InvalidOperationException("the API token must be resolved before the host starts"));
+    protected ScopedTokens Tokens => tokens;
+
+    /// <summary>Which credential this group needs, for the 401's detail.</summary>
+    protected abstract string Needed { get; }
+
+    protected abstract bool Accepts(string presented);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -19,24 +22,26 @@ public sealed class ApiTokenFilter(IOptions<ControllerOptions> options) : IEndpo
         var isRead = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
         if (isRead && options.Value.AllowAnonymousReads)
             return await next(context);
-        if (!HasToken(request))
-        {
-            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
-            return Results.Problem(
-                statusCode: StatusCodes.Status401Unauthorized,
-                title: "Unauthorized",
-                detail: "send the API token as 'Authorization: Bearer <token>' (skyserve local start prints it and writes it to the CLI config)");
-        }
-        return await next(context);
+        if (ScopedTokens.Presented(request) is { } presented && Accepts(presented))
+            return await next(context);
+        context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+        return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+            detail: $"send {Needed} as 'Authorization: Bearer <token>'");
     }
+}
 
-    private bool HasToken(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
-            return false;
-        var given = Encoding.UTF8.GetBytes(header[scheme.Length..].Trim());
-        return CryptographicOperations.FixedTimeEquals(given, token);
-    }
+/// <summary>The service owner's API: the admin token only.</summary>
+public sealed class ApiTokenFilter(ScopedTokens tokens, IOptions<ControllerOptions> options) : BearerTokenFilter(tokens, options)
+{
+    protected override string Needed => "the API token (skyserve local start prints it and writes it to the CLI config)";
+
+    protected override bool Accepts(string presented) => Tokens.IsAdmin(presented);
+}
+
+/// <summary>The load balancer's endpoints: its own scoped token, or the admin token.</summary>
+public sealed class LoadBalancerTokenFilter(ScopedTokens tokens, IOptions<ControllerOptions> options) : BearerTokenFilter(tokens, options)
+{
+    protected override string Needed => "the load balancer's token (GET /api/v1/tokens/load-balancer with the API token) or the API token";
+
+    protected override bool Accepts(string presented) => Tokens.IsLoadBalancer(presented) || Tokens.IsAdmin(presented);
 }

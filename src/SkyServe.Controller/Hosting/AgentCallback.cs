@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -9,18 +7,11 @@ namespace SkyServe.Controller.Hosting;
 /// <summary>
 /// What a replica's agent is told so that it can report its interruption notice straight to the controller:
 /// the controller's URL and a token that is good for that one replica's notices only.
-/// <para>
-/// The token is the replica's launch token with an HMAC-SHA256 of it keyed with the API token: nothing to store,
-/// the same on every controller that shares the API token, and a machine never holds the owner's API token. The
-/// launch token finds the replica whatever id the provider gave its machine (a provider set qualifies them). Any
-/// other use of the API refuses it.
-/// </para>
+/// The token is <see cref="ScopedTokens.AgentTokenFor"/>: its launch token finds the replica whatever id the
+/// provider gave its machine (a provider set qualifies them).
 /// </summary>
-public sealed class AgentCallback(IOptions<ControllerOptions> options, IServer server)
+public sealed class AgentCallback(IOptions<ControllerOptions> options, IServer server, ScopedTokens tokens)
 {
-    private readonly byte[] key = Encoding.UTF8.GetBytes(options.Value.ApiToken
-        ?? throw new InvalidOperationException("the API token must be resolved before the host starts"));
-
     /// <summary>
     /// <see cref="ControllerOptions.AgentControllerUrl"/>, else the address this controller listens on (with a
     /// wildcard host made loopback, right for the local runtime); null until the listening port is known.
@@ -44,26 +35,6 @@ public sealed class AgentCallback(IOptions<ControllerOptions> options, IServer s
         }
     }
 
-    /// <summary><c>ska_{launch token}_{HMAC}</c>: the launch token names the replica, the HMAC proves the controller issued it.</summary>
-    public string TokenFor(Guid launchToken) => $"{Prefix}{launchToken:N}_{Signature(launchToken)}";
-
-    /// <summary>The replica's launch token, when <paramref name="presented"/> is a token this controller issued.</summary>
-    public bool TryReadToken(string presented, out Guid launchToken)
-    {
-        launchToken = Guid.Empty;
-        var parts = presented.StartsWith(Prefix, StringComparison.Ordinal) ? presented[Prefix.Length..].Split('_') : [];
-        if (parts.Length != 2 || !Guid.TryParseExact(parts[0], "N", out var candidate))
-            return false;
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(parts[1]), Encoding.UTF8.GetBytes(Signature(candidate))))
-            return false;
-        launchToken = candidate;
-        return true;
-    }
-
-    public bool IsApiToken(string presented) => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), key);
-
-    private const string Prefix = "ska_";
-
-    private string Signature(Guid launchToken) =>
-        Convert.ToHexString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"skyserve-agent-notices:{launchToken:N}"))).ToLowerInvariant();
+    /// <summary>The token the replica's agent is given: good for that replica's notices only.</summary>
+    public string TokenFor(Guid launchToken) => tokens.AgentTokenFor(launchToken);
 }

@@ -88,6 +88,7 @@ public static class ControllerHost
         services.AddSingleton<MachineTerminations>();
         services.AddSingleton<LocationStates>();
         services.AddSingleton<NoticeIntake>();
+        services.AddSingleton<ScopedTokens>();
         services.AddSingleton<AgentCallback>();
         services.AddSingleton<LeaderElection>();
         services.AddSingleton<OfferingCache>();

@@ -1,4 +1,5 @@
 using SkyServe.Controller.Api;
+using SkyServe.Controller.Hosting;
 using SkyServe.Controller.Reconcile;
 using SkyServe.Controller.Services;
 
@@ -6,13 +7,14 @@ namespace SkyServe.Controller.Routing;
 
 /// <summary>
 /// The controller ↔ load balancer contract: GET /api/v1/lb/routes (long-poll with ?since=ETAG&amp;wait_seconds=N;
-/// answers as soon as the READY set changes) and POST /api/v1/lb/stats (request counts for the autoscaler).
+/// answers as soon as the READY set changes) and POST /api/v1/lb/stats (request counts for the autoscaler), with the load
+/// balancer's own token (<see cref="ScopedTokens.LoadBalancer"/>).
 /// </summary>
 public static class LoadBalancerEndpoints
 {
     public static void MapLoadBalancerApi(this IEndpointRouteBuilder app)
     {
-        var lb = app.MapGroup("/api/v1/lb").AddEndpointFilter<ApiTokenFilter>().WithTags("load balancer");
+        var lb = app.MapGroup("/api/v1/lb").AddEndpointFilter<LoadBalancerTokenFilter>().WithTags("load balancer");
         lb.MapGet("/routes", async (string? since, double? wait_seconds, RoutingTable table, CancellationToken ct) =>
         {
             if (wait_seconds is < 0 or > 120)
@@ -38,5 +40,10 @@ public static class LoadBalancerEndpoints
             signal.Wake();
             return Results.NoContent();
         }).WithSummary("An attempt on a replica failed: it leaves rotation (NOT_READY) until its probe succeeds again.");
+        app.MapGet("/api/v1/tokens/load-balancer", (ScopedTokens tokens) => Results.Ok(new LoadBalancerTokenView(tokens.LoadBalancer)))
+            .AddEndpointFilter<ApiTokenFilter>().WithTags("load balancer")
+            .WithSummary("The token to give a load balancer (--controller-token): it reads routes and posts stats and failures, nothing else.");
     }
 }
+
+public sealed record LoadBalancerTokenView(string Token);
