@@ -66,6 +66,16 @@ public sealed class PersistenceTests(PostgresServer postgres) : IDisposable
         await server.Client.CreateAsync(Specs.Named("svc"));
         await AddReplicaAsync(server, "svc", ReplicaStatus.READY);
         await AddReplicaAsync(server, "svc", ReplicaStatus.PREEMPTED);
+        await AddReplicaAsync(server, "svc", ReplicaStatus.FAILED_CLEANUP);
+
+        // Finished replicas leave the lists (their events stay); one whose machine may still run does not.
+        async Task<List<string>> StatusesAsync(string path) => ((JsonArray)(await (await server.Client.GetAsync(path)).ReadJsonAsync()))
+            .Select(r => r!["status"]!.GetValue<string>()).ToList();
+        Assert.Equal(["READY", "FAILED_CLEANUP"], await StatusesAsync("/api/v1/services/svc/replicas"));
+        Assert.Equal(["READY", "PREEMPTED", "FAILED_CLEANUP"], await StatusesAsync("/api/v1/services/svc/replicas?all=true"));
+        var detail = await (await server.Client.GetAsync("/api/v1/services/svc")).ReadJsonAsync();
+        Assert.Equal(2, detail["replicas"]!.AsArray().Count);
+        Assert.Equal(3, (await (await server.Client.GetAsync("/api/v1/services/svc?all=true")).ReadJsonAsync())["replicas"]!.AsArray().Count);
 
         var terminate = await server.Client.DeleteAsync("/api/v1/services/svc/replicas/1");
         Assert.Equal(HttpStatusCode.Accepted, terminate.StatusCode);

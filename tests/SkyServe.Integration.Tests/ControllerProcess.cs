@@ -54,6 +54,24 @@ public sealed partial class ControllerProcess : IAsyncDisposable
     [GeneratedRegex("listening on http://")]
     private static partial Regex Listening();
 
+    /// <summary>As `systemctl stop` or `docker stop` would: SIGTERM, after which the controller shuts down by itself.</summary>
+    public Task TerminateAsync() => ProcessRunner.RunCheckedAsync("kill", "-TERM", process.Id.ToString());
+
+    /// <summary>True when the process ended within <paramref name="timeout"/>.</summary>
+    public async Task<bool> ExitedWithinAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>As a crash or an OOM kill would: no shutdown code runs.</summary>
     public void Kill()
     {

@@ -75,15 +75,15 @@ public sealed class CrashSafetyTests : IDisposable
                 Assert.Equal(owned.Order(), machines.Order()); // exactly one machine per replica, none extra
                 Assert.True(killedWith <= 3, $"{killedWith} machines existed when the controller was killed");
 
-                // A purged service's machine is nobody's: the garbage collector removes it.
+                // Purge terminates a service's machines at once (the garbage collector would take the ones it missed).
                 await PostAsync(http, "gone", Spec.Replace("replicas: 3", "replicas: 1"));
                 await WaitAsync(http, "gone", r => r.Any(x => x!["status"]!.GetValue<string>() == "READY"), "the second service");
                 var orphan = (await ReplicasAsync(http, "gone")).Single()!["instance_id"]!.GetValue<string>();
                 Assert.True((await http.DeleteAsync("/api/v1/services/gone?purge=true")).IsSuccessStatusCode);
                 var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-                while ((await MachinesAsync()).Contains(orphan))
+                while ((await MachinesAsync()).Contains(orphan) || !second.Output.Contains($"terminated machine {orphan} of purged service gone"))
                 {
-                    Assert.True(DateTime.UtcNow < deadline, $"the orphan machine {orphan} was not collected\n{second.Output}");
+                    Assert.True(DateTime.UtcNow < deadline, $"the purged service's machine {orphan} was not terminated\n{second.Output}");
                     await Task.Delay(250);
                 }
                 Assert.Equal(owned.Order(), (await MachinesAsync()).Order());
@@ -96,6 +96,47 @@ public sealed class CrashSafetyTests : IDisposable
             await local.TerminateAllAsync(CancellationToken.None);
         }
     }
+
+    [Fact]
+    public async Task A_stopping_controller_starts_no_new_work_and_a_long_poll_does_not_hold_it_up()
+    {
+        var port = FreePort.Next();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        try
+        {
+            DateTime signalled;
+            await using (var controller = await ControllerProcess.StartAsync(Settings(port)))
+            {
+                // A load balancer's long poll is open, as in `local start`: the web server waits for open requests before
+                // the reconcile loop is told to stop, so that loop must stop on the shutdown signal itself.
+                var etag = JsonNode.Parse(await http.GetStringAsync("/api/v1/lb/routes"))!["etag"]!.GetValue<string>();
+                var longPoll = http.GetAsync($"/api/v1/lb/routes?since={Uri.EscapeDataString(etag)}&wait_seconds=100");
+                await PostAsync(http, "svc", Spec);
+                await WaitAsync(http, "svc", r => r.Any(x => x!["status"]!.GetValue<string>() == "PROVISIONING"), "launches in flight");
+
+                signalled = DateTime.UtcNow;
+                await controller.TerminateAsync();
+                Assert.True(await controller.ExitedWithinAsync(TimeSpan.FromSeconds(20)), $"the controller did not stop\n{controller.Output}");
+                Assert.True(longPoll.IsCompleted, "the long poll was still open when the controller exited");
+            }
+
+            // Read what happened from the database, through a controller that does not reconcile.
+            var readOnly = new Dictionary<string, string>(Settings(port)) { ["Reconcile:Enabled"] = "false" };
+            await using var reader = await ControllerProcess.StartAsync(readOnly);
+            var events = (JsonArray)JsonNode.Parse(await http.GetStringAsync("/api/v1/services/svc/events"))!;
+            var late = events.Where(e => AsUtc(e!["at"]!.GetValue<DateTime>()) > signalled.AddSeconds(1)).ToList();
+            Assert.True(late.Count == 0, $"transitions after the stop signal ({signalled:O}): {new JsonArray(late.Select(e => e!.DeepClone()).ToArray()).ToJsonString()}");
+        }
+        finally
+        {
+            await using var local = await LocalRuntimeSetup.StartAsync(
+                new ControllerOptions { DataDirectory = data.Path, ConfigDirectory = RepoPaths.Config, LocalZonesFile = ZonesFile() }, NullLogger.Instance);
+            await local.TerminateAllAsync(CancellationToken.None);
+        }
+    }
+
+    private static DateTime AsUtc(DateTime at) => at.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : at.ToUniversalTime();
 
     /// <summary>Live machines of the local runtime, from its own registry (what the "cloud" has).</summary>
     private async Task<List<string>> MachinesAsync()
@@ -112,7 +153,7 @@ public sealed class CrashSafetyTests : IDisposable
     }
 
     private static async Task<JsonArray> ReplicasAsync(HttpClient http, string name) =>
-        (JsonArray)JsonNode.Parse(await http.GetStringAsync($"/api/v1/services/{name}/replicas"))!;
+        (JsonArray)JsonNode.Parse(await http.GetStringAsync($"/api/v1/services/{name}/replicas?all=true"))!;
 
     private static async Task WaitAsync(HttpClient http, string name, Func<JsonArray, bool> condition, string what)
     {

@@ -90,7 +90,7 @@ public sealed class LocalSystem : IAsyncDisposable
     }
 
     public async Task<JsonArray> ReplicasAsync(string name) =>
-        (JsonArray)JsonNode.Parse(await Client.GetStringAsync($"/api/v1/services/{name}/replicas"))!;
+        (JsonArray)JsonNode.Parse(await Client.GetStringAsync($"/api/v1/services/{name}/replicas?all=true"))!;
 
     public async Task<JsonArray> EventsAsync(string name) =>
         (JsonArray)JsonNode.Parse(await Client.GetStringAsync($"/api/v1/services/{name}/events?limit=10000"))!;

@@ -266,7 +266,7 @@ public sealed class MultiCloudSpotHedgeTests(ITestOutputHelper output) : IAsyncL
         r!["status"]!.GetValue<string>() == "READY" && (spot is null || r["is_spot"]!.GetValue<bool>() == spot));
 
     private static async Task<JsonArray> ReplicasAsync(HttpClient http) =>
-        (JsonArray)JsonNode.Parse(await http.GetStringAsync("/api/v1/services/hedge/replicas"))!;
+        (JsonArray)JsonNode.Parse(await http.GetStringAsync("/api/v1/services/hedge/replicas?all=true"))!;
 
     private static async Task<JsonArray> EventsAsync(HttpClient http) =>
         (JsonArray)JsonNode.Parse(await http.GetStringAsync("/api/v1/services/hedge/events?limit=10000"))!;

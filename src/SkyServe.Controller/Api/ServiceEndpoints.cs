@@ -17,12 +17,12 @@ public static class ServiceEndpoints
             .Produces<ServiceDetailView>(StatusCodes.Status201Created)
             .WithSummary("Create a service from a YAML or JSON spec; ?name= overrides the spec's name.");
         api.MapGet("/services", ListAsync).WithSummary("List services.");
-        api.MapGet("/services/{name}", GetAsync).WithSummary("A service: spec, versions, status, endpoint and replicas.");
+        api.MapGet("/services/{name}", GetAsync).WithSummary("A service: spec, versions, status, endpoint and replicas (?all=true: finished ones too).");
         api.MapPut("/services/{name}", UpdateAsync)
             .Accepts<string>(SpecBody.MediaTypes[0], SpecBody.MediaTypes[1..])
             .WithSummary("Submit a new version; ?mode=rolling (default) or blue_green.");
         api.MapDelete("/services/{name}", DeleteAsync).WithSummary("Tear a service down; ?purge=true removes its records at once.");
-        api.MapGet("/services/{name}/replicas", ReplicasAsync).WithSummary("The service's replicas.");
+        api.MapGet("/services/{name}/replicas", ReplicasAsync).WithSummary("The service's replicas; ?all=true adds finished (failed, preempted) ones.");
         api.MapDelete("/services/{name}/replicas/{replicaId:int}", TerminateReplicaAsync).WithSummary("Terminate one replica.");
         api.MapGet("/services/{name}/events", EventsAsync)
             .WithSummary("Status transitions, oldest first; ?after=ID returns only newer ones, ?limit=N caps the count.");
@@ -43,8 +43,8 @@ public static class ServiceEndpoints
         return Results.Ok(services.Select(s => s.ToSummary(replicas[s.Id].ToList())));
     }
 
-    private static async Task<IResult> GetAsync(string name, ServiceStore store, ControllerDb db, CancellationToken ct) =>
-        Results.Ok(await DetailAsync(db, await store.FindAsync(name, ct), ct));
+    private static async Task<IResult> GetAsync(string name, bool? all, ServiceStore store, ControllerDb db, CancellationToken ct) =>
+        Results.Ok(await DetailAsync(db, await store.FindAsync(name, ct), ct, all ?? false));
 
     private static async Task<IResult> UpdateAsync(
         string name, string? mode, HttpRequest request, ServiceStore store, ControllerDb db, CancellationToken ct)
@@ -63,11 +63,11 @@ public static class ServiceEndpoints
             : Results.Accepted($"/api/v1/services/{name}", new DeleteResultView(name, false, nameof(ServiceStatus.SHUTTING_DOWN)));
     }
 
-    private static async Task<IResult> ReplicasAsync(string name, ServiceStore store, ControllerDb db, CancellationToken ct)
+    private static async Task<IResult> ReplicasAsync(string name, bool? all, ServiceStore store, ControllerDb db, CancellationToken ct)
     {
         var service = await store.FindAsync(name, ct);
-        var replicas = await db.Replicas.AsNoTracking().Where(r => r.ServiceId == service.Id).OrderBy(r => r.ReplicaId).ToListAsync(ct);
-        return Results.Ok(replicas.Select(r => r.ToView()));
+        var replicas = await ReplicasOfAsync(db, service, ct);
+        return Results.Ok(replicas.Where(r => all == true || !r.Status.IsFinished()).Select(r => r.ToView()));
     }
 
     private static async Task<IResult> TerminateReplicaAsync(string name, int replicaId, ServiceStore store, CancellationToken ct) =>
@@ -84,10 +84,13 @@ public static class ServiceEndpoints
         return Results.Ok(events.Select(e => e.ToView()));
     }
 
-    private static async Task<ServiceDetailView> DetailAsync(ControllerDb db, ServiceRecord service, CancellationToken ct)
+    /// <param name="all">Also list finished replicas (their cost counts either way).</param>
+    private static async Task<ServiceDetailView> DetailAsync(ControllerDb db, ServiceRecord service, CancellationToken ct, bool all = false)
     {
         var versions = await db.ServiceVersions.AsNoTracking().Where(v => v.ServiceId == service.Id).OrderBy(v => v.Version).ToListAsync(ct);
-        var replicas = await db.Replicas.AsNoTracking().Where(r => r.ServiceId == service.Id).OrderBy(r => r.ReplicaId).ToListAsync(ct);
-        return service.ToDetail(versions, replicas);
+        return service.ToDetail(versions, await ReplicasOfAsync(db, service, ct), all);
     }
+
+    private static Task<List<ReplicaRecord>> ReplicasOfAsync(ControllerDb db, ServiceRecord service, CancellationToken ct) =>
+        db.Replicas.AsNoTracking().Where(r => r.ServiceId == service.Id).OrderBy(r => r.ReplicaId).ToListAsync(ct);
 }

@@ -11,8 +11,9 @@ internal static class ViewMapping
         replicas.Count(r => r.Status == ReplicaStatus.READY), replicas.Count(r => !r.Status.IsTerminal()),
         s.CreatedAt, s.UpdatedAt);
 
+    /// <param name="allReplicas">List finished replicas too (their cost counts either way).</param>
     public static ServiceDetailView ToDetail(
-        this ServiceRecord s, IReadOnlyList<ServiceVersionRecord> versions, IReadOnlyList<ReplicaRecord> replicas)
+        this ServiceRecord s, IReadOnlyList<ServiceVersionRecord> versions, IReadOnlyList<ReplicaRecord> replicas, bool allReplicas = false)
     {
         var current = versions.FirstOrDefault(v => v.Version == s.CurrentVersion);
         var spot = replicas.Where(r => r.IsSpot).Sum(r => r.CostToDate);
@@ -21,7 +22,7 @@ internal static class ViewMapping
             s.Name, s.Status.ToString(), s.CurrentVersion, s.Endpoint, s.CreatedAt, s.UpdatedAt,
             new CostView(spot, onDemand, spot + onDemand + s.RetiredCost),
             current is null ? null : JsonNode.Parse(current.EffectiveSpec),
-            versions.Select(ToView).ToList(), replicas.Select(ToView).ToList());
+            versions.Select(ToView).ToList(), replicas.Where(r => allReplicas || !r.Status.IsFinished()).Select(ToView).ToList());
     }
 
     public static VersionView ToView(this ServiceVersionRecord v) => new(

@@ -9,15 +9,25 @@ namespace SkyServe.Controller.Reconcile;
 /// </summary>
 public sealed class ReconcileLoop(
     IServiceScopeFactory scopes, ReconcileSignal signal, LeaderElection leader, ReconcileOptions options,
-    MachineTerminations terminations, ILogger<ReconcileLoop> log) : BackgroundService
+    MachineTerminations terminations, IHostApplicationLifetime lifetime, ILogger<ReconcileLoop> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        // Stop acting the moment shutdown begins: the web server drains its requests before hosted services are
+        // stopped, and no machine may be launched or replica marked READY meanwhile.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
+        var ct = stopping.Token;
+        try
         {
-            if (await leader.IsLeaderAsync(stoppingToken))
-                await PassAsync(stoppingToken);
-            await signal.WaitAsync(options.Interval, stoppingToken);
+            while (!ct.IsCancellationRequested)
+            {
+                if (await leader.IsLeaderAsync(ct))
+                    await PassAsync(ct);
+                await signal.WaitAsync(options.Interval, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
         }
     }
 

@@ -15,11 +15,20 @@ public static class LoadBalancerEndpoints
     public static void MapLoadBalancerApi(this IEndpointRouteBuilder app)
     {
         var lb = app.MapGroup("/api/v1/lb").AddEndpointFilter<LoadBalancerTokenFilter>().WithTags("load balancer");
-        lb.MapGet("/routes", async (string? since, double? wait_seconds, RoutingTable table, CancellationToken ct) =>
+        lb.MapGet("/routes", async (string? since, double? wait_seconds, RoutingTable table, IHostApplicationLifetime lifetime, CancellationToken ct) =>
         {
             if (wait_seconds is < 0 or > 120)
                 throw new InvalidRequestException("wait_seconds must be between 0 and 120");
-            return Results.Ok(await table.WaitForChangeAsync(since, TimeSpan.FromSeconds(wait_seconds ?? 0), ct));
+            // A long poll ends when the controller stops: the server waits for open requests before it stops the rest.
+            using var pollOrStop = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
+            try
+            {
+                return Results.Ok(await table.WaitForChangeAsync(since, TimeSpan.FromSeconds(wait_seconds ?? 0), pollOrStop.Token));
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                return Results.Ok(await table.WaitForChangeAsync(since, TimeSpan.Zero, ct));
+            }
         }).WithSummary("Every service's READY replicas; with ?since=ETAG waits (up to wait_seconds) for a change.");
         lb.MapPost("/stats", async (LoadBalancerStats stats, RequestRates rates, ReconcileSignal signal, LoadBalancerReports reports, TimeProvider time, CancellationToken ct) =>
         {

@@ -2,11 +2,14 @@ using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Persistence;
 using SkyServe.Core.Domain;
 using SkyServe.Core.Spec;
+using SkyServe.Providers;
 
 namespace SkyServe.Controller.Services;
 
 /// <summary>What the API does to services: every write is one transaction that also records its events.</summary>
-public sealed class ServiceStore(ControllerDb db, TimeProvider time, Reconcile.ReconcileSignal signal)
+public sealed class ServiceStore(
+    ControllerDb db, TimeProvider time, Reconcile.ReconcileSignal signal, Reconcile.MachineTerminations terminations, ICloudProvider provider,
+    ILogger<ServiceStore> log)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -70,7 +73,8 @@ public sealed class ServiceStore(ControllerDb db, TimeProvider time, Reconcile.R
     /// <summary>
     /// Without purge, a service with live replicas goes to SHUTTING_DOWN and the reconcile loop removes
     /// it once its machines are gone; one without live replicas goes at once. Purge removes the
-    /// records now, whatever state they are in (machines left behind are garbage-collected by tag).
+    /// records now, whatever state they are in, and terminates their machines at once (in the background; a machine
+    /// whose launch was still in flight, or whose termination fails, is garbage-collected by tag).
     /// </summary>
     public Task<bool> DeleteAsync(string name, bool purge, CancellationToken ct) =>
         RetryOnConflictAsync(() => DeleteOnceAsync(name, purge, ct), $"service '{name}' was changed concurrently; retry");
@@ -84,6 +88,8 @@ public sealed class ServiceStore(ControllerDb db, TimeProvider time, Reconcile.R
         {
             db.Services.Remove(service);
             await SaveOrConflictAsync($"service '{name}' was changed concurrently; retry", ct);
+            foreach (var replica in live.Where(r => r.InstanceId is not null))
+                TerminatePurged(name, replica.Id, replica.InstanceId!);
             return true;
         }
         var now = Now;
@@ -94,6 +100,20 @@ public sealed class ServiceStore(ControllerDb db, TimeProvider time, Reconcile.R
         signal.Wake();
         return false;
     }
+
+    private void TerminatePurged(string service, long rowId, string machine) => terminations.Start(rowId, async () =>
+    {
+        try
+        {
+            await provider.TerminateAsync(machine, CancellationToken.None);
+            log.LogInformation("terminated machine {Machine} of purged service {Service}", machine, service);
+        }
+        catch (Exception e) // a background task: nobody else would see the failure
+        {
+            log.LogWarning("terminating machine {Machine} of purged service {Service} failed ({Error}); the orphan collector will retry",
+                machine, service, e.Message);
+        }
+    });
 
     public Task<ReplicaRecord> TerminateReplicaAsync(string name, int replicaId, CancellationToken ct) =>
         RetryOnConflictAsync(() => TerminateReplicaOnceAsync(name, replicaId, ct), $"replica {replicaId} was changed concurrently; retry");
