@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace SkyServe.LoadBalancer.Tests;
 
-/// <summary>A trivial replica on a real Kestrel port: names itself, counts hits, can be slow, stream SSE or answer 503.</summary>
+/// <summary>A trivial replica on a real Kestrel port: names itself, counts hits, can be slow, stream SSE, answer 503 or die mid-answer.</summary>
 public sealed class Backend : IAsyncDisposable
 {
     private readonly WebApplication app;
@@ -34,6 +34,12 @@ public sealed class Backend : IAsyncDisposable
     /// an event that streamed through from one a buffering proxy delivered only after the stream ended.
     /// </summary>
     public TaskCompletionSource FirstEventSeen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// /sse-cut and /cut abort their connection once this is released (or 5 s pass): a test releases it when the
+    /// part before the cut has reached it, since an abort may drop bytes not yet on the wire.
+    /// </summary>
+    public TaskCompletionSource CutNow { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Set once the /sse stream has written its last event.</summary>
     public bool StreamEnded { get; private set; }
@@ -64,6 +70,30 @@ public sealed class Backend : IAsyncDisposable
             }
             await context.Response.WriteAsync("data: [DONE]\n\n");
             backend.StreamEnded = true;
+        });
+        // A replica that dies mid-answer: some of the answer, then the connection is aborted without its end.
+        app.MapGet("/sse-cut", async (HttpContext context) =>
+        {
+            Interlocked.Increment(ref backend.hits);
+            context.Response.ContentType = "text/event-stream";
+            for (var i = 0; i < 3; i++)
+            {
+                await context.Response.WriteAsync($"data: token-{i}\n\n");
+                await context.Response.Body.FlushAsync();
+            }
+            await context.Response.WriteAsync("data: half an ev"); // cut in the middle of an event
+            await context.Response.Body.FlushAsync();
+            await Task.WhenAny(backend.CutNow.Task, Task.Delay(TimeSpan.FromSeconds(5)));
+            context.Abort();
+        });
+        app.MapGet("/cut", async (HttpContext context) =>
+        {
+            Interlocked.Increment(ref backend.hits);
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync("the first half of an answer");
+            await context.Response.Body.FlushAsync();
+            await Task.WhenAny(backend.CutNow.Task, Task.Delay(TimeSpan.FromSeconds(5)));
+            context.Abort();
         });
         app.MapFallback(async context =>
         {

@@ -74,7 +74,7 @@ public sealed class LocalAgentSettingsTests : IAsyncLifetime
         };
         var withModel = AgentArguments.For("agent.dll", machine, "http://127.0.0.1:9/lm-1", "/state/work/lm-1", "/repo");
         Assert.Equal(["dotnet", "agent.dll", "--port", "4100", "--machine-id", "lm-1", "--readiness-path", "/v1/models", "--ready-delay-ms", "0",
-            "--metadata-url", "http://127.0.0.1:9/lm-1", "--metadata-format", "aws", "--metadata-poll-ms", "250",
+            "--metadata-url", "http://127.0.0.1:9/lm-1", "--metadata-format", "aws", "--metadata-poll-ms", "250", "--orphan-exit-after-ms", "600000",
             "--model", "/repo/models/tiny-chat", "--served-model-name", "models/tiny-chat", "--max-batch-size", "8", "--engine", "cpu"], withModel);
 
         var runMachine = new LocalMachine

@@ -37,7 +37,7 @@ public sealed class CommandLineTests
         var result = await RunAgentAsync("--help");
         Assert.Equal(0, result.ExitCode);
         foreach (var flag in new[] { "--port", "--host", "--machine-id", "--readiness-path", "--ready-delay-ms", "--metadata-url",
-                     "--metadata-format", "--metadata-poll-ms", "--drain-timeout-ms", "--controller-url", "--controller-token",
+                     "--metadata-format", "--metadata-poll-ms", "--orphan-exit-after-ms", "--drain-timeout-ms", "--controller-url", "--controller-token",
                      "--peak-bandwidth-gbps", "--peak-tflops", "--max-request-bytes" })
             Assert.Contains(flag, result.Stdout);
     }
@@ -55,7 +55,7 @@ public sealed class CommandLineTests
         var options = AgentCommandLine.Parse([
             "--port", "8081", "--host=0.0.0.0", "--machine-id", "m-7", "--readiness-path=/v1/models", "--ready-delay-ms", "1500",
             "--metadata-url", "http://127.0.0.1:5000/machines/m-7", "--metadata-format=AWS", "--metadata-poll-ms", "250",
-            "--drain-timeout-ms", "30000"]);
+            "--orphan-exit-after-ms=600000", "--drain-timeout-ms", "30000"]);
 
         Assert.Equal(8081, options.Port);
         Assert.Equal(IPAddress.Any, options.Host);
@@ -65,6 +65,7 @@ public sealed class CommandLineTests
         Assert.Equal(new Uri("http://127.0.0.1:5000/machines/m-7"), options.MetadataUrl);
         Assert.Equal(MetadataFormat.Aws, options.MetadataFormat);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.MetadataPollInterval);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.OrphanExitAfter);
         Assert.Equal(TimeSpan.FromSeconds(30), options.DrainTimeout);
     }
 
@@ -116,7 +117,9 @@ public sealed class CommandLineTests
         Assert.Equal(MetadataFormat.Aws, options.MetadataFormat);
         Assert.Null(options.ControllerUrl);
         Assert.Equal(TimeSpan.FromSeconds(1), options.MetadataPollInterval);
+        Assert.Null(options.OrphanExitAfter); // a cloud's metadata service does not go away: never leave on its own
         Assert.Equal(TimeSpan.FromSeconds(10), options.DrainTimeout);
+        Assert.Null(AgentCommandLine.Parse(["--port", "0", "--metadata-url", "http://m", "--orphan-exit-after-ms", "0"]).OrphanExitAfter);
     }
 
     [Theory]
@@ -133,6 +136,8 @@ public sealed class CommandLineTests
     [InlineData("--peak-tflops must be a number above 0", "--port", "0", "--peak-tflops", "fast")]
     [InlineData("cannot be /metrics", "--port", "0", "--readiness-path", "/metrics")]
     [InlineData("above 0", "--port", "0", "--metadata-poll-ms", "0")]
+    [InlineData("--orphan-exit-after-ms must be a whole number", "--port", "0", "--metadata-url", "http://m", "--orphan-exit-after-ms", "10m")]
+    [InlineData("--orphan-exit-after-ms goes with --metadata-url", "--port", "0", "--orphan-exit-after-ms", "3000")]
     [InlineData("--drain-timeout-ms must be", "--port", "0", "--drain-timeout-ms", "1s")]
     [InlineData("--machine-id must be non-empty", "--port", "0", "--machine-id", "")]
     public void Bad_values_are_refused_with_a_message(string message, params string[] args)

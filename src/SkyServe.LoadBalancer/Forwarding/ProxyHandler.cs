@@ -17,7 +17,10 @@ namespace SkyServe.LoadBalancer.Forwarding;
 /// The data path: pick a READY replica with the service's policy, forward with YARP's forwarder (streamed,
 /// never buffered), and when an attempt fails before the response started — connect error, reset before
 /// headers, 502/503 from the replica — take that replica out of rotation and retry on another one, if the
-/// request body can be replayed. A client that goes away is counted, not retried.
+/// request body can be replayed. A client that goes away is counted, not retried. Whenever no replica answered —
+/// none READY, or every attempt failed before the response started — the client gets the same 503 JSON with
+/// Retry-After, never YARP's empty 502. A replica lost after the response started cannot be hidden: an SSE stream
+/// ends with an error event (<see cref="EventStreamGuard"/>), any other response is aborted.
 /// </summary>
 public sealed class ProxyHandler(
     LoadBalancerOptions options,
@@ -67,14 +70,11 @@ public sealed class ProxyHandler(
             var replica = Pick(route, tried) ?? await WaitForReplicaAsync(context, name, route, tried);
             if (replica is null)
             {
-                serviceStats.FoundNoReplica();
-                await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "no_replica",
-                    $"service '{name}' has no READY replica right now; retry shortly");
-                serviceStats.Finished(StatusCodes.Status503ServiceUnavailable, clock.Elapsed);
+                await NoReplicaAsync(context, name, serviceStats, clock);
                 return;
             }
             var mayRetry = replayable && attempt < options.MaxAttempts;
-            var transformer = new ReplayAwareTransformer(mayRetry);
+            var transformer = new ReplayAwareTransformer();
             ForwarderError error;
             replica.Enter();
             try
@@ -86,25 +86,37 @@ public sealed class ProxyHandler(
                 replica.Leave();
             }
 
-            if (context.RequestAborted.IsCancellationRequested || IsClientSide(error))
+            // YARP aborts the client's connection itself when the replica fails mid-body: that is no client leaving.
+            var replicaLostMidBody = error == ForwarderError.ResponseBodyDestination;
+            if (!replicaLostMidBody && (context.RequestAborted.IsCancellationRequested || IsClientSide(error)))
             {
                 serviceStats.Disconnected();
                 return;
             }
-            if (error == ForwarderError.None && !transformer.RejectedStatus)
+            if (error == ForwarderError.None && !transformer.RejectedStatus && transformer.StreamCut is null)
             {
                 serviceStats.Finished(context.Response.StatusCode, clock.Elapsed);
                 return;
             }
 
-            var reason = transformer.RejectedStatus ? $"answered {transformer.ReplicaStatus}" : $"{error}: {context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message}";
+            var reason = transformer.RejectedStatus ? $"answered {transformer.ReplicaStatus}"
+                : transformer.StreamCut is { } cut ? $"stream cut: {cut.Message}"
+                : $"{error}: {context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message}";
             health.MarkFailed(replica.Url, options.FailedReplicaCooldown);
             failures.Report(name, replica.Id, reason);
             (tried ??= []).Add(replica.Id);
-            if (!mayRetry || context.Response.HasStarted)
+            if (context.Response.HasStarted)
             {
-                log.LogDebug("attempt {Attempt} on {Replica} of {Service} failed for good: {Reason}", attempt, replica.Id, name, reason);
+                // Part of the answer is out: an SSE stream got its error event, anything else was aborted by YARP.
+                log.LogDebug("attempt {Attempt} on {Replica} of {Service} failed mid-response: {Reason}", attempt, replica.Id, name, reason);
                 serviceStats.Finished(context.Response.StatusCode, clock.Elapsed);
+                return;
+            }
+            if (!mayRetry)
+            {
+                // Out of attempts (or the body cannot be sent again): the same answer as no replica at all, not YARP's 502.
+                log.LogDebug("attempt {Attempt} on {Replica} of {Service} failed for good: {Reason}", attempt, replica.Id, name, reason);
+                await NoReplicaAsync(context, name, serviceStats, clock);
                 return;
             }
             serviceStats.Retried();
@@ -176,6 +188,15 @@ public sealed class ProxyHandler(
 
     private static bool IsClientSide(ForwarderError error) => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
         or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient;
+
+    /// <summary>No replica could answer: 503 with Retry-After, whether none was READY or every one tried failed.</summary>
+    private static async Task NoReplicaAsync(HttpContext context, string name, ServiceStats serviceStats, Stopwatch clock)
+    {
+        serviceStats.FoundNoReplica();
+        await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "no_replica",
+            $"service '{name}' has no READY replica that can answer right now; retry shortly");
+        serviceStats.Finished(StatusCodes.Status503ServiceUnavailable, clock.Elapsed);
+    }
 
     /// <summary>Errors in the OpenAI-style JSON shape the replicas use, so clients parse one format.</summary>
     private static Task ErrorAsync(HttpContext context, int status, string type, string message)

@@ -17,7 +17,7 @@ public static class PrometheusText
         Metric(text, stats, "skyserve_lb_in_flight", "gauge", "Requests being proxied now.", s => s.InFlight);
         Metric(text, stats, "skyserve_lb_retries_total", "counter", "Attempts retried on another replica.", s => s.Retries);
         Metric(text, stats, "skyserve_lb_client_disconnects_total", "counter", "Requests abandoned by the client.", s => s.ClientDisconnects);
-        Metric(text, stats, "skyserve_lb_no_replica_total", "counter", "Requests answered 503 for want of a READY replica.", s => s.NoReplica);
+        Metric(text, stats, "skyserve_lb_no_replica_total", "counter", "Requests answered 503 because no replica could answer (none READY, or every attempt failed before the response started).", s => s.NoReplica);
         Header(text, "skyserve_lb_ready_replicas", "gauge", "READY replicas the load balancer routes to.");
         foreach (var (name, route) in table.Routes.OrderBy(r => r.Key, StringComparer.Ordinal))
             text.Append($"skyserve_lb_ready_replicas{{service=\"{name}\"}} {route.Replicas.Count}\n");

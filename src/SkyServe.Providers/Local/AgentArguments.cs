@@ -19,6 +19,7 @@ public static class AgentArguments
             "--readiness-path", agent.ReadinessPath,
             "--ready-delay-ms", Text((long)agent.ReadyDelay.TotalMilliseconds),
             "--metadata-url", metadataUrl, "--metadata-format", AgentProcess.MetadataFormat(machine.Offering.Cloud), "--metadata-poll-ms", "250",
+            "--orphan-exit-after-ms", Text((long)OrphanExitAfter.TotalMilliseconds),
         };
         // Every machine of the local runtime shares this host: a port named in the spec would collide between
         // replicas, so the agent picks a free one and gives it to the engine as $PORT / $SKYSERVE_REPLICA_PORT.
@@ -40,6 +41,13 @@ public static class AgentArguments
             return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.TrimStart('~').TrimStart('/'));
         return Path.GetFullPath(path, modelRoot ?? Directory.GetCurrentDirectory());
     }
+
+    /// <summary>
+    /// An agent whose metadata endpoint (this runtime's, served by the controller process) has failed this long is an
+    /// orphan of a runtime that is gone, and exits with its engine. Long enough for the controller to be restarted:
+    /// it serves the endpoint again on the same port and takes its machines back.
+    /// </summary>
+    public static readonly TimeSpan OrphanExitAfter = TimeSpan.FromMinutes(10);
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -26,7 +26,10 @@ public static class AgentCommandLine
                                       clouds); enables the interruption watcher
           --metadata-format FORMAT    aws (IMDSv2 spot/instance-action), gcp (instance/preempted and
                                       maintenance-event) or azure (Scheduled Events) (default aws)
-          --metadata-poll-ms MS       how often to ask the metadata service (default 1000)
+          --metadata-poll-ms MS       how often to ask the metadata service (default 1000); after failures in a row
+                                      the wait doubles per failure, up to 30 s
+          --orphan-exit-after-ms MS   stop the agent (and its engine) once every metadata poll has failed for this
+                                      long: its runtime is gone (default 0: never; the local runtime gives 600000)
           --controller-url URL        report an interruption notice to this controller at once
                                       (POST URL/api/v1/agent/notices); /health reports it either way
           --controller-token TOKEN    bearer token for the controller; better: the SKYSERVE_CONTROLLER_TOKEN
@@ -73,6 +76,10 @@ public static class AgentCommandLine
         ["--metadata-url"] = (o, v) => o with { MetadataUrl = HttpBaseUrl("--metadata-url", v, "http://169.254.169.254") },
         ["--metadata-format"] = (o, v) => o with { MetadataFormat = Format(v) },
         ["--metadata-poll-ms"] = (o, v) => o with { MetadataPollInterval = Milliseconds("--metadata-poll-ms", v, allowZero: false) },
+        ["--orphan-exit-after-ms"] = (o, v) => o with
+        {
+            OrphanExitAfter = Milliseconds("--orphan-exit-after-ms", v, allowZero: true) is { } after && after > TimeSpan.Zero ? after : null,
+        },
         ["--controller-url"] = (o, v) => o with { ControllerUrl = HttpBaseUrl("--controller-url", v, "http://10.0.0.2:46580") },
         ["--controller-token"] = (o, v) => o with { ControllerToken = v.Length > 0 && !v.Any(char.IsWhiteSpace) ? v : throw new CommandLineException("--controller-token must be non-empty without spaces") },
         ["--drain-timeout-ms"] = (o, v) => o with { DrainTimeout = Milliseconds("--drain-timeout-ms", v, allowZero: true) },
@@ -184,6 +191,8 @@ public static class AgentCommandLine
             throw new CommandLineException("--gpu-memory-utilization goes with --engine cuda");
         if (options.External is not null && options.ModelDirectory is not null)
             throw new CommandLineException("--model (the built-in engine) and --run (an external engine) cannot be used together");
+        if (options.OrphanExitAfter is not null && options.MetadataUrl is null)
+            throw new CommandLineException("--orphan-exit-after-ms goes with --metadata-url: it is the metadata service that stops answering");
         if (!seen.Contains("--model-cache"))
             options = options with { ModelCacheDirectory = CheckpointCache.DefaultRoot() };
         if (options.ModelCacheDirectory is null && options.ModelDirectory is { } model && ModelSource.LooksLikeUrl(model))

@@ -31,6 +31,12 @@ public sealed record AgentOptions
 
     public TimeSpan MetadataPollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Stop the agent once every metadata poll has failed for this long (an orphan of a runtime that is gone);
+    /// null: never, the default, since a cloud's metadata service does not go away.
+    /// </summary>
+    public TimeSpan? OrphanExitAfter { get; init; }
+
     /// <summary>The controller's base URL; a notice is POSTed to its api/v1/agent/notices at once. Null: only /health tells.</summary>
     public Uri? ControllerUrl { get; init; }
 

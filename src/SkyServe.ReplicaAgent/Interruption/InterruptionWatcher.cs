@@ -6,8 +6,11 @@ namespace SkyServe.ReplicaAgent.Interruption;
 /// <summary>
 /// Asks the metadata service for an interruption notice every poll interval. The first notice makes
 /// the replica unready, is announced on stdout and reported to the controller at once (with
-/// --controller-url); then there is nothing left to watch for. Metadata errors never stop it: they are
-/// logged at most once a minute, and never taken for a notice.
+/// --controller-url); then there is nothing left to watch for. Metadata errors are logged at most once a
+/// minute and never taken for a notice; while they last, polls back off (<see cref="MetadataPollBackoff"/>).
+/// With --orphan-exit-after-ms, a metadata service that has failed every poll for that long means the machine's
+/// runtime is gone (the local runtime's metadata server died with its controller; on a cloud it never goes
+/// away): the agent says so in one line and stops, its engine with it.
 /// </summary>
 public sealed class InterruptionWatcher(
     IInterruptionNoticeSource source,
@@ -15,12 +18,15 @@ public sealed class InterruptionWatcher(
     AgentOptions options,
     StatusLineWriter status,
     ControllerNoticeReporter reporter,
+    IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<InterruptionWatcher> logger) : BackgroundService
 {
     public static readonly TimeSpan ErrorLogInterval = TimeSpan.FromMinutes(1);
 
     private readonly ErrorLogThrottle errors = new(time, ErrorLogInterval);
+    private int failuresInARow;
+    private DateTimeOffset? failingSince;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -28,7 +34,17 @@ public sealed class InterruptionWatcher(
         {
             InterruptionNotice? notice;
             while ((notice = await PollOnceAsync(stoppingToken)) is null)
-                await Task.Delay(options.MetadataPollInterval, time, stoppingToken);
+            {
+                if (Orphaned())
+                {
+                    status.WriteLine($"orphaned: the metadata service at {options.MetadataUrl} has failed every poll for " +
+                        $"{(time.GetUtcNow() - failingSince!.Value).TotalSeconds:0} s (--orphan-exit-after-ms " +
+                        $"{options.OrphanExitAfter!.Value.TotalMilliseconds:0}): its machine is gone; stopping the agent and its engine");
+                    lifetime.StopApplication();
+                    return;
+                }
+                await Task.Delay(NextDelay(), time, stoppingToken);
+            }
             await reporter.ReportAsync(notice, stoppingToken);
         }
         catch (Exception) when (stoppingToken.IsCancellationRequested)
@@ -47,11 +63,17 @@ public sealed class InterruptionWatcher(
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
+            failingSince ??= time.GetUtcNow();
+            failuresInARow++;
             if (errors.ShouldLogError(out var suppressed))
-                logger.LogWarning("metadata service ({Format}) at {Url} failed: {Error}{Suppressed}; still polling, errors are logged at most once a minute",
-                    source.Name, options.MetadataUrl, Describe(e), suppressed > 0 ? $" ({suppressed} more errors since the last report)" : "");
+                logger.LogWarning("metadata service ({Format}) at {Url} failed: {Error}{Suppressed}; still polling, backing off up to {Cap} s, errors are logged at most once a minute",
+                    source.Name, options.MetadataUrl, Describe(e), suppressed > 0 ? $" ({suppressed} more errors since the last report)" : "",
+                    MetadataPollBackoff.Cap.TotalSeconds);
             return null;
         }
+
+        failingSince = null;
+        failuresInARow = 0;
 
         if (errors.ShouldLogRecovery())
             logger.LogInformation("metadata service ({Format}) at {Url} answers again", source.Name, options.MetadataUrl);
@@ -63,6 +85,22 @@ public sealed class InterruptionWatcher(
             status.WriteLine($"interruption notice: action={notice.Action.ToString().ToLowerInvariant()} time={UtcTimestamp.Format(notice.Time)} " +
                 $"kind={notice.Kind.ToString().ToLowerInvariant()} source={notice.Source}");
         return state.Interruption;
+    }
+
+    private bool Orphaned() =>
+        options.OrphanExitAfter is { } bound && failingSince is { } since && time.GetUtcNow() - since >= bound;
+
+    /// <summary>The back-off, but never past the moment the agent would count as orphaned (that poll decides).</summary>
+    private TimeSpan NextDelay()
+    {
+        var delay = MetadataPollBackoff.After(failuresInARow, options.MetadataPollInterval);
+        if (options.OrphanExitAfter is { } bound && failingSince is { } since)
+        {
+            var left = since + bound - time.GetUtcNow();
+            if (left < delay)
+                delay = left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
+        return delay;
     }
 
     // HttpClient's timeout surfaces as a cancellation; say what it was.
