@@ -23,7 +23,7 @@ public sealed class GeneratedTokenTests : IDisposable
         Assert.StartsWith("sks_", token);
         Assert.Contains($"API token generated; it is in {tokenFile}", controller.Output);
         Assert.DoesNotContain(token, controller.Output);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tokenFile));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, new FileInfo(tokenFile).UnixFileMode);
 
         // The CLI still finds it, through its own 0600 config.
         var status = await cli.RunAsync("status");

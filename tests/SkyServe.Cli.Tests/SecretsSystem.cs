@@ -39,6 +39,7 @@ public sealed partial class SecretsSystem : IAsyncLifetime
             service:
               readiness_probe: /health
               replicas: 1
+              ports: 8080
             resources:
               cloud: aws
               cpus: 8
