@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SkyServe.Controller.Hosting;
+using SkyServe.Core.Security;
 
 namespace SkyServe.Cli;
 
@@ -23,8 +24,8 @@ public sealed record CliConfig(
 
     public void Save()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        PrivateFile.WriteAllText(FilePath, JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true }));
+        OwnerOnly.CreateDirectory(Path.GetDirectoryName(FilePath)!); // the file holds the API token
+        OwnerOnly.WriteAllText(FilePath, JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static CliConfig? Load()

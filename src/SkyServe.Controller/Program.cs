@@ -1,13 +1,27 @@
 using SkyServe.Controller.Hosting;
+using SkyServe.Core.Security;
 
-// The controller on its own: settings from configuration section "SkyServe" (appsettings.json or
-// environment variables such as SkyServe__PostgresConnectionString). `skyserve local start` is the usual way in.
+// The controller on its own: settings from configuration section "SkyServe" (appsettings.json or environment variables
+// such as SkyServe__PostgresConnectionString). Secrets are best given as files (SkyServe__ApiTokenFile,
+// SkyServe__PostgresConnectionStringFile) or variables, not as command-line arguments, which every user sees in `ps`.
+// `skyserve local start` is the usual way in.
+OwnerOnly.RestrictProcessUmask(); // the data directory holds the database, tokens and the spec's envs
 var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true)
     .AddEnvironmentVariables().AddCommandLine(args).Build();
 var options = configuration.GetSection("SkyServe").Get<ControllerOptions>() ?? new ControllerOptions();
-var app = await ControllerHost.BuildAsync(options, args);
-if (options.ApiTokenWasGenerated)
-    Console.WriteLine($"Generated API token (shown once; kept in {Path.Combine(options.DataDirectory, ApiTokenStore.FileName)}): {options.ApiToken}");
+WebApplication app;
+try
+{
+    app = await ControllerHost.BuildAsync(options, args);
+}
+catch (SecretFileException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+if (GeneratedTokenNotice.For(options) is { } notice)
+    Console.WriteLine(notice);
 await app.StartAsync();
 Console.WriteLine($"SkyServe controller listening on {string.Join(", ", app.Urls)}");
 await app.WaitForShutdownAsync();
+return 0;

@@ -24,7 +24,9 @@ public sealed partial class LocalController : IAsyncDisposable
     public string Output { get { lock (output) return string.Join('\n', output); } }
 
     /// <param name="example">Let it deploy the example service on a fresh start, as a user's first run does; off by default.</param>
-    public static async Task<LocalController> StartAsync(SkyServeCli cli, string dataDir, string? postgres = null, bool example = false)
+    /// <param name="extraArgs">More flags of `skyserve local start` (--token-file FILE, say).</param>
+    public static async Task<LocalController> StartAsync(SkyServeCli cli, string dataDir, string? postgres = null, bool example = false,
+        IReadOnlyList<string>? extraArgs = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -40,6 +42,8 @@ public sealed partial class LocalController : IAsyncDisposable
             info.ArgumentList.Add("--postgres");
             info.ArgumentList.Add(postgres);
         }
+        foreach (var arg in extraArgs ?? [])
+            info.ArgumentList.Add(arg);
         foreach (var (key, value) in cli.Environment())
             info.Environment[key] = value;
         var controller = new LocalController(Process.Start(info)!, cli, dataDir);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SkyServe.Controller.Hosting;
+using SkyServe.Core.Security;
 using SkyServe.LoadBalancer.Hosting;
 
 namespace SkyServe.Cli.Commands;
@@ -18,20 +19,38 @@ public static class LocalStartCommand
     {
         var dataDir = new Option<string?>("--data-dir") { Description = $"Data directory (default {SkyServeHome.DefaultDataDirectory})" };
         var port = new Option<int>("--port") { Description = "Controller port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 46580 };
-        var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (default: embedded SQLite)" };
-        var token = new Option<string?>("--token") { Description = "API token (default: generated on first start and kept in the data directory)" };
+        // Values of flags show in `ps` to every user of the machine: the help steers secrets to files and variables.
+        var postgres = new Option<string?>("--postgres")
+        {
+            Description = "PostgreSQL connection string (default: embedded SQLite); one with a password is better given by --postgres-file or $SKYSERVE_POSTGRES",
+        };
+        var postgresFile = new Option<string?>("--postgres-file") { Description = "File holding the PostgreSQL connection string" };
+        var token = new Option<string?>("--token")
+        {
+            Description = "API token (default: $SKYSERVE_TOKEN, else generated on first start and kept in the data directory); better given by --token-file or $SKYSERVE_TOKEN",
+        };
+        var tokenFile = new Option<string?>("--token-file") { Description = "File holding the API token" };
         var lbPort = new Option<int>("--lb-port") { Description = "Load balancer port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 46581 };
         var noExample = new Option<bool>("--no-example") { Description = $"Do not deploy {LocalExample.SpecPath} on a fresh start" };
-        var command = new Command("start", "Run SkyServe on this machine in the foreground") { dataDir, port, postgres, token, lbPort, noExample };
+        var command = new Command("start", "Run SkyServe on this machine in the foreground") { dataDir, port, postgres, postgresFile, token, tokenFile, lbPort, noExample };
         command.SetAction(async (parse, ct) =>
         {
-            var options = new ControllerOptions
+            OwnerOnly.RestrictProcessUmask(); // the data directory, SQLite's files and the agents' logs hold secrets
+            ControllerOptions options;
+            try
             {
-                DataDirectory = Path.GetFullPath(parse.GetValue(dataDir) ?? SkyServeHome.DefaultDataDirectory),
-                PostgresConnectionString = parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("SKYSERVE_POSTGRES"),
-                ApiToken = parse.GetValue(token),
-                Urls = $"http://127.0.0.1:{parse.GetValue(port)}",
-            };
+                options = new ControllerOptions
+                {
+                    DataDirectory = Path.GetFullPath(parse.GetValue(dataDir) ?? SkyServeHome.DefaultDataDirectory),
+                    PostgresConnectionString = SecretSource.Resolve(parse.GetValue(postgres), parse.GetValue(postgresFile), "SKYSERVE_POSTGRES"),
+                    ApiToken = SecretSource.Resolve(parse.GetValue(token), parse.GetValue(tokenFile), "SKYSERVE_TOKEN"),
+                    Urls = $"http://127.0.0.1:{parse.GetValue(port)}",
+                };
+            }
+            catch (SecretFileException e)
+            {
+                throw new CliException(e.Message);
+            }
             await using var app = await ControllerHost.BuildAsync(options, ct: ct);
             await app.StartAsync(ct);
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -45,8 +64,8 @@ public static class LocalStartCommand
 
             Console.WriteLine($"SkyServe controller listening on {url}");
             Console.WriteLine($"  database: {(options.PostgresConnectionString is null ? Path.Combine(options.DataDirectory, DatabaseRegistration.SqliteFileName) : "PostgreSQL")}");
-            if (options.ApiTokenWasGenerated)
-                Console.WriteLine($"  API token (shown once; kept in {Path.Combine(options.DataDirectory, ApiTokenStore.FileName)}): {options.ApiToken}");
+            if (GeneratedTokenNotice.For(options) is { } notice)
+                Console.WriteLine("  " + notice);
             Console.WriteLine($"  load balancer: http://NAME.localhost:{lbUrl.Port}/ or {lbUrl}NAME/ for service NAME");
             Console.WriteLine($"  CLI config written to {CliConfig.FilePath}: try ./skyserve status, ./skyserve up SPEC.yaml");
             Console.WriteLine("Press Ctrl+C to stop.");

@@ -1,9 +1,13 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using SkyServe.Core.Spec;
 
 namespace SkyServe.Cli.Commands;
 
-/// <summary>`skyserve status [NAME] [--all] [--json]`: services, and with a name (or --all) their replicas.</summary>
+/// <summary>
+/// `skyserve status [NAME] [--all] [--json] [--show-secrets]`: services, and with a name (or --all) their replicas. The
+/// spec in the JSON shows env values as &lt;redacted&gt; unless --show-secrets asks the controller for them.
+/// </summary>
 public static class StatusCommand
 {
     public static Command Build(GlobalOptions global)
@@ -11,16 +15,17 @@ public static class StatusCommand
         var name = new Argument<string?>("name") { Description = "Show this service and its replicas", Arity = ArgumentArity.ZeroOrOne };
         var all = new Option<bool>("--all", "-a") { Description = "Show the replicas of every service" };
         var json = new Option<bool>("--json") { Description = "Print the controller's JSON" };
-        var command = new Command("status", "Show services and their replicas") { name, all, json };
+        var showSecrets = new Option<bool>("--show-secrets") { Description = "Show the values of the spec's envs (hidden by default)" };
+        var command = new Command("status", "Show services and their replicas") { name, all, json, showSecrets };
         command.SetAction(async (parse, ct) =>
         {
             using var client = global.Client(parse);
             var services = parse.GetValue(name) is { } one
-                ? new JsonArray(await client.GetAsync($"/api/v1/services/{Uri.EscapeDataString(one)}", ct))
+                ? new JsonArray(await client.GetAsync($"/api/v1/services/{Uri.EscapeDataString(one)}{ShowSecretsQuery(parse.GetValue(showSecrets))}", ct))
                 : (JsonArray)await client.GetAsync("/api/v1/services", ct);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(services.ToJsonString(new() { WriteIndented = true }));
+                Console.WriteLine(services.ToJsonString(EffectiveSpecJson.IndentedOptions)); // "<redacted>" as is, not \u003C...
                 return 0;
             }
             Console.Write(ServiceTables.Services(services));
@@ -39,4 +44,6 @@ public static class StatusCommand
         });
         return command;
     }
+
+    private static string ShowSecretsQuery(bool show) => show ? "?show_secrets=true" : "";
 }

@@ -3,14 +3,18 @@ using SkyServe.Core.Spec;
 
 namespace SkyServe.Cli.Commands;
 
-/// <summary>`skyserve validate FILE [--json]`: checks a spec locally; no controller needed.</summary>
+/// <summary>
+/// `skyserve validate FILE [--json] [--show-secrets]`: checks a spec locally; no controller needed. Env values are
+/// hidden in the JSON as they are everywhere else (terminals get recorded and pasted), unless --show-secrets.
+/// </summary>
 public static class ValidateCommand
 {
     public static Command Build()
     {
         var file = new Argument<FileInfo>("file") { Description = "Service spec (YAML or JSON)" };
         var json = new Option<bool>("--json") { Description = "Print the effective spec with every default applied" };
-        var command = new Command("validate", "Parse and validate a service spec locally") { file, json };
+        var showSecrets = new Option<bool>("--show-secrets") { Description = "Show the values of the spec's envs in the JSON (hidden by default)" };
+        var command = new Command("validate", "Parse and validate a service spec locally") { file, json, showSecrets };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
@@ -22,7 +26,15 @@ public static class ValidateCommand
                     Console.Error.WriteLine($"  {error}");
                 return 1;
             }
-            Console.WriteLine(parse.GetValue(json) ? EffectiveSpecJson.Write(result.Spec!) : $"{path.Name}: valid");
+            if (!parse.GetValue(json))
+            {
+                Console.WriteLine($"{path.Name}: valid");
+                return 0;
+            }
+            var effective = EffectiveSpecJson.ToJsonObject(result.Spec!);
+            if (!parse.GetValue(showSecrets))
+                SpecSecrets.RedactEnvs(effective);
+            Console.WriteLine(effective.ToJsonString(EffectiveSpecJson.IndentedOptions));
             return 0;
         });
         return command;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Services;
@@ -5,9 +6,15 @@ using SkyServe.Core.Domain;
 
 namespace SkyServe.Controller.Api;
 
-/// <summary>The service owner's REST API under /api/v1 (DESIGN.md section 3).</summary>
+/// <summary>
+/// The service owner's REST API under /api/v1 (DESIGN.md section 3). Views of a spec show its envs' names with
+/// <see cref="Core.Spec.SpecSecrets.Redacted"/> values unless the request asks for <c>?show_secrets=true</c>.
+/// </summary>
 public static class ServiceEndpoints
 {
+    /// <summary>The query flag that reveals env values (any holder of the API token may ask).</summary>
+    public const string ShowSecrets = "show_secrets";
+
     public static RouteGroupBuilder MapServiceApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiTokenFilter>().WithTags("services");
@@ -15,12 +22,13 @@ public static class ServiceEndpoints
         api.MapPost("/services", CreateAsync)
             .Accepts<string>(SpecBody.MediaTypes[0], SpecBody.MediaTypes[1..])
             .Produces<ServiceDetailView>(StatusCodes.Status201Created)
-            .WithSummary("Create a service from a YAML or JSON spec; ?name= overrides the spec's name.");
+            .WithSummary("Create a service from a YAML or JSON spec; ?name= overrides the spec's name; ?show_secrets=true shows env values.");
         api.MapGet("/services", ListAsync).WithSummary("List services.");
-        api.MapGet("/services/{name}", GetAsync).WithSummary("A service: spec, versions, status, endpoint and replicas (?all=true: finished ones too).");
+        api.MapGet("/services/{name}", GetAsync).WithSummary(
+            "A service: spec, versions, status, endpoint and replicas (?all=true: finished ones too); env values show only with ?show_secrets=true.");
         api.MapPut("/services/{name}", UpdateAsync)
             .Accepts<string>(SpecBody.MediaTypes[0], SpecBody.MediaTypes[1..])
-            .WithSummary("Submit a new version; ?mode=rolling (default) or blue_green.");
+            .WithSummary("Submit a new version; ?mode=rolling (default) or blue_green; ?show_secrets=true shows env values.");
         api.MapDelete("/services/{name}", DeleteAsync).WithSummary("Tear a service down; ?purge=true removes its records at once.");
         api.MapGet("/services/{name}/replicas", ReplicasAsync).WithSummary("The service's replicas; ?all=true adds finished (failed, preempted) ones.");
         api.MapDelete("/services/{name}/replicas/{replicaId:int}", TerminateReplicaAsync).WithSummary("Terminate one replica.");
@@ -30,10 +38,11 @@ public static class ServiceEndpoints
         return api;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, ServiceStore store, ControllerDb db, string? name, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(HttpRequest request, ServiceStore store, ControllerDb db, string? name,
+        [FromQuery(Name = ShowSecrets)] bool? showSecrets, CancellationToken ct)
     {
         var service = await store.CreateAsync(name, await SpecBody.ReadAsync(request, ct), ct);
-        return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, service, ct));
+        return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, service, showSecrets ?? false, ct));
     }
 
     private static async Task<IResult> ListAsync(ControllerDb db, CancellationToken ct)
@@ -43,16 +52,17 @@ public static class ServiceEndpoints
         return Results.Ok(services.Select(s => s.ToSummary(replicas[s.Id].ToList())));
     }
 
-    private static async Task<IResult> GetAsync(string name, bool? all, ServiceStore store, ControllerDb db, CancellationToken ct) =>
-        Results.Ok(await DetailAsync(db, await store.FindAsync(name, ct), ct, all ?? false));
+    private static async Task<IResult> GetAsync(string name, bool? all, [FromQuery(Name = ShowSecrets)] bool? showSecrets,
+        ServiceStore store, ControllerDb db, CancellationToken ct) =>
+        Results.Ok(await DetailAsync(db, await store.FindAsync(name, ct), showSecrets ?? false, ct, all ?? false));
 
-    private static async Task<IResult> UpdateAsync(
-        string name, string? mode, HttpRequest request, ServiceStore store, ControllerDb db, CancellationToken ct)
+    private static async Task<IResult> UpdateAsync(string name, string? mode, [FromQuery(Name = ShowSecrets)] bool? showSecrets,
+        HttpRequest request, ServiceStore store, ControllerDb db, CancellationToken ct)
     {
         if (!UpdateModeNames.TryParse(mode, out var updateMode))
             throw new InvalidRequestException($"unknown update mode '{mode}': use {UpdateModeNames.Rolling} or {UpdateModeNames.BlueGreen}");
         var service = await store.UpdateAsync(name, await SpecBody.ReadAsync(request, ct), updateMode, ct);
-        return Results.Ok(await DetailAsync(db, service, ct));
+        return Results.Ok(await DetailAsync(db, service, showSecrets ?? false, ct));
     }
 
     private static async Task<IResult> DeleteAsync(string name, bool? purge, ServiceStore store, CancellationToken ct)
@@ -85,10 +95,11 @@ public static class ServiceEndpoints
     }
 
     /// <param name="all">Also list finished replicas (their cost counts either way).</param>
-    private static async Task<ServiceDetailView> DetailAsync(ControllerDb db, ServiceRecord service, CancellationToken ct, bool all = false)
+    private static async Task<ServiceDetailView> DetailAsync(ControllerDb db, ServiceRecord service, bool showSecrets, CancellationToken ct,
+        bool all = false)
     {
         var versions = await db.ServiceVersions.AsNoTracking().Where(v => v.ServiceId == service.Id).OrderBy(v => v.Version).ToListAsync(ct);
-        return service.ToDetail(versions, await ReplicasOfAsync(db, service, ct), all);
+        return service.ToDetail(versions, await ReplicasOfAsync(db, service, ct), showSecrets, all);
     }
 
     private static Task<List<ReplicaRecord>> ReplicasOfAsync(ControllerDb db, ServiceRecord service, CancellationToken ct) =>

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using SkyServe.Controller.Persistence;
 using SkyServe.Core.Domain;
+using SkyServe.Core.Spec;
 
 namespace SkyServe.Controller.Api;
 
@@ -11,9 +12,10 @@ internal static class ViewMapping
         replicas.Count(r => r.Status == ReplicaStatus.READY), replicas.Count(r => !r.Status.IsTerminal()),
         s.CreatedAt, s.UpdatedAt);
 
+    /// <param name="showSecrets">Show the values of the spec's envs; otherwise each is <see cref="SpecSecrets.Redacted"/>.</param>
     /// <param name="allReplicas">List finished replicas too (their cost counts either way).</param>
-    public static ServiceDetailView ToDetail(
-        this ServiceRecord s, IReadOnlyList<ServiceVersionRecord> versions, IReadOnlyList<ReplicaRecord> replicas, bool allReplicas = false)
+    public static ServiceDetailView ToDetail(this ServiceRecord s, IReadOnlyList<ServiceVersionRecord> versions,
+        IReadOnlyList<ReplicaRecord> replicas, bool showSecrets, bool allReplicas = false)
     {
         var current = versions.FirstOrDefault(v => v.Version == s.CurrentVersion);
         var spot = replicas.Where(r => r.IsSpot).Sum(r => r.CostToDate);
@@ -21,13 +23,14 @@ internal static class ViewMapping
         return new(
             s.Name, s.Status.ToString(), s.CurrentVersion, s.Endpoint, s.CreatedAt, s.UpdatedAt,
             new CostView(spot, onDemand, spot + onDemand + s.RetiredCost),
-            current is null ? null : JsonNode.Parse(current.EffectiveSpec),
-            versions.Select(ToView).ToList(), replicas.Where(r => allReplicas || !r.Status.IsFinished()).Select(ToView).ToList());
+            current is null ? null : Secret(JsonNode.Parse(current.EffectiveSpec), showSecrets),
+            versions.Select(v => v.ToView(showSecrets)).ToList(),
+            replicas.Where(r => allReplicas || !r.Status.IsFinished()).Select(ToView).ToList());
     }
 
-    public static VersionView ToView(this ServiceVersionRecord v) => new(
+    public static VersionView ToView(this ServiceVersionRecord v, bool showSecrets) => new(
         v.Version, v.Mode.ToWire(), v.CreatedAt, v.MinReplicas, v.MaxReplicas, v.UseSpot, v.SpotPlacer,
-        v.LoadBalancingPolicy, v.ReplicaPort, v.ReadinessPath, v.SpecText);
+        v.LoadBalancingPolicy, v.ReplicaPort, v.ReadinessPath, showSecrets ? v.SpecText : SpecSecrets.RedactText(v.SpecText));
 
     public static ReplicaView ToView(this ReplicaRecord r) => new(
         r.ReplicaId, r.Version, r.Status.ToString(), LocationText(r.Cloud, r.Region, r.Zone), r.Cloud, r.Region, r.Zone,
@@ -35,6 +38,8 @@ internal static class ViewMapping
         r.CreatedAt, r.StatusChangedAt, r.ReadyAt);
 
     public static EventView ToView(this ServiceEventRecord e) => new(e.Id, e.At, e.ReplicaId, e.FromStatus, e.ToStatus, e.Reason);
+
+    private static JsonNode? Secret(JsonNode? spec, bool show) => show ? spec : SpecSecrets.RedactEnvs(spec);
 
     /// <summary>SkyPilot's infra notation: cloud/region/zone, shortened where parts are unknown.</summary>
     private static string LocationText(string cloud, string region, string zone) =>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using SkyServe.Core.Security;
 
 namespace SkyServe.Controller.Hosting;
 
@@ -16,9 +17,9 @@ public static class ApiTokenStore
         var path = Path.Combine(dataDirectory, FileName);
         if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: > 0 } existing)
             return (existing, false);
-        Directory.CreateDirectory(dataDirectory);
+        OwnerOnly.CreateDirectory(dataDirectory);
         var token = "sks_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        PrivateFile.WriteAllText(path, token);
+        OwnerOnly.WriteAllText(path, token);
         return (token, true);
     }
 }

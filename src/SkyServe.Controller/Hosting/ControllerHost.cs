@@ -21,6 +21,7 @@ public static class ControllerHost
     public static async Task<WebApplication> BuildAsync(ControllerOptions options, string[]? args = null, CancellationToken ct = default,
         ICloudProvider? provider = null)
     {
+        options.ReadSecretFiles();
         if (string.IsNullOrWhiteSpace(options.ApiToken))
         {
             var (token, generated) = ApiTokenStore.LoadOrCreate(options.DataDirectory);

@@ -1,3 +1,5 @@
+using SkyServe.Core.Security;
+
 namespace SkyServe.Controller.Hosting;
 
 /// <summary>The controller's settings: section "SkyServe" of configuration, or flags of `skyserve local start`.</summary>
@@ -9,8 +11,14 @@ public sealed class ControllerOptions
     /// <summary>When set, PostgreSQL is used instead of the embedded SQLite file.</summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary>A file holding <see cref="PostgresConnectionString"/> (with its password), kept out of `ps` and of the environment.</summary>
+    public string? PostgresConnectionStringFile { get; set; }
+
     /// <summary>The bearer token for the API. When unset, one is generated on first start and kept in the data directory.</summary>
     public string? ApiToken { get; set; }
+
+    /// <summary>A file holding <see cref="ApiToken"/>.</summary>
+    public string? ApiTokenFile { get; set; }
 
     /// <summary>Let GET requests through without the token (dashboards, read-only operators).</summary>
     public bool AllowAnonymousReads { get; set; }
@@ -37,4 +45,12 @@ public sealed class ControllerOptions
 
     /// <summary>Set by the host when it generated <see cref="ApiToken"/> on this start.</summary>
     public bool ApiTokenWasGenerated { get; set; }
+
+    /// <summary>Fills <see cref="PostgresConnectionString"/> and <see cref="ApiToken"/> from their files where only the file is given.</summary>
+    /// <exception cref="SecretFileException">A named file is missing or empty.</exception>
+    public void ReadSecretFiles()
+    {
+        PostgresConnectionString = SecretSource.Resolve(PostgresConnectionString, PostgresConnectionStringFile);
+        ApiToken = SecretSource.Resolve(ApiToken, ApiTokenFile);
+    }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Routing;
+using SkyServe.Core.Security;
 
 namespace SkyServe.Controller.Hosting;
 
@@ -21,8 +22,11 @@ public static class DatabaseRegistration
         }
         else
         {
-            Directory.CreateDirectory(options.DataDirectory);
+            OwnerOnly.CreateDirectory(options.DataDirectory);
             var file = Path.Combine(options.DataDirectory, SqliteFileName);
+            // The rows hold every spec's envs. SQLite gives -wal and -shm the database file's mode, so a 0600 file
+            // keeps all three private even in a process that did not restrict its umask.
+            OwnerOnly.CreateEmptyFile(file);
             services.AddDbContext<SqliteControllerDb>((sp, o) => Configure(sp, o.UseSqlite($"Data Source={file};Foreign Keys=True;Pooling=True")));
             services.AddScoped<ControllerDb>(sp => sp.GetRequiredService<SqliteControllerDb>());
         }

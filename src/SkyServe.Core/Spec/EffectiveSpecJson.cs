@@ -13,11 +13,12 @@ namespace SkyServe.Core.Spec;
 /// </summary>
 public static class EffectiveSpecJson
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>How <see cref="Write"/> formats: indented, with non-ASCII text as is.</summary>
+    public static readonly JsonSerializerOptions IndentedOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Write(ServiceSpec spec, bool indented = true) =>
-        ToJsonObject(spec).ToJsonString(indented ? Indented : Compact);
+        ToJsonObject(spec).ToJsonString(indented ? IndentedOptions : Compact);
 
     public static JsonObject ToJsonObject(ServiceSpec spec) => new()
     {

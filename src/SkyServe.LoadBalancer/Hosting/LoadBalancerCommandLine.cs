@@ -1,13 +1,18 @@
 using System.Globalization;
+using SkyServe.Core.Security;
 
 namespace SkyServe.LoadBalancer.Hosting;
 
 /// <summary>Flags of `SkyServe.LoadBalancer` (also `skyserve lb`); every timeout and limit can be set.</summary>
 public static class LoadBalancerCommandLine
 {
-    /// <summary>--token (or SKYSERVE_TOKEN) is sent to the controller and also opens the /-/ pages (all but /-/health).</summary>
+    /// <summary>
+    /// The token (--token-file, SKYSERVE_TOKEN or --token) is sent to the controller and also opens the /-/ pages (all but
+    /// /-/health). --token works but shows in `ps` to every user of the machine; the file or the variable does not.
+    /// </summary>
     public const string Usage = """
-        usage: SkyServe.LoadBalancer [--listen URL] (--controller URL | --static-backends URL,URL [--policy P]) [--token T]
+        usage: SkyServe.LoadBalancer [--listen URL] (--controller URL | --static-backends URL,URL [--policy P])
+               [--token-file FILE | --token T (visible in ps; prefer the file or $SKYSERVE_TOKEN)]
                [--domain D] [--no-path-routing] [--max-attempts N] [--connect-timeout-ms N] [--activity-timeout-ms N]
                [--failed-cooldown-ms N] [--scale-to-zero-wait-ms N] [--stats-interval-ms N] [--replayable-body-limit BYTES]
                [--tls-cert PEM --tls-key PEM] [--api-key SERVICE=KEY]... [--id NAME]
@@ -15,7 +20,8 @@ public static class LoadBalancerCommandLine
 
     public static LoadBalancerOptions Parse(IReadOnlyList<string> args)
     {
-        var o = new LoadBalancerOptions { ControllerToken = Environment.GetEnvironmentVariable("SKYSERVE_TOKEN") };
+        var o = new LoadBalancerOptions();
+        string? token = null, tokenFile = null;
         var keys = new Dictionary<string, string>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -32,7 +38,8 @@ public static class LoadBalancerCommandLine
             {
                 "--listen" => o with { Listen = value },
                 "--controller" => o with { ControllerUrl = value },
-                "--token" => o with { ControllerToken = value },
+                "--token" => Remember(ref token, o, value),
+                "--token-file" => Remember(ref tokenFile, o, value),
                 "--static-backends" => o with { StaticBackends = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--policy" => o with { StaticPolicy = value },
                 "--domain" => o with { Domain = value },
@@ -54,6 +61,14 @@ public static class LoadBalancerCommandLine
             throw new ArgumentException("give either --controller or --static-backends");
         if (o.TlsCertFile is null != (o.TlsKeyFile is null))
             throw new ArgumentException("--tls-cert and --tls-key go together");
+        try
+        {
+            o = o with { ControllerToken = SecretSource.Resolve(token, tokenFile, "SKYSERVE_TOKEN") };
+        }
+        catch (SecretFileException e)
+        {
+            throw new ArgumentException(e.Message, e);
+        }
         return o with { ApiKeys = keys };
 
         LoadBalancerOptions AddKey(LoadBalancerOptions options, string pair)
@@ -64,6 +79,12 @@ public static class LoadBalancerCommandLine
             keys[pair[..eq]] = pair[(eq + 1)..];
             return options;
         }
+    }
+
+    private static LoadBalancerOptions Remember(ref string? slot, LoadBalancerOptions options, string value)
+    {
+        slot = value;
+        return options;
     }
 
     private static int Positive(string flag, string value) =>

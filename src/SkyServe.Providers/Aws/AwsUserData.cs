@@ -47,6 +47,7 @@ public static class AwsUserData
         s.Append("#!/bin/bash\n");
         s.Append("# SkyServe replica bootstrap: installs the ReplicaAgent and runs it as a systemd service.\n");
         s.Append("set -euo pipefail\n");
+        s.Append("umask 077 # the run script holds the controller token and the spec's envs\n");
         s.Append("exec > >(tee -a /var/log/skyserve-bootstrap.log) 2>&1\n");
         s.Append("imds() {\n");
         s.Append("  local token\n");
@@ -66,7 +67,7 @@ public static class AwsUserData
         s.Append(CultureInfo.InvariantCulture, $"mkdir -p {WorkDirectory}\ncd /opt/skyserve\n");
         s.Append(CultureInfo.InvariantCulture, $"exec {AgentHome}/SkyServe.ReplicaAgent {string.Join(' ', agentArgs)}\n");
         s.Append("SKYSERVE_RUN\n");
-        s.Append(CultureInfo.InvariantCulture, $"chmod +x {RunScript}\n");
+        s.Append(CultureInfo.InvariantCulture, $"chmod 700 {RunScript}\n");
         s.Append(CultureInfo.InvariantCulture, $"cat > /etc/systemd/system/{Unit} <<SKYSERVE_UNIT\n");
         s.Append("[Unit]\n");
         s.Append("Description=SkyServe replica agent\n");

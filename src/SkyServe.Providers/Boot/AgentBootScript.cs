@@ -58,6 +58,7 @@ public static class AgentBootScript
             #!/bin/bash
             # SkyServe replica boot script: installs the ReplicaAgent and runs it as the skyserve-agent systemd service.
             set -euo pipefail
+            umask 077 # agent.env holds the controller token and the spec's envs
             dir={Quote(dir)}
             if [ ! -x "$dir/agent/SkyServe.ReplicaAgent" ]; then
               mkdir -p "$dir/agent"

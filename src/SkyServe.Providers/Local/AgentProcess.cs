@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SkyServe.Core.Security;
 
 namespace SkyServe.Providers.Local;
 
@@ -12,11 +13,12 @@ public static class AgentProcess
     /// <param name="command">The agent's command line (<see cref="AgentArguments"/>).</param>
     public static (int Pid, DateTime StartedAt) Start(IReadOnlyList<string> command, LocalMachine machine, string logFile)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+        OwnerOnly.CreateDirectory(Path.GetDirectoryName(logFile)!);
         var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
-        // $0 is the log file; the rest is the command. exec keeps one pid from sh to setsid to dotnet.
+        // $0 is the log file; the rest is the command. exec keeps one pid from sh to setsid to dotnet. umask 077: the
+        // log, the work folder and whatever the engine writes stay private whoever started the controller.
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("log=\"$0\"; exec setsid \"$@\" >>\"$log\" 2>&1 </dev/null");
+        info.ArgumentList.Add("umask 077; log=\"$0\"; exec setsid \"$@\" >>\"$log\" 2>&1 </dev/null");
         info.ArgumentList.Add(logFile);
         foreach (var arg in command)
             info.ArgumentList.Add(arg);

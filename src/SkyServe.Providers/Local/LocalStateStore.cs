@@ -1,9 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SkyServe.Core.Security;
 
 namespace SkyServe.Providers.Local;
 
-/// <summary>Keeps <see cref="LocalState"/> in one JSON file, replaced atomically on every change.</summary>
+/// <summary>
+/// Keeps <see cref="LocalState"/> in one JSON file, replaced atomically on every change; owner-only, since every
+/// machine's settings hold its controller token and the spec's envs.
+/// </summary>
 public sealed class LocalStateStore(string directory)
 {
     private static readonly JsonSerializerOptions Json = new()
@@ -31,9 +35,9 @@ public sealed class LocalStateStore(string directory)
 
     public void Save(LocalState state)
     {
-        Directory.CreateDirectory(directory);
+        OwnerOnly.CreateDirectory(directory);
         var temp = FilePath + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(state, Json));
+        OwnerOnly.WriteAllText(temp, JsonSerializer.Serialize(state, Json));
         File.Move(temp, FilePath, overwrite: true);
     }
 }

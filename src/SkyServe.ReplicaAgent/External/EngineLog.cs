@@ -1,5 +1,6 @@
 using System.Text;
 using System.Threading.Channels;
+using SkyServe.Core.Security;
 
 namespace SkyServe.ReplicaAgent.External;
 
@@ -22,7 +23,7 @@ public sealed class EngineLog : IDisposable
     {
         FilePath = Path.GetFullPath(path);
         MaxBytes = Math.Max(1024, maxBytes);
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        OwnerOnly.CreateDirectory(Path.GetDirectoryName(FilePath)!); // the engine's output may echo its envs
     }
 
     public string FilePath { get; }
@@ -38,7 +39,7 @@ public sealed class EngineLog : IDisposable
         {
             if (disposed)
                 return;
-            file ??= new FileStream(FilePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            file ??= OwnerOnly.OpenAppend(FilePath, FileShare.ReadWrite | FileShare.Delete);
             var bytes = Encoding.UTF8.GetBytes(line + "\n");
             if (file.Length > 0 && file.Length + bytes.Length > MaxBytes)
                 Rotate();
@@ -97,7 +98,7 @@ public sealed class EngineLog : IDisposable
     {
         file!.Dispose();
         File.Move(FilePath, RotatedFilePath, overwrite: true);
-        file = new FileStream(FilePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        file = OwnerOnly.OpenAppend(FilePath, FileShare.ReadWrite | FileShare.Delete);
     }
 
     private List<string> TailUnlocked(int count)

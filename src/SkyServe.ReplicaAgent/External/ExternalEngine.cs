@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using SkyServe.Core.Security;
 using SkyServe.ReplicaAgent.Health;
 using SkyServe.ReplicaAgent.Hosting;
 
@@ -95,7 +96,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(WorkDirectory);
+        OwnerOnly.CreateDirectory(WorkDirectory);
         loop = Task.Run(() => SuperviseAsync(stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }

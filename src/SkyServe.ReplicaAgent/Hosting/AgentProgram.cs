@@ -1,3 +1,4 @@
+using SkyServe.Core.Security;
 using SkyServe.ReplicaAgent.Engine.Checkpoints;
 using SkyServe.ReplicaAgent.Engine.Cuda;
 using SkyServe.ReplicaAgent.Engine.Cuda.Native;
@@ -14,6 +15,7 @@ public static class AgentProgram
 {
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
+        OwnerOnly.RestrictProcessUmask(); // engine logs and work folders may hold the spec's envs
         if (AgentCommandLine.IsHelpRequest(args))
         {
             Console.WriteLine(AgentCommandLine.Usage);
