@@ -14,6 +14,14 @@ public sealed partial class ControllerProcess : IAsyncDisposable
 
     public string Output { get { lock (output) return string.Join('\n', output); } }
 
+    /// <summary>Lines it has printed so far (stdout and stderr).</summary>
+    public int LineCount { get { lock (output) return output.Count; } }
+
+    /// <summary>Lines printed from line <paramref name="from"/> on.</summary>
+    public string OutputSince(int from) { lock (output) return string.Join('\n', output.Skip(from)); }
+
+    public bool HasExited => process.HasExited;
+
     /// <param name="settings">Configuration keys below "SkyServe" ("Reconcile:Interval"), given as SkyServe__... variables.</param>
     /// <param name="environment">Other environment variables of the process (cloud credentials).</param>
     public static async Task<ControllerProcess> StartAsync(IReadOnlyDictionary<string, string> settings,

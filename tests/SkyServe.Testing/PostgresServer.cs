@@ -12,6 +12,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private TempDirectory? directory;
     private string? binDir;
     private string? clusterDir;
+    private int port;
     private int databaseCounter;
 
     /// <summary>Connection string of the server's maintenance database.</summary>
@@ -34,28 +35,40 @@ public sealed class PostgresServer : IAsyncLifetime
 
         directory = new TempDirectory();
         clusterDir = Path.Combine(directory.Path, "cluster");
-        var port = FreePort.Next();
-        var asRoot = Environment.UserName == "root";
-        if (asRoot) // initdb refuses to run as root: the cluster belongs to the postgres user.
+        port = FreePort.Next();
+        if (Environment.UserName == "root") // initdb refuses to run as root: the cluster belongs to the postgres user.
             await ProcessRunner.RunCheckedAsync("chown", "-R", "postgres", directory.Path);
-        await Pg("initdb", "-D", clusterDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8");
-        await Pg("pg_ctl", "-D", clusterDir, "-w", "-t", "60", "-l", Path.Combine(directory.Path, "server.log"),
+        await PgAsync("initdb", "-D", clusterDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8");
+        await StartAsync();
+        AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Timeout=30";
+    }
+
+    /// <summary>Starts the stopped server again, on the same port with the same data (the end of a simulated outage).</summary>
+    public Task StartAsync() =>
+        PgAsync("pg_ctl", "-D", OwnCluster(), "-w", "-t", "60", "-l", Path.Combine(directory!.Path, "server.log"),
             "-o", $"-p {port} -k {directory.Path} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200",
             "start");
-        AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Timeout=30";
 
-        async Task Pg(string tool, params string[] args)
+    /// <summary>
+    /// Stops the server as an operator's restart would (pg_ctl stop -m fast: sessions are ended, new connections refused),
+    /// the start of a simulated outage. Only for a cluster of its own, not a server given by SKYSERVE_TEST_POSTGRES.
+    /// </summary>
+    public Task StopAsync() => PgAsync("pg_ctl", "-D", OwnCluster(), "-w", "-t", "60", "-m", "fast", "stop");
+
+    private string OwnCluster() => clusterDir ?? throw new InvalidOperationException(
+        "this PostgreSQL server was given by SKYSERVE_TEST_POSTGRES: a test cannot stop and start it; unset the variable to let the test run its own cluster");
+
+    private async Task PgAsync(string tool, params string[] args)
+    {
+        var exe = Path.Combine(binDir!, tool);
+        var result = Environment.UserName == "root"
+            ? await ProcessRunner.RunAsync("runuser", ["-u", "postgres", "--", exe, .. args])
+            : await ProcessRunner.RunAsync(exe, args);
+        if (result.ExitCode != 0)
         {
-            var exe = Path.Combine(binDir!, tool);
-            var result = asRoot
-                ? await ProcessRunner.RunAsync("runuser", ["-u", "postgres", "--", exe, .. args])
-                : await ProcessRunner.RunAsync(exe, args);
-            if (result.ExitCode != 0)
-            {
-                var log = Path.Combine(directory!.Path, "server.log");
-                throw new InvalidOperationException(
-                    $"{tool} failed ({result.ExitCode}):\n{result.Output}\n{(File.Exists(log) ? File.ReadAllText(log) : "")}");
-            }
+            var log = Path.Combine(directory!.Path, "server.log");
+            throw new InvalidOperationException(
+                $"{tool} failed ({result.ExitCode}):\n{result.Output}\n{(File.Exists(log) ? File.ReadAllText(log) : "")}");
         }
     }
 

@@ -38,6 +38,9 @@ public static class ControllerHost
         builder.Logging.AddFilter("Quartz", LogLevel.Warning);
 
         var services = builder.Services;
+        // Every loop retries its own failures (a database outage included); should one still escape, the API and the
+        // load balancers' routes stay up rather than the whole host ending.
+        services.Configure<HostOptions>(h => h.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         services.AddSingleton(TimeProvider.System);
         services.AddControllerDb(options);

@@ -14,6 +14,7 @@ public static class DatabaseRegistration
     public static IServiceCollection AddControllerDb(this IServiceCollection services, ControllerOptions options)
     {
         services.AddSingleton<RoutingChangeSignal>();
+        services.AddSingleton<DatabaseOutage>();
         services.AddSingleton<RoutingChangeInterceptor>();
         if (!string.IsNullOrWhiteSpace(options.PostgresConnectionString))
         {
@@ -48,5 +49,9 @@ public static class DatabaseRegistration
             .AddInterceptors(services.GetRequiredService<RoutingChangeInterceptor>())
             // The migrations are written by hand (EF's scaffolder is not restorable here), so there is no model
             // snapshot to compare with; SchemaMatchesModelTests guards the schema instead.
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)
+                // EF logs each failed query, save and connection at Error with its stack trace, then throws it to us anyway:
+                // the API handler and the loops log it themselves, once per outage when the database is away.
+                .Log((RelationalEventId.ConnectionError, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug),
+                    (CoreEventId.QueryIterationFailed, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 }

@@ -7,9 +7,9 @@ namespace SkyServe.Controller.Jobs;
 
 /// <summary>Brings every replica's cost to date up to now (spot or on-demand price × time since launch).</summary>
 [DisallowConcurrentExecution]
-public sealed class CostAccountingJob(ControllerDb db, LeaderElection leader, TimeProvider time) : IJob
+public sealed class CostAccountingJob(ControllerDb db, LeaderElection leader, TimeProvider time, DatabaseOutage outage) : DatabaseJob(outage)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
+    protected override async Task RunAsync(CancellationToken ct)
     {
         if (!await leader.IsLeaderAsync(ct))
             return;

@@ -15,9 +15,9 @@ namespace SkyServe.Controller.Jobs;
 [DisallowConcurrentExecution]
 public sealed class OrphanMachineCollectorJob(
     ICloudProvider provider, ControllerDb db, LeaderElection leader, JobSchedule schedule, TimeProvider time,
-    ILogger<OrphanMachineCollectorJob> log) : IJob
+    DatabaseOutage outage, ILogger<OrphanMachineCollectorJob> log) : DatabaseJob(outage)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
+    protected override async Task RunAsync(CancellationToken ct)
     {
         if (!await leader.IsLeaderAsync(ct))
             return;

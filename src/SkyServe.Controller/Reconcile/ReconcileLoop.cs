@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SkyServe.Controller.Hosting;
 using SkyServe.Controller.Persistence;
 
 namespace SkyServe.Controller.Reconcile;
@@ -6,11 +7,14 @@ namespace SkyServe.Controller.Reconcile;
 /// <summary>
 /// Runs a reconcile pass over every service every <see cref="ReconcileOptions.Interval"/>, or at once when
 /// signalled, but only on the leader: with several controllers on one PostgreSQL, one of them acts.
+/// While the database is away it keeps trying with back-off (an outage must never end the host).
 /// </summary>
 public sealed class ReconcileLoop(
     IServiceScopeFactory scopes, ReconcileSignal signal, LeaderElection leader, ReconcileOptions options,
-    MachineTerminations terminations, IHostApplicationLifetime lifetime, ILogger<ReconcileLoop> log) : BackgroundService
+    MachineTerminations terminations, DatabaseOutage outage, IHostApplicationLifetime lifetime, ILogger<ReconcileLoop> log) : BackgroundService
 {
+    private readonly Backoff backoff = new(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Stop acting the moment shutdown begins: the web server drains its requests before hosted services are
@@ -21,9 +25,25 @@ public sealed class ReconcileLoop(
         {
             while (!ct.IsCancellationRequested)
             {
-                if (await leader.IsLeaderAsync(ct))
-                    await PassAsync(ct);
-                await signal.WaitAsync(options.Interval, ct);
+                var wait = options.Interval;
+                try
+                {
+                    if (await leader.IsLeaderAsync(ct))
+                        await PassAsync(ct);
+                    outage.Succeeded();
+                    backoff.Reset();
+                }
+                catch (Exception e) when (DatabaseFailures.IsTransient(e) && !ct.IsCancellationRequested)
+                {
+                    outage.Failed("reconcile loop", e);
+                    wait = backoff.Next();
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    log.LogError(e, "the reconcile pass failed; retrying"); // a bug: worth its stack trace, but never the end of the loop
+                    wait = backoff.Next();
+                }
+                await signal.WaitAsync(wait, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -53,10 +73,11 @@ public sealed class ReconcileLoop(
             {
                 signal.Wake(); // the API changed the service meanwhile: look again with fresh rows
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException && !DatabaseFailures.IsTransient(e))
             {
                 log.LogError(e, "reconciling service {Service} failed", id);
             }
+            // A database that is away fails the whole pass: the loop backs off instead of failing every service in turn.
         }
     }
 }

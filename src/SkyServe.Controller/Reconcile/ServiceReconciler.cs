@@ -282,6 +282,11 @@ public sealed class ServiceReconciler(
             }
             await scopedDb.SaveChangesAsync();
         }
+        catch (Exception e) when (DatabaseFailures.IsTransient(e))
+        {
+            // Runs outside the pass (MachineTerminations): a database that is away must not escape as an unobserved task.
+            scope.ServiceProvider.GetRequiredService<DatabaseOutage>().Failed("replica termination", e);
+        }
         catch (Exception e) when (e is CloudProviderException or DbUpdateException)
         {
             log.LogWarning(e, "terminating replica row {Row} failed; will retry", rowId);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using SkyServe.Controller.Hosting;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Reconcile;
 using SkyServe.Core.Domain;
@@ -13,10 +14,13 @@ namespace SkyServe.Controller.Routing;
 /// The READY set of every service, recomputed from the database at once after this controller writes a
 /// replica or service (<see cref="RoutingChangeSignal"/>) and at least every <see cref="Period"/> (so that
 /// every controller of a shared PostgreSQL serves the same table), with long-poll waiters woken on a change.
+/// While the database is away the last table stays: load balancers keep routing to the replicas they knew.
 /// </summary>
 public sealed class RoutingTable(
-    IServiceScopeFactory scopes, ServiceRuntimeState runtime, ParsedSpecs specs, RoutingChangeSignal localWrites, ILogger<RoutingTable> log) : BackgroundService
+    IServiceScopeFactory scopes, ServiceRuntimeState runtime, ParsedSpecs specs, RoutingChangeSignal localWrites, DatabaseOutage outage,
+    ILogger<RoutingTable> log) : BackgroundService
 {
+    private readonly Backoff backoff = new(Period, TimeSpan.FromSeconds(2));
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(200);
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private volatile RoutesView current = new("", []);
@@ -49,20 +53,29 @@ public sealed class RoutingTable(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var wait = Period;
             try
             {
                 var next = await ComputeAsync(stoppingToken);
+                outage.Succeeded();
+                backoff.Reset();
                 if (next.Etag != current.Etag)
                 {
                     current = next;
                     Interlocked.Exchange(ref changed, NewWaiter()).TrySetResult();
                 }
             }
+            catch (Exception e) when (DatabaseFailures.IsTransient(e) && !stoppingToken.IsCancellationRequested)
+            {
+                outage.Failed("routing table", e);
+                wait = backoff.Next();
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 log.LogWarning(e, "recomputing the routing table failed");
+                wait = backoff.Next();
             }
-            await localWrites.WaitAsync(Period, stoppingToken);
+            await localWrites.WaitAsync(wait, stoppingToken);
         }
     }
 
