@@ -10,7 +10,7 @@ public sealed record CliConfig(
     [property: JsonPropertyName("url")] string? Url,
     [property: JsonPropertyName("token")] string? Token)
 {
-    public const string DefaultUrl = "http://127.0.0.1:46580";
+    public const string DefaultUrl = "http://127.0.0.1:30580";
 
     public static string FilePath => Path.Combine(SkyServeHome.Path, "config.json");
 

@@ -1,4 +1,5 @@
 using SkyServe.Controller.Hosting;
+using SkyServe.Core.Hosting;
 using SkyServe.Core.Security;
 
 // The controller on its own: settings from configuration section "SkyServe" (appsettings.json or environment variables
@@ -21,7 +22,20 @@ catch (SecretFileException e)
 }
 if (GeneratedTokenNotice.For(options) is { } notice)
     Console.WriteLine(notice);
-await app.StartAsync();
+if (options.Urls.Split(';').Select(PortAvailability.Problem).FirstOrDefault(p => p is not null) is { } taken)
+{
+    Console.Error.WriteLine($"error: {taken}");
+    return 1;
+}
+try
+{
+    await app.StartAsync();
+}
+catch (IOException e) // the port is taken: one line, not a stack trace
+{
+    Console.Error.WriteLine($"error: cannot listen on {options.Urls}: {e.Message}");
+    return 1;
+}
 Console.WriteLine($"SkyServe controller listening on {string.Join(", ", app.Urls)}");
 await app.WaitForShutdownAsync();
 return 0;

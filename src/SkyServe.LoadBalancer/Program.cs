@@ -10,8 +10,21 @@ catch (ArgumentException e)
     Console.Error.WriteLine($"error: {e.Message}\n{LoadBalancerCommandLine.Usage}");
     return 2;
 }
+if (SkyServe.Core.Hosting.PortAvailability.Problem(options.Listen) is { } taken)
+{
+    Console.Error.WriteLine($"error: {taken}");
+    return 1;
+}
 var app = LoadBalancerHost.Build(options);
-await app.StartAsync();
+try
+{
+    await app.StartAsync();
+}
+catch (IOException e) // the port is taken: one line, not a stack trace
+{
+    Console.Error.WriteLine($"error: cannot listen on {options.Listen}: {e.Message}");
+    return 1;
+}
 Console.WriteLine($"SkyServe load balancer listening on {LoadBalancerHost.BoundAddress(app)}");
 await app.WaitForShutdownAsync();
 return 0;

@@ -25,8 +25,9 @@ public sealed partial class LocalController : IAsyncDisposable
 
     /// <param name="example">Let it deploy the example service on a fresh start, as a user's first run does; off by default.</param>
     /// <param name="extraArgs">More flags of `skyserve local start` (--token-file FILE, say).</param>
+    /// <param name="writeCliConfig">Point the CLI (its SKYSERVE_HOME) at this controller, as a user's default data directory would.</param>
     public static async Task<LocalController> StartAsync(SkyServeCli cli, string dataDir, string? postgres = null, bool example = false,
-        IReadOnlyList<string>? extraArgs = null)
+        IReadOnlyList<string>? extraArgs = null, bool writeCliConfig = true)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -37,6 +38,8 @@ public sealed partial class LocalController : IAsyncDisposable
             info.ArgumentList.Add(arg);
         if (!example)
             info.ArgumentList.Add("--no-example");
+        if (writeCliConfig)
+            info.ArgumentList.Add("--write-cli-config"); // the tests' data directories are not the default one
         if (postgres is not null)
         {
             info.ArgumentList.Add("--postgres");

@@ -206,11 +206,11 @@ public sealed class AgentNoticeApiTests : IDisposable
     {
         var options = new ControllerOptions { ApiToken = "sks_test" };
         Assert.Null(Callback(options, "http://127.0.0.1:0").ControllerUrl); // not bound yet
-        Assert.Equal("http://127.0.0.1:46580", Callback(options, "http://127.0.0.1:46580").ControllerUrl);
-        Assert.Equal("http://127.0.0.1:46580", Callback(options, "http://0.0.0.0:46580").ControllerUrl);
-        Assert.Equal("http://127.0.0.1:46580", Callback(options, "http://+:46580").ControllerUrl);
-        options.AgentControllerUrl = "http://10.0.0.2:46580/";
-        Assert.Equal("http://10.0.0.2:46580", Callback(options, "http://0.0.0.0:46580").ControllerUrl);
+        Assert.Equal("http://127.0.0.1:30580", Callback(options, "http://127.0.0.1:30580").ControllerUrl);
+        Assert.Equal("http://127.0.0.1:30580", Callback(options, "http://0.0.0.0:30580").ControllerUrl);
+        Assert.Equal("http://127.0.0.1:30580", Callback(options, "http://+:30580").ControllerUrl);
+        options.AgentControllerUrl = "http://10.0.0.2:30580/";
+        Assert.Equal("http://10.0.0.2:30580", Callback(options, "http://0.0.0.0:30580").ControllerUrl);
     }
 
     private static AgentCallback Callback(ControllerOptions options, string address)

@@ -79,8 +79,8 @@ public sealed class CommandLineTests
     [Fact]
     public void The_controller_url_and_token_are_read_and_the_token_variable_is_removed_once_read()
     {
-        var options = AgentCommandLine.Parse(["--port", "0", "--controller-url", "http://127.0.0.1:46580/"]);
-        Assert.Equal(new Uri("http://127.0.0.1:46580/"), options.ControllerUrl);
+        var options = AgentCommandLine.Parse(["--port", "0", "--controller-url", "http://127.0.0.1:30580/"]);
+        Assert.Equal(new Uri("http://127.0.0.1:30580/"), options.ControllerUrl);
         Assert.Null(options.ControllerToken);
 
         Environment.SetEnvironmentVariable(AgentProgram.ControllerTokenVariable, "ska_secret");
@@ -130,7 +130,7 @@ public sealed class CommandLineTests
     [InlineData("starting with '/'", "--port", "0", "--readiness-path", "ready")]
     [InlineData("http(s) base URL", "--port", "0", "--metadata-url", "169.254.169.254")]
     [InlineData("must be aws, gcp or azure", "--port", "0", "--metadata-format", "ec2")]
-    [InlineData("--controller-url must be an http(s) base URL", "--port", "0", "--controller-url", "controller:46580")]
+    [InlineData("--controller-url must be an http(s) base URL", "--port", "0", "--controller-url", "controller:30580")]
     [InlineData("--controller-token must be non-empty", "--port", "0", "--controller-token", "")]
     [InlineData("--peak-bandwidth-gbps must be a number above 0", "--port", "0", "--peak-bandwidth-gbps", "0")]
     [InlineData("--peak-tflops must be a number above 0", "--port", "0", "--peak-tflops", "fast")]

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SkyServe.Controller.Hosting;
+using SkyServe.Core.Hosting;
 using SkyServe.Core.Security;
 using SkyServe.LoadBalancer.Hosting;
 
@@ -18,7 +19,7 @@ public static class LocalStartCommand
     public static Command Build()
     {
         var dataDir = new Option<string?>("--data-dir") { Description = $"Data directory (default {SkyServeHome.DefaultDataDirectory})" };
-        var port = new Option<int>("--port") { Description = "Controller port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 46580 };
+        var port = new Option<int>("--port") { Description = "Controller port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 30580 };
         // Values of flags show in `ps` to every user of the machine: the help steers secrets to files and variables.
         var postgres = new Option<string?>("--postgres")
         {
@@ -30,9 +31,16 @@ public static class LocalStartCommand
             Description = "API token (default: $SKYSERVE_TOKEN, else generated on first start and kept in the data directory); better given by --token-file or $SKYSERVE_TOKEN",
         };
         var tokenFile = new Option<string?>("--token-file") { Description = "File holding the API token" };
-        var lbPort = new Option<int>("--lb-port") { Description = "Load balancer port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 46581 };
+        var lbPort = new Option<int>("--lb-port") { Description = "Load balancer port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 30581 };
         var noExample = new Option<bool>("--no-example") { Description = $"Do not deploy {LocalExample.SpecPath} on a fresh start" };
-        var command = new Command("start", "Run SkyServe on this machine in the foreground") { dataDir, port, postgres, postgresFile, token, tokenFile, lbPort, noExample };
+        var cliConfig = new Option<bool?>("--write-cli-config")
+        {
+            Description = "Point the CLI config at this controller (default: only when --data-dir is the default)",
+        };
+        var command = new Command("start", "Run SkyServe on this machine in the foreground")
+        {
+            dataDir, port, postgres, postgresFile, token, tokenFile, lbPort, noExample, cliConfig,
+        };
         command.SetAction(async (parse, ct) =>
         {
             OwnerOnly.RestrictProcessUmask(); // the data directory, SQLite's files and the agents' logs hold secrets
@@ -52,14 +60,18 @@ public static class LocalStartCommand
                 throw new CliException(e.Message);
             }
             await using var app = await ControllerHost.BuildAsync(options, ct: ct);
-            await app.StartAsync(ct);
+            await ListenAsync(app, "--port", parse.GetValue(port), ct);
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            new CliConfig(url, options.ApiToken).Save();
+            // Another data directory is another system: the CLI config keeps pointing at the default one unless asked.
+            var isDefaultDataDir = options.DataDirectory == Path.GetFullPath(SkyServeHome.DefaultDataDirectory);
+            var writeCliConfig = parse.GetValue(cliConfig) ?? isDefaultDataDir;
+            if (writeCliConfig)
+                new CliConfig(url, options.ApiToken).Save();
             await using var lb = LoadBalancerHost.Build(new LoadBalancerOptions
             {
                 Listen = $"http://127.0.0.1:{parse.GetValue(lbPort)}", ControllerUrl = url, ControllerToken = app.Services.GetRequiredService<ScopedTokens>().LoadBalancer,
             });
-            await lb.StartAsync(ct);
+            await ListenAsync(lb, "--lb-port", parse.GetValue(lbPort), ct);
             var lbUrl = LoadBalancerHost.BoundAddress(lb);
 
             Console.WriteLine($"SkyServe controller listening on {url}");
@@ -67,7 +79,10 @@ public static class LocalStartCommand
             if (GeneratedTokenNotice.For(options) is { } notice)
                 Console.WriteLine("  " + notice);
             Console.WriteLine($"  load balancer: http://NAME.localhost:{lbUrl.Port}/ or {lbUrl}NAME/ for service NAME");
-            Console.WriteLine($"  CLI config written to {CliConfig.FilePath}: try ./skyserve status, ./skyserve up SPEC.yaml");
+            Console.WriteLine(writeCliConfig
+                ? $"  CLI config written to {CliConfig.FilePath}: try ./skyserve status, ./skyserve up SPEC.yaml"
+                : $"  CLI config {CliConfig.FilePath} left as it was (--data-dir is not the default; --write-cli-config points it here): "
+                  + $"use SKYSERVE_URL={url} and SKYSERVE_TOKEN from {Path.Combine(options.DataDirectory, ApiTokenStore.FileName)}");
             Console.WriteLine("Press Ctrl+C to stop.");
             var example = parse.GetValue(noExample)
                 ? Task.CompletedTask
@@ -79,5 +94,24 @@ public static class LocalStartCommand
             return 0;
         });
         return new Command("local", "Run SkyServe on this machine") { command, LocalDownCommand.Build() };
+    }
+
+    /// <summary>Starts a host; a port that is taken is one clear line, not a stack trace.</summary>
+    private static async Task ListenAsync(IHost host, string flag, int port, CancellationToken ct)
+    {
+        var problem = PortAvailability.Problem($"http://127.0.0.1:{port}");
+        if (problem is null)
+        {
+            try
+            {
+                await host.StartAsync(ct);
+                return;
+            }
+            catch (IOException e) // taken between the check and the start
+            {
+                problem = $"cannot listen on 127.0.0.1:{port}: {e.Message}";
+            }
+        }
+        throw new CliException($"{problem}. Is another `skyserve local start` running? Pick another port with {flag}.");
     }
 }

@@ -24,7 +24,7 @@ public sealed class ControllerOptions
     public bool AllowAnonymousReads { get; set; }
 
     /// <summary>Kestrel's listen address; port 0 picks a free one.</summary>
-    public string Urls { get; set; } = "http://127.0.0.1:46580";
+    public string Urls { get; set; } = "http://127.0.0.1:30580";
 
     /// <summary>The folder with catalog/ and local-zones.yaml; by default the repository's config/ found from the program's folder.</summary>
     public string? ConfigDirectory { get; set; }

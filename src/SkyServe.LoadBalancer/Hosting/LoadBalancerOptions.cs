@@ -4,7 +4,7 @@ namespace SkyServe.LoadBalancer.Hosting;
 public sealed record LoadBalancerOptions
 {
     /// <summary>Shared listen address: services are told apart by host name (NAME.domain) or path prefix (/NAME/...).</summary>
-    public string Listen { get; init; } = "http://127.0.0.1:46581";
+    public string Listen { get; init; } = "http://127.0.0.1:30581";
     public string? ControllerUrl { get; init; }
     /// <summary>Sent to the controller; also required (as a bearer token) by this load balancer's /-/ pages but /-/health.</summary>
     public string? ControllerToken { get; init; }

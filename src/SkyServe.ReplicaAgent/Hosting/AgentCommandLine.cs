@@ -80,7 +80,7 @@ public static class AgentCommandLine
         {
             OrphanExitAfter = Milliseconds("--orphan-exit-after-ms", v, allowZero: true) is { } after && after > TimeSpan.Zero ? after : null,
         },
-        ["--controller-url"] = (o, v) => o with { ControllerUrl = HttpBaseUrl("--controller-url", v, "http://10.0.0.2:46580") },
+        ["--controller-url"] = (o, v) => o with { ControllerUrl = HttpBaseUrl("--controller-url", v, "http://10.0.0.2:30580") },
         ["--controller-token"] = (o, v) => o with { ControllerToken = v.Length > 0 && !v.Any(char.IsWhiteSpace) ? v : throw new CommandLineException("--controller-token must be non-empty without spaces") },
         ["--drain-timeout-ms"] = (o, v) => o with { DrainTimeout = Milliseconds("--drain-timeout-ms", v, allowZero: true) },
         ["--model"] = (o, v) => o with { ModelDirectory = ModelLocation(v) },

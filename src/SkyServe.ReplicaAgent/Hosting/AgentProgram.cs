@@ -54,6 +54,11 @@ public static class AgentProgram
             return 1;
         }
         await using var _ = app;
+        if (SkyServe.Core.Hosting.PortAvailability.Problem(new UriBuilder("http", options.Host.ToString(), options.Port).Uri.ToString()) is { } taken)
+        {
+            Console.Error.WriteLine($"SkyServe.ReplicaAgent: {taken}");
+            return 1;
+        }
         try
         {
             await app.StartAsync();

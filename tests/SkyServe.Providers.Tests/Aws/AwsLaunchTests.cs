@@ -174,13 +174,13 @@ public sealed class AwsLaunchTests : IAsyncLifetime
         var agent = new AgentSettings
         {
             Run = run, Setup = "pip install vllm==0.6.3", EnginePort = 8000,
-            ControllerUrl = "http://10.0.0.2:46580", ControllerToken = "ska_replica_token",
+            ControllerUrl = "http://10.0.0.2:30580", ControllerToken = "ska_replica_token",
         };
         var output = await RunStartScriptAsync(agent, "i-0run");
         Assert.Equal(string.Join('\n', "--host", "0.0.0.0", "--port", "9000", "--machine-id", "i-0run", "--readiness-path", "/ready",
             "--metadata-url", "http://169.254.169.254", "--metadata-format", "aws",
             "--run", run, "--setup", "pip install vllm==0.6.3", "--engine-port", "8000", "--workdir", AwsUserData.WorkDirectory, // encoded, so the test cannot move it
-            "--controller-url", "http://10.0.0.2:46580", "TOKEN=ska_replica_token|") + "\n", output);
+            "--controller-url", "http://10.0.0.2:30580", "TOKEN=ska_replica_token|") + "\n", output);
         var script = AwsUserData.Script(agent, AwsTestCloud.AgentUrl, 9000);
         Assert.DoesNotContain("ska_replica_token", script); // the token travels encoded, in the environment, never as an argument
     }

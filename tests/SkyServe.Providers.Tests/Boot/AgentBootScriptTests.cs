@@ -54,7 +54,7 @@ public sealed partial class AgentBootScriptTests : IDisposable
         var agent = new AgentSettings
         {
             Model = new AgentModel { Path = "https://models.example.com/tiny-chat/", ServedName = "tiny-chat" },
-            ControllerUrl = "http://10.0.0.2:46580", ControllerToken = "ska_replica_token",
+            ControllerUrl = "http://10.0.0.2:30580", ControllerToken = "ska_replica_token",
         };
         var script = Render(agent);
         Assert.DoesNotContain("--controller-token", script, StringComparison.Ordinal);
@@ -64,7 +64,7 @@ public sealed partial class AgentBootScriptTests : IDisposable
             "--host", "0.0.0.0", "--port", "8123", "--machine-id", "us-central1-a/ss-0123", "--readiness-path", "/ready",
             "--metadata-url", "http://metadata.google.internal", "--metadata-format", "gcp",
             "--model", "https://models.example.com/tiny-chat/", "--served-model-name", "tiny-chat", "--max-batch-size", "32", "--engine", "cpu",
-            "--controller-url", "http://10.0.0.2:46580", "--model-cache", directory.Path + "/models",
+            "--controller-url", "http://10.0.0.2:30580", "--model-cache", directory.Path + "/models",
             "ska_replica_token", directory.Path, // the token in the environment; relative model paths resolve against the install folder
         ], values);
     }
