@@ -44,6 +44,11 @@ public sealed class ServiceReconciler(
         }
         var replicas = await db.Replicas.Where(r => r.ServiceId == serviceId).ToListAsync(ct);
         var versions = await db.ServiceVersions.Where(v => v.ServiceId == serviceId).ToDictionaryAsync(v => v.Version, ct);
+        if (UnreadableVersion(service, replicas, versions) is { } unreadable)
+        {
+            await HoldAsync(service, replicas, unreadable, ct);
+            return;
+        }
         var specs = versions.ToDictionary(v => v.Key, v => parsedSpecs.Get(v.Value));
 
         var current = versions[service.CurrentVersion];
@@ -91,6 +96,32 @@ public sealed class ServiceReconciler(
         StartTerminations(replicas);
         await LaunchAsync(service, launched.Concat(replicas.Where(r => r.Status == ReplicaStatus.PENDING && r.InstanceId is null)).Distinct().ToList(), specs, candidates, ct);
         await PruneEndedReplicasAsync(replicas, ct);
+    }
+
+    /// <summary>A version in use whose stored text a later release no longer accepts (a bound added since), if any.</summary>
+    private ServiceVersionRecord? UnreadableVersion(ServiceRecord service, List<ReplicaRecord> replicas, Dictionary<int, ServiceVersionRecord> versions) =>
+        versions.Values.FirstOrDefault(v => (v.Version == service.CurrentVersion || replicas.Any(r => r.Version == v.Version && !r.Status.IsTerminal()))
+            && parsedSpecs.TryGet(v) is null);
+
+    /// <summary>
+    /// Acts on nothing for a service whose spec it cannot read, but still tears it down when asked: the service goes
+    /// FAILED once, with the reason, and its replicas are left as they are until the owner updates or removes it.
+    /// </summary>
+    private async Task HoldAsync(ServiceRecord service, List<ReplicaRecord> replicas, ServiceVersionRecord unreadable, CancellationToken ct)
+    {
+        if (service.Status == ServiceStatus.SHUTTING_DOWN)
+        {
+            await ShutDownAsync(service, replicas, ct);
+            return;
+        }
+        if (service.Status == ServiceStatus.FAILED)
+            return;
+        var error = parsedSpecs.Errors(unreadable).FirstOrDefault();
+        var reason = $"the stored spec of version {unreadable.Version} no longer passes validation ({error?.Path}: {error?.Message}); "
+            + "submit a corrected spec with update, or tear the service down";
+        log.LogWarning("service {Service}: {Reason}", service.Name, reason);
+        db.SetStatus(service, ServiceStatus.FAILED, reason, Now);
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Machine states → replica states: running machines start probing; vanished ones were preempted or failed.</summary>

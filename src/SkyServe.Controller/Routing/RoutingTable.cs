@@ -96,7 +96,7 @@ public sealed class RoutingTable(
             var replicas = ready[service.Id].ToList();
             var serving = runtime.ServingVersions(service.Id) ?? replicas.Select(r => r.Version).ToHashSet();
             var version = currentSpecs.GetValueOrDefault(service.Id);
-            var spec = version is null ? null : specs.Get(version);
+            var spec = version is null ? null : specs.TryGet(version); // an unreadable stored spec: routed with defaults (the reconciler reports it)
             var targets = spec?.Service.ReplicaPolicy.TargetQpsPerReplica;
             views.Add(new ServiceRoutesView(
                 service.Name, service.Status.ToString(), version?.LoadBalancingPolicy ?? "least_load", version?.MinReplicas ?? 1, serving.Order().ToList(),
