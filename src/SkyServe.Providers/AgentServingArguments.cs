@@ -1,3 +1,5 @@
+using SkyServe.Contracts.Agent;
+using SkyServe.Contracts.Notices;
 using System.Globalization;
 
 namespace SkyServe.Providers;
@@ -7,12 +9,10 @@ namespace SkyServe.Providers;
 /// launch's <see cref="AgentSettings"/>: the built-in engine with the spec's <c>model:</c>, or the spec's <c>run:</c>
 /// after its <c>setup:</c>, and the controller's URL. The local runtime and the cloud boot scripts all use it; where
 /// the agent listens and which metadata endpoint it watches differ per provider. The controller token never goes on a
-/// command line (every user of a machine can read those): it travels as <see cref="ControllerTokenVariable"/>.
+/// command line (every user of a machine can read those): it travels as <see cref="AgentApi.ControllerTokenVariable"/>.
 /// </summary>
 public static class AgentServingArguments
 {
-    public const string ControllerTokenVariable = "SKYSERVE_CONTROLLER_TOKEN";
-
     /// <param name="modelPath">The spec's model as this machine opens it (a provider resolves a relative path its own way); unused without a model.</param>
     /// <param name="enginePort">The external engine's port: 0 for a free one; null: the spec's (<see cref="AgentSettings.EnginePort"/>), else a free one.</param>
     /// <param name="workDirectory">Where <c>setup:</c> and <c>run:</c> execute.</param>
@@ -21,18 +21,18 @@ public static class AgentServingArguments
         var args = new List<string>();
         if (agent.Model is { } model)
         {
-            args.AddRange(["--model", modelPath ?? model.Path, "--served-model-name", model.ServedName,
-                "--max-batch-size", Text(model.MaxBatchSize), "--engine", model.Engine]);
+            args.AddRange([AgentFlags.Model, modelPath ?? model.Path, AgentFlags.ServedModelName, model.ServedName,
+                AgentFlags.MaxBatchSize, Text(model.MaxBatchSize), AgentFlags.Engine, model.Engine]);
         }
         else if (agent.Run is { } run)
         {
-            args.AddRange(["--run", run]);
+            args.AddRange([AgentFlags.Run, run]);
             if (agent.Setup is { } setup)
-                args.AddRange(["--setup", setup]);
-            args.AddRange(["--engine-port", Text(enginePort ?? agent.EnginePort ?? 0), "--workdir", workDirectory]);
+                args.AddRange([AgentFlags.Setup, setup]);
+            args.AddRange([AgentFlags.EnginePort, Text(enginePort ?? agent.EnginePort ?? 0), AgentFlags.Workdir, workDirectory]);
         }
         if (agent.ControllerUrl is { } controller)
-            args.AddRange(["--controller-url", controller]);
+            args.AddRange([AgentFlags.ControllerUrl, controller]);
         return args;
     }
 
@@ -41,7 +41,7 @@ public static class AgentServingArguments
     {
         var environment = new Dictionary<string, string>(agent.Environment);
         if (agent.ControllerToken is { } token)
-            environment[ControllerTokenVariable] = token;
+            environment[AgentApi.ControllerTokenVariable] = token;
         return environment;
     }
 

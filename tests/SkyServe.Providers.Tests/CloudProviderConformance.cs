@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 using SkyServe.Providers;
 
 namespace SkyServe.Providers.Tests;
@@ -147,7 +148,7 @@ public abstract class CloudProviderConformance : IAsyncLifetime
         }
         var notice = Assert.Single(await notices.AtLeastAsync(1));
         Assert.Equal(machine.Id, notice.MachineId);
-        Assert.Equal(InterruptionKind.SpotPreemption, notice.Kind);
+        Assert.Equal(InterruptionKind.Preemption, notice.Kind);
         Assert.True(notice.Deadline > notice.ReceivedAt);
         Assert.NotNull(await Provider.GetAsync(machine.Id, CancellationToken.None)); // still there during the notice
         await PassTimeAsync(NoticeLead + TimeSpan.FromSeconds(1));

@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 using SkyServe.ReplicaAgent.Health;
 using SkyServe.ReplicaAgent.Hosting;
 using SkyServe.ReplicaAgent.Interruption;

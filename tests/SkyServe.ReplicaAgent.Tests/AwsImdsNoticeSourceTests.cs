@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 using System.Net;
 using SkyServe.ReplicaAgent.Interruption;
 

@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 using System.Net;
 using SkyServe.ReplicaAgent.Hosting;
 using SkyServe.ReplicaAgent.Interruption;
@@ -83,16 +84,16 @@ public sealed class CommandLineTests
         Assert.Equal(new Uri("http://127.0.0.1:30580/"), options.ControllerUrl);
         Assert.Null(options.ControllerToken);
 
-        Environment.SetEnvironmentVariable(AgentProgram.ControllerTokenVariable, "ska_secret");
+        Environment.SetEnvironmentVariable(AgentApi.ControllerTokenVariable, "ska_secret");
         var withToken = AgentProgram.WithTokenFromEnvironment(options);
         Assert.Equal("ska_secret", withToken.ControllerToken);
-        Assert.Null(Environment.GetEnvironmentVariable(AgentProgram.ControllerTokenVariable));
+        Assert.Null(Environment.GetEnvironmentVariable(AgentApi.ControllerTokenVariable));
 
         // The flag wins over the variable.
-        Environment.SetEnvironmentVariable(AgentProgram.ControllerTokenVariable, "ska_other");
+        Environment.SetEnvironmentVariable(AgentApi.ControllerTokenVariable, "ska_other");
         var flagged = AgentProgram.WithTokenFromEnvironment(AgentCommandLine.Parse(["--port", "0", "--controller-token", "ska_flag"]));
         Assert.Equal("ska_flag", flagged.ControllerToken);
-        Assert.Null(Environment.GetEnvironmentVariable(AgentProgram.ControllerTokenVariable));
+        Assert.Null(Environment.GetEnvironmentVariable(AgentApi.ControllerTokenVariable));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using SkyServe.ReplicaAgent.Hosting;
@@ -26,7 +27,7 @@ public sealed class ControllerNoticeReporterTests
 
         var (body, authorization, _) = Assert.Single(controller.Reports);
         Assert.Equal("Bearer ska_t", authorization);
-        Assert.Equal("""{"machine_id":"m-9","action":"terminate","kind":"termination","deadline":"2026-03-01T12:00:00Z","received_at":"2026-03-01T11:58:00Z","source":"azure"}""",
+        Assert.Equal("""{"machine_id":"m-9","deadline":"2026-03-01T12:00:00Z","source":"azure","action":"terminate","kind":"termination","received_at":"2026-03-01T11:58:00Z"}""",
             body.ToJsonString());
     }
 

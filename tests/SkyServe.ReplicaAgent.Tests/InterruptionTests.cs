@@ -83,6 +83,8 @@ public sealed class InterruptionTests
         // freshly started agent on a busy machine ran past the metadata timeout, that.
         var failure = Assert.Single(agent.Stderr.Split('\n'), line => line.Contains("failed"));
         Assert.True(failure.Contains("500") || failure.Contains("no answer within"), failure);
+        // The logger writes from its own queue: the recovery line may follow the notice's direct line to stdout.
+        await Eventually.TrueAsync(() => agent.Output.Contains("answers again"), TimeSpan.FromSeconds(10), () => agent.Output);
         Assert.Single(agent.Output.Split('\n'), line => line.Contains("answers again"));
     }
 }

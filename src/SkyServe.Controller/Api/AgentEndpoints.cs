@@ -3,6 +3,7 @@ using SkyServe.Controller.Hosting;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Reconcile;
 using SkyServe.Controller.Services;
+using SkyServe.Contracts.Notices;
 using SkyServe.Core.Domain;
 
 namespace SkyServe.Controller.Api;
@@ -20,7 +21,7 @@ public static class AgentEndpoints
 
     public static void MapAgentApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/agent/notices", ReceiveNoticeAsync).WithTags("agents")
+        app.MapPost(AgentApi.Notices, ReceiveNoticeAsync).WithTags("agents")
             .WithSummary("An agent reports its machine's interruption notice: the replica leaves rotation and its replacement launches now.");
     }
 
@@ -51,7 +52,7 @@ public static class AgentEndpoints
                 detail: $"this agent's token is for replica {replica.ReplicaId}, which does not run on machine {report.MachineId}");
 
         var log = logs.CreateLogger(typeof(AgentEndpoints));
-        var kind = report.Kind ?? NoticePlausibility.Preemption;
+        var kind = (report.Kind ?? InterruptionKind.Preemption).WireName();
         var now = time.GetUtcNow();
         if (NoticePlausibility.Refusal(replica.IsSpot, replica.Cloud, kind, report.Deadline.Value, now) is { } refusal)
         {
@@ -85,13 +86,3 @@ public static class AgentEndpoints
             detail: "send the replica's agent token (given at launch) or the API token as 'Authorization: Bearer <token>'");
     }
 }
-
-/// <summary>Body of POST /api/v1/agent/notices (snake_case): what the agent read, and from which metadata format.</summary>
-/// <param name="Deadline">When the cloud takes the machine.</param>
-/// <param name="Source">The metadata format: aws, gcp or azure.</param>
-/// <param name="Kind">preemption, maintenance or termination.</param>
-/// <param name="ReceivedAt">When the agent read it (its clock; the controller uses its own).</param>
-public sealed record AgentNoticeReport(
-    string? MachineId, DateTimeOffset? Deadline, string? Source = null, string? Action = null, string? Kind = null, DateTimeOffset? ReceivedAt = null);
-
-public sealed record AgentNoticeAnswer(int ReplicaId, bool Applied);

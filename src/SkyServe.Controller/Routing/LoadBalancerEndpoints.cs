@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Routing;
 using SkyServe.Controller.Api;
 using SkyServe.Controller.Hosting;
 using SkyServe.Controller.Reconcile;
@@ -14,8 +15,8 @@ public static class LoadBalancerEndpoints
 {
     public static void MapLoadBalancerApi(this IEndpointRouteBuilder app)
     {
-        var lb = app.MapGroup("/api/v1/lb").AddEndpointFilter<LoadBalancerTokenFilter>().WithTags("load balancer");
-        lb.MapGet("/routes", async (string? since, double? wait_seconds, RoutingTable table, IHostApplicationLifetime lifetime, CancellationToken ct) =>
+        var lb = app.MapGroup("/").AddEndpointFilter<LoadBalancerTokenFilter>().WithTags("load balancer");
+        lb.MapGet(LoadBalancerApi.Routes, async (string? since, double? wait_seconds, RoutingTable table, IHostApplicationLifetime lifetime, CancellationToken ct) =>
         {
             if (wait_seconds is < 0 or > 120)
                 throw new InvalidRequestException("wait_seconds must be between 0 and 120");
@@ -30,7 +31,7 @@ public static class LoadBalancerEndpoints
                 return Results.Ok(await table.WaitForChangeAsync(since, TimeSpan.Zero, ct));
             }
         }).WithSummary("Every service's READY replicas; with ?since=ETAG waits (up to wait_seconds) for a change.");
-        lb.MapPost("/stats", async (LoadBalancerStats stats, RequestRates rates, ReconcileSignal signal, LoadBalancerReports reports, TimeProvider time, CancellationToken ct) =>
+        lb.MapPost(LoadBalancerApi.Stats, async (LoadBalancerStats stats, RequestRates rates, ReconcileSignal signal, LoadBalancerReports reports, TimeProvider time, CancellationToken ct) =>
         {
             var now = time.GetUtcNow();
             foreach (var service in stats.Services ?? [])
@@ -43,13 +44,13 @@ public static class LoadBalancerEndpoints
             signal.Wake();
             return Results.NoContent();
         }).WithSummary("Request counts since the previous post, per service, and where the load balancer serves each.");
-        lb.MapPost("/replica-failures", async (ReplicaFailureReport report, LoadBalancerReports reports, ReconcileSignal signal, CancellationToken ct) =>
+        lb.MapPost(LoadBalancerApi.ReplicaFailures, async (ReplicaFailureReport report, LoadBalancerReports reports, ReconcileSignal signal, CancellationToken ct) =>
         {
             await reports.RecordFailureAsync(report, ct);
             signal.Wake();
             return Results.NoContent();
         }).WithSummary("An attempt on a replica failed: it leaves rotation (NOT_READY) until its probe succeeds again.");
-        app.MapGet("/api/v1/tokens/load-balancer", (ScopedTokens tokens) => Results.Ok(new LoadBalancerTokenView(tokens.LoadBalancer)))
+        app.MapGet(LoadBalancerApi.Token, (ScopedTokens tokens) => Results.Ok(new LoadBalancerTokenView(tokens.LoadBalancer)))
             .AddEndpointFilter<ApiTokenFilter>().WithTags("load balancer")
             .WithSummary("The token to give a load balancer (--controller-token): it reads routes and posts stats and failures, nothing else.");
     }

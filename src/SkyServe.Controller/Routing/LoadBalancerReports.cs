@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Routing;
 using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Services;

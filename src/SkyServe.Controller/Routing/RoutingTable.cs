@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Routing;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SkyServe.Contracts.Routing;
 using SkyServe.LoadBalancer.Routing;
 
 namespace SkyServe.LoadBalancer.Forwarding;
@@ -9,13 +10,13 @@ public sealed class ReplicaFailureReporter(ControllerClient? controller, ILogger
     public void Report(string service, string replicaId, string reason)
     {
         log.LogInformation("replica {Replica} of {Service} failed an attempt: {Reason}", replicaId, service, reason);
-        if (controller is null || !int.TryParse(replicaId, out _))
+        if (controller is null || !int.TryParse(replicaId, out var id))
             return;
         _ = Task.Run(async () =>
         {
             try
             {
-                await controller.ReportFailureAsync(service, replicaId, reason, CancellationToken.None);
+                await controller.ReportFailureAsync(new ReplicaFailureReport(service, id, reason), CancellationToken.None);
             }
             catch (Exception e)
             {

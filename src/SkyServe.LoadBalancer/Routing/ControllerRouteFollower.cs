@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -36,7 +37,7 @@ public sealed class ControllerRouteFollower(ControllerClient controller, RouteTa
         }
     }
 
-    private static ServiceRoute ToRoute(RoutedService s) => new(
+    private static ServiceRoute ToRoute(ServiceRoutesView s) => new(
         s.Name, s.LoadBalancingPolicy,
         s.ReadyReplicas.Select(r => new Replica(r.ReplicaId.ToString(), r.Url, r.Version, r.Weight)).ToList(),
         ScaleToZero: s.MinReplicas == 0, BuiltInEngine: s.BuiltInEngine);

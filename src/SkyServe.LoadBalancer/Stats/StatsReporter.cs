@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SkyServe.LoadBalancer.Hosting;
@@ -31,11 +32,9 @@ public sealed class StatsReporter(ControllerClient controller, StatsRegistry sta
             var taken = stats.All.Select(s => (Name: s.Key, Stats: s.Value, Requests: s.Value.TakeUnreported())).ToList();
             try
             {
-                await controller.PostStatsAsync(new
-                {
-                    load_balancer = options.Id,
-                    services = taken.Select(t => new { name = t.Name, requests = (double)t.Requests, endpoint = listen.EndpointFor(t.Name) }),
-                }, stoppingToken);
+                await controller.PostStatsAsync(new LoadBalancerStats(
+                    options.Id,
+                    taken.Select(t => new ServiceRequestStats(t.Name, t.Requests, listen.EndpointFor(t.Name))).ToList()), stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

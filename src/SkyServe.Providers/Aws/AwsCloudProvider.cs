@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -290,7 +291,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
         if (!instance.Spot || !instance.WasPreempted)
             return;
         var now = time.GetUtcNow();
-        if (hub.Publish(new InterruptionNotice(instance.InstanceId, InterruptionKind.SpotPreemption, now, now)))
+        if (hub.Publish(new InterruptionNotice(instance.InstanceId, InterruptionKind.Preemption, now, now)))
             log.LogInformation("{Instance} was reclaimed by EC2 ({Reason})", instance.InstanceId, instance.StateReasonMessage ?? instance.StateReasonCode);
     }
 

@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Agent;
 using System.Globalization;
 using System.Text;
 using static SkyServe.Providers.Boot.ShellWords;
@@ -29,19 +30,19 @@ public static class AwsUserData
 
         var agentArgs = new List<string>
         {
-            "--host", "0.0.0.0",
-            "--port", agentPort.ToString(CultureInfo.InvariantCulture),
-            "--machine-id", "\"$1\"",
-            "--readiness-path", Quote(agent.ReadinessPath),
-            "--metadata-url", "http://169.254.169.254",
-            "--metadata-format", "aws",
+            AgentFlags.Host, "0.0.0.0",
+            AgentFlags.Port, agentPort.ToString(CultureInfo.InvariantCulture),
+            AgentFlags.MachineId, "\"$1\"",
+            AgentFlags.ReadinessPath, Quote(agent.ReadinessPath),
+            AgentFlags.MetadataUrl, "http://169.254.169.254",
+            AgentFlags.MetadataFormat, MetadataFormats.Aws,
         };
         if (agent.ReadyDelay > TimeSpan.Zero)
-            agentArgs.AddRange(["--ready-delay-ms", ((long)agent.ReadyDelay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]);
+            agentArgs.AddRange([AgentFlags.ReadyDelayMs, ((long)agent.ReadyDelay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]);
         // base64 like the environment: a multi-line run: command must not be able to end the here-document early.
         agentArgs.AddRange(AgentServingArguments.For(agent, modelPath: null, enginePort: null, WorkDirectory).Select(Decoded));
         if (agent.Model is not null)
-            agentArgs.AddRange(["--model-cache", ModelCache]);
+            agentArgs.AddRange([AgentFlags.ModelCache, ModelCache]);
 
         var s = new StringBuilder();
         s.Append("#!/bin/bash\n");

@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Agent;
 using System.Text;
 using Azure.Core;
 using Azure.ResourceManager.Compute;
@@ -20,7 +21,7 @@ internal static class AzureVmRequest
         if (!options.Subnets.TryGetValue(key.Region, out var subnet))
             throw new CloudProviderException(CloudErrorKind.InvalidRequest,
                 $"no subnet is configured for Azure region {key.Region} (configured: {string.Join(", ", options.Subnets.Keys)})");
-        var script = AgentBootScript.Render(options.Agent, machineId, request.Agent, "azure", "http://169.254.169.254");
+        var script = AgentBootScript.Render(options.Agent, machineId, request.Agent, MetadataFormats.Azure, "http://169.254.169.254");
         var data = new VirtualMachineData(new AzureLocation(key.Region))
         {
             HardwareProfile = new VirtualMachineHardwareProfile { VmSize = new VirtualMachineSizeType(key.InstanceType) },

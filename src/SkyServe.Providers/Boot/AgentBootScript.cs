@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Agent;
 using System.Security.Cryptography;
 using System.Text;
 using static SkyServe.Providers.Boot.ShellWords;
@@ -27,13 +28,13 @@ public static class AgentBootScript
             env.Append("export ").Append(key).Append('=').Append(Quote(value)).Append('\n');
         var args = new List<string>
         {
-            "--host", "0.0.0.0", "--port", install.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--machine-id", machineId, "--readiness-path", agent.ReadinessPath,
-            "--metadata-url", metadataUrl, "--metadata-format", metadataFormat,
+            AgentFlags.Host, "0.0.0.0", AgentFlags.Port, install.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            AgentFlags.MachineId, machineId, AgentFlags.ReadinessPath, agent.ReadinessPath,
+            AgentFlags.MetadataUrl, metadataUrl, AgentFlags.MetadataFormat, metadataFormat,
         };
         args.AddRange(AgentServingArguments.For(agent, modelPath: null, enginePort: null, workDirectory: dir + "/work"));
         if (agent.Model is not null)
-            args.AddRange(["--model-cache", dir + "/models"]);
+            args.AddRange([AgentFlags.ModelCache, dir + "/models"]);
         var run = $"#!/bin/sh\n. {Quote(dir + "/agent.env")}\nmkdir -p {Quote(dir + "/work")}\ncd {Quote(dir)}\n" +
             $"exec {Quote(dir + "/agent/SkyServe.ReplicaAgent")} {string.Join(' ', args.Select(Quote))}\n";
         var unit = $"""

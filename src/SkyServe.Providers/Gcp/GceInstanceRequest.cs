@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Agent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -29,7 +30,7 @@ internal static class GceInstanceRequest
             ["metadata"] = new JsonObject
             {
                 ["items"] = new JsonArray(
-                    Item(StartupScriptKey, AgentBootScript.Render(options.Agent, machineId, request.Agent, "gcp", "http://metadata.google.internal")),
+                    Item(StartupScriptKey, AgentBootScript.Render(options.Agent, machineId, request.Agent, MetadataFormats.Gcp, "http://metadata.google.internal")),
                     Item(TagsKey, JsonSerializer.Serialize(request.Tags)),
                     Item(ClientTokenKey, request.ClientToken)),
             },

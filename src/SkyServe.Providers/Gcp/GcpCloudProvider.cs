@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -175,7 +176,7 @@ public sealed class GcpCloudProvider : ICloudProvider, IDisposable
                         continue;
                     var deadline = inserted + options.PreemptionNotice;
                     if (deadline >= since)
-                        found.Add(new InterruptionNotice(id.ToString(), InterruptionKind.SpotPreemption, deadline, time.GetUtcNow()));
+                        found.Add(new InterruptionNotice(id.ToString(), InterruptionKind.Preemption, deadline, time.GetUtcNow()));
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Agent;
 using System.Globalization;
 
 namespace SkyServe.Providers.Local;
@@ -15,11 +16,11 @@ public static class AgentArguments
         var agent = machine.Agent;
         var args = new List<string>
         {
-            "dotnet", agentDll, "--port", Text(machine.Port), "--machine-id", machine.Id,
-            "--readiness-path", agent.ReadinessPath,
-            "--ready-delay-ms", Text((long)agent.ReadyDelay.TotalMilliseconds),
-            "--metadata-url", metadataUrl, "--metadata-format", AgentProcess.MetadataFormat(machine.Offering.Cloud), "--metadata-poll-ms", "250",
-            "--orphan-exit-after-ms", Text((long)OrphanExitAfter.TotalMilliseconds),
+            "dotnet", agentDll, AgentFlags.Port, Text(machine.Port), AgentFlags.MachineId, machine.Id,
+            AgentFlags.ReadinessPath, agent.ReadinessPath,
+            AgentFlags.ReadyDelayMs, Text((long)agent.ReadyDelay.TotalMilliseconds),
+            AgentFlags.MetadataUrl, metadataUrl, AgentFlags.MetadataFormat, AgentProcess.MetadataFormat(machine.Offering.Cloud), AgentFlags.MetadataPollMs, "250",
+            AgentFlags.OrphanExitAfterMs, Text((long)OrphanExitAfter.TotalMilliseconds),
         };
         // Every machine of the local runtime shares this host: a port named in the spec would collide between
         // replicas, so the agent picks a free one and gives it to the engine as $PORT / $SKYSERVE_REPLICA_PORT.

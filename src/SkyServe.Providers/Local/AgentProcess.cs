@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Agent;
 using System.Diagnostics;
 using SkyServe.Core.Security;
 
@@ -29,7 +30,12 @@ public static class AgentProcess
     }
 
     /// <summary>The agent speaks its simulated cloud's metadata format; a cloud the agent does not know gets AWS's.</summary>
-    public static string MetadataFormat(string cloud) => cloud is "gcp" or "azure" ? cloud : "aws";
+    public static string MetadataFormat(string cloud) => cloud switch
+    {
+        "gcp" => MetadataFormats.Gcp,
+        "azure" => MetadataFormats.Azure,
+        _ => MetadataFormats.Aws,
+    };
 
     /// <summary>Our process, if it is still alive (a pid reused by another process does not count).</summary>
     public static Process? Find(int pid, DateTime startedAt)

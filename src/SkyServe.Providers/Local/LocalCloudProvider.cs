@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -200,7 +201,7 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
                 var machine = state.Machines.First(m => m.Id == id);
                 machine.NoticeDeadline = now + options.ToReal(options.NoticeLead);
                 metadata.PostNotice(id, machine.NoticeDeadline.Value);
-                notices.Publish(new InterruptionNotice(id, InterruptionKind.SpotPreemption, machine.NoticeDeadline.Value, now));
+                notices.Publish(new InterruptionNotice(id, InterruptionKind.Preemption, machine.NoticeDeadline.Value, now));
                 log.LogInformation("spot capacity in {Zone} fell to {Capacity}: {Machine} is reclaimed at {Deadline}",
                     zone, capacity, id, machine.NoticeDeadline);
                 changed = true;

@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Agent;
 using SkyServe.Core.Spec;
 using System.Globalization;
 using System.Net;
@@ -68,56 +69,56 @@ public static class AgentCommandLine
 
     private static readonly Dictionary<string, Apply> Flags = new(StringComparer.Ordinal)
     {
-        ["--port"] = (o, v) => o with { Port = Port(v) },
-        ["--host"] = (o, v) => o with { Host = Address(v) },
-        ["--machine-id"] = (o, v) => o with { MachineId = MachineId(v) },
-        ["--readiness-path"] = (o, v) => o with { ReadinessPath = ReadinessPath(v) },
-        ["--ready-delay-ms"] = (o, v) => o with { ReadyDelay = Milliseconds("--ready-delay-ms", v, allowZero: true) },
-        ["--metadata-url"] = (o, v) => o with { MetadataUrl = HttpBaseUrl("--metadata-url", v, "http://169.254.169.254") },
-        ["--metadata-format"] = (o, v) => o with { MetadataFormat = Format(v) },
-        ["--metadata-poll-ms"] = (o, v) => o with { MetadataPollInterval = Milliseconds("--metadata-poll-ms", v, allowZero: false) },
-        ["--orphan-exit-after-ms"] = (o, v) => o with
+        [AgentFlags.Port] = (o, v) => o with { Port = Port(v) },
+        [AgentFlags.Host] = (o, v) => o with { Host = Address(v) },
+        [AgentFlags.MachineId] = (o, v) => o with { MachineId = MachineId(v) },
+        [AgentFlags.ReadinessPath] = (o, v) => o with { ReadinessPath = ReadinessPath(v) },
+        [AgentFlags.ReadyDelayMs] = (o, v) => o with { ReadyDelay = Milliseconds("--ready-delay-ms", v, allowZero: true) },
+        [AgentFlags.MetadataUrl] = (o, v) => o with { MetadataUrl = HttpBaseUrl("--metadata-url", v, "http://169.254.169.254") },
+        [AgentFlags.MetadataFormat] = (o, v) => o with { MetadataFormat = Format(v) },
+        [AgentFlags.MetadataPollMs] = (o, v) => o with { MetadataPollInterval = Milliseconds("--metadata-poll-ms", v, allowZero: false) },
+        [AgentFlags.OrphanExitAfterMs] = (o, v) => o with
         {
             OrphanExitAfter = Milliseconds("--orphan-exit-after-ms", v, allowZero: true) is { } after && after > TimeSpan.Zero ? after : null,
         },
-        ["--controller-url"] = (o, v) => o with { ControllerUrl = HttpBaseUrl("--controller-url", v, "http://10.0.0.2:30580") },
-        ["--controller-token"] = (o, v) => o with { ControllerToken = v.Length > 0 && !v.Any(char.IsWhiteSpace) ? v : throw new CommandLineException("--controller-token must be non-empty without spaces") },
-        ["--drain-timeout-ms"] = (o, v) => o with { DrainTimeout = Milliseconds("--drain-timeout-ms", v, allowZero: true) },
-        ["--model"] = (o, v) => o with { ModelDirectory = ModelLocation(v) },
-        ["--model-cache"] = (o, v) => o with { ModelCacheDirectory = v == "none" ? null : NonEmpty("--model-cache", v) },
-        ["--model-cache-quota-gb"] = (o, v) => o with { ModelCacheQuotaBytes = QuotaBytes(v) },
-        ["--served-model-name"] = (o, v) => o with { ServedModelName = v },
-        ["--max-batch-size"] = (o, v) => o with { MaxBatchSize = int.TryParse(v, out var n) && n > 0 ? n : throw new CommandLineException($"--max-batch-size must be a positive number, not '{v}'") },
-        ["--max-request-bytes"] = (o, v) => o with
+        [AgentFlags.ControllerUrl] = (o, v) => o with { ControllerUrl = HttpBaseUrl("--controller-url", v, "http://10.0.0.2:30580") },
+        [AgentFlags.ControllerToken] = (o, v) => o with { ControllerToken = v.Length > 0 && !v.Any(char.IsWhiteSpace) ? v : throw new CommandLineException("--controller-token must be non-empty without spaces") },
+        [AgentFlags.DrainTimeoutMs] = (o, v) => o with { DrainTimeout = Milliseconds("--drain-timeout-ms", v, allowZero: true) },
+        [AgentFlags.Model] = (o, v) => o with { ModelDirectory = ModelLocation(v) },
+        [AgentFlags.ModelCache] = (o, v) => o with { ModelCacheDirectory = v == "none" ? null : NonEmpty("--model-cache", v) },
+        [AgentFlags.ModelCacheQuotaGb] = (o, v) => o with { ModelCacheQuotaBytes = QuotaBytes(v) },
+        [AgentFlags.ServedModelName] = (o, v) => o with { ServedModelName = v },
+        [AgentFlags.MaxBatchSize] = (o, v) => o with { MaxBatchSize = int.TryParse(v, out var n) && n > 0 ? n : throw new CommandLineException($"--max-batch-size must be a positive number, not '{v}'") },
+        [AgentFlags.MaxRequestBytes] = (o, v) => o with
         {
             MaxRequestBytes = int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
                 ? n
                 : throw new CommandLineException($"--max-request-bytes must be a whole number of bytes from 1 to {int.MaxValue}, not '{v}'"),
         },
-        ["--peak-bandwidth-gbps"] = (o, v) => o with { PeakBandwidthGbps = Positive("--peak-bandwidth-gbps", v) },
-        ["--peak-tflops"] = (o, v) => o with { PeakTflops = Positive("--peak-tflops", v) },
-        ["--engine"] = (o, v) => v switch
+        [AgentFlags.PeakBandwidthGbps] = (o, v) => o with { PeakBandwidthGbps = Positive("--peak-bandwidth-gbps", v) },
+        [AgentFlags.PeakTflops] = (o, v) => o with { PeakTflops = Positive("--peak-tflops", v) },
+        [AgentFlags.Engine] = (o, v) => v switch
         {
             "cpu" => o with { Engine = ModelEngine.Cpu },
             "cuda" => o with { Engine = ModelEngine.Cuda },
             "external" => o with { External = o.External ?? new ExternalEngineOptions() },
             _ => throw new CommandLineException($"--engine {v} is not an engine; cpu or cuda (with --model) and external (with --run) are"),
         },
-        ["--gpu-memory-utilization"] = (o, v) => o with
+        [AgentFlags.GpuMemoryUtilization] = (o, v) => o with
         {
             GpuMemoryUtilization = double.TryParse(v, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var f) && f > 0 && f <= 1
                 ? f
                 : throw new CommandLineException($"--gpu-memory-utilization must be a number in (0, 1], not '{v}'"),
         },
-        ["--run"] = (o, v) => External(o, e => e with { Run = Command("--run", v) }),
-        ["--setup"] = (o, v) => External(o, e => e with { Setup = Command("--setup", v) }),
-        ["--engine-port"] = (o, v) => External(o, e => e with { Port = Port(v, "--engine-port") }),
-        ["--workdir"] = (o, v) => External(o, e => e with { WorkDirectory = v.Length > 0 ? v : throw new CommandLineException("--workdir needs a folder") }),
-        ["--engine-max-restarts"] = (o, v) => External(o, e => e with
+        [AgentFlags.Run] = (o, v) => External(o, e => e with { Run = Command("--run", v) }),
+        [AgentFlags.Setup] = (o, v) => External(o, e => e with { Setup = Command("--setup", v) }),
+        [AgentFlags.EnginePort] = (o, v) => External(o, e => e with { Port = Port(v, "--engine-port") }),
+        [AgentFlags.Workdir] = (o, v) => External(o, e => e with { WorkDirectory = v.Length > 0 ? v : throw new CommandLineException("--workdir needs a folder") }),
+        [AgentFlags.EngineMaxRestarts] = (o, v) => External(o, e => e with
         {
             MaxRestarts = int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new CommandLineException($"--engine-max-restarts must be a whole number, not '{v}'"),
         }),
-        ["--engine-restart-delay-ms"] = (o, v) => External(o, e => e with { RestartDelay = Milliseconds("--engine-restart-delay-ms", v, allowZero: false) }),
+        [AgentFlags.EngineRestartDelayMs] = (o, v) => External(o, e => e with { RestartDelay = Milliseconds("--engine-restart-delay-ms", v, allowZero: false) }),
     };
 
     private static AgentOptions External(AgentOptions options, Func<ExternalEngineOptions, ExternalEngineOptions> change) =>

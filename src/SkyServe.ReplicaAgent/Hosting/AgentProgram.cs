@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 using SkyServe.Core.Security;
 using SkyServe.ReplicaAgent.Engine.Checkpoints;
 using SkyServe.ReplicaAgent.Engine.Cuda;
@@ -76,18 +77,17 @@ public static class AgentProgram
     }
 
     /// <summary>
-    /// The controller token from <see cref="ControllerTokenVariable"/> unless the command line gave one. The
+    /// The controller token from <see cref="AgentApi.ControllerTokenVariable"/> unless the command line gave one. The
     /// variable is removed from the agent's environment once read, so that processes it starts (an external
     /// engine's run: command) never see it.
     /// </summary>
     public static AgentOptions WithTokenFromEnvironment(AgentOptions options)
     {
-        var token = Environment.GetEnvironmentVariable(ControllerTokenVariable);
-        Environment.SetEnvironmentVariable(ControllerTokenVariable, null);
+        var token = Environment.GetEnvironmentVariable(AgentApi.ControllerTokenVariable);
+        Environment.SetEnvironmentVariable(AgentApi.ControllerTokenVariable, null);
         return options.ControllerToken is null && !string.IsNullOrWhiteSpace(token) ? options with { ControllerToken = token.Trim() } : options;
     }
 
-    public const string ControllerTokenVariable = "SKYSERVE_CONTROLLER_TOKEN";
 
     private static int WriteManifest(string directory)
     {

@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;

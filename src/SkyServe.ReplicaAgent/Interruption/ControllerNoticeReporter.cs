@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -17,8 +18,6 @@ namespace SkyServe.ReplicaAgent.Interruption;
 /// </summary>
 public sealed class ControllerNoticeReporter(AgentOptions options, TimeProvider time, ILogger<ControllerNoticeReporter> logger) : IDisposable
 {
-    public const string NoticesPath = "api/v1/agent/notices";
-
     /// <summary>AWS's whole notice: by then the machine is gone, and reporting has no point.</summary>
     public static readonly TimeSpan ReportFor = TimeSpan.FromMinutes(2);
     public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
@@ -39,8 +38,8 @@ public sealed class ControllerNoticeReporter(AgentOptions options, TimeProvider 
     {
         if (options.ControllerUrl is not { } controller)
             return false;
-        var url = MetadataUrls.Append(controller, NoticesPath);
-        var body = new NoticeReport(options.MachineId, notice.Action, notice.Kind, notice.Time, notice.ReceivedAt, notice.Source);
+        var url = MetadataUrls.Append(controller, AgentApi.Notices);
+        var body = new AgentNoticeReport(options.MachineId, notice.Time, notice.Source, notice.Action, notice.Kind, notice.ReceivedAt);
         var started = time.GetTimestamp();
         var delay = FirstRetryDelay;
         for (var attempt = 1; ; attempt++)
@@ -91,8 +90,4 @@ public sealed class ControllerNoticeReporter(AgentOptions options, TimeProvider 
         (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
 
     public void Dispose() => http.Dispose();
-
-    /// <summary>The body of the POST (snake_case on the wire; times in UTC with a Z).</summary>
-    public sealed record NoticeReport(
-        string MachineId, InterruptionAction Action, InterruptionKind Kind, DateTimeOffset Deadline, DateTimeOffset ReceivedAt, string Source);
 }

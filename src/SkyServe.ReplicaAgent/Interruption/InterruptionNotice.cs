@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 namespace SkyServe.ReplicaAgent.Interruption;
 
 /// <summary>A notice the agent has received, as /health reports it.</summary>

@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 namespace SkyServe.ReplicaAgent.Interruption;
 
 /// <summary>A notice as the metadata service states it: what happens, when, and why.</summary>

@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 using SkyServe.Providers.Aws.Ec2;
 using SkyServe.Providers.Aws.Sqs;
 
@@ -22,7 +23,7 @@ public sealed class AwsInterruptionTests : IAsyncLifetime
         var warnedAt = cloud.Clock.GetUtcNow();
         cloud.World.Reclaim(machine.Id);
         var notice = Assert.Single(await notices.AtLeastAsync(1));
-        Assert.Equal((machine.Id, InterruptionKind.SpotPreemption), (notice.MachineId, notice.Kind));
+        Assert.Equal((machine.Id, InterruptionKind.Preemption), (notice.MachineId, notice.Kind));
         Assert.Equal(TimeSpan.FromMinutes(2), notice.Deadline - new DateTimeOffset(warnedAt.Year, warnedAt.Month, warnedAt.Day, warnedAt.Hour, warnedAt.Minute, warnedAt.Second, TimeSpan.Zero));
         await WaitUntilAsync(() => cloud.Emulator.Queue.Count == 0);
         Assert.Contains(cloud.Emulator.RequestsFor("DeleteMessage"), r => r.Status == 200 && r.Service == "sqs");
@@ -47,7 +48,7 @@ public sealed class AwsInterruptionTests : IAsyncLifetime
         cloud.Clock.Advance(TimeSpan.FromMinutes(2));
         Assert.Null(await provider.GetAsync(machine.Id, CancellationToken.None));
         var notice = Assert.Single(await notices.AtLeastAsync(1));
-        Assert.Equal((machine.Id, InterruptionKind.SpotPreemption), (notice.MachineId, notice.Kind));
+        Assert.Equal((machine.Id, InterruptionKind.Preemption), (notice.MachineId, notice.Kind));
         Assert.Equal(notice.ReceivedAt, notice.Deadline); // after the fact
         Assert.Empty(cloud.Emulator.RequestsFor("ReceiveMessage"));
     }
@@ -77,7 +78,7 @@ public sealed class AwsInterruptionTests : IAsyncLifetime
              "detail":{"instance-id":"i-1234567890abcdef0","instance-action":"terminate"}}
             """;
         var notice = SpotInterruptionEvent.Parse(warning, received);
-        Assert.Equal(new InterruptionNotice("i-1234567890abcdef0", InterruptionKind.SpotPreemption, DateTimeOffset.Parse("2021-02-10T14:32:00Z"), received), notice);
+        Assert.Equal(new InterruptionNotice("i-1234567890abcdef0", InterruptionKind.Preemption, DateTimeOffset.Parse("2021-02-10T14:32:00Z"), received), notice);
         Assert.Null(SpotInterruptionEvent.Parse(warning.Replace("EC2 Spot Instance Interruption Warning", "EC2 Instance Rebalance Recommendation"), received));
         Assert.Null(SpotInterruptionEvent.Parse("not json", received));
         Assert.Null(SpotInterruptionEvent.Parse("""{"source":"aws.health"}""", received));

@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Notices;
 using System.Text.Json;
 
 namespace SkyServe.Providers.Aws.Sqs;
@@ -27,7 +28,7 @@ public static class SpotInterruptionEvent
                 || Text(detail, "instance-id") is not { Length: > 0 } instanceId)
                 return null;
             var emitted = root.TryGetProperty("time", out var time) && time.TryGetDateTimeOffset(out var t) ? t : receivedAt;
-            return new InterruptionNotice(instanceId, InterruptionKind.SpotPreemption, emitted + Lead, receivedAt);
+            return new InterruptionNotice(instanceId, InterruptionKind.Preemption, emitted + Lead, receivedAt);
         }
         catch (JsonException)
         {

@@ -1,6 +1,16 @@
-namespace SkyServe.Controller.Routing;
+namespace SkyServe.Contracts.Routing;
 
-// The routes a load balancer follows (GET /api/v1/lb/routes). snake_case on the wire.
+// The controller ↔ load balancer contract, snake_case on the wire: the routes a load balancer follows
+// (GET /api/v1/lb/routes), the traffic it reports (POST /api/v1/lb/stats) and the replicas that failed it.
+
+/// <summary>The endpoints, relative to the controller's URL.</summary>
+public static class LoadBalancerApi
+{
+    public const string Routes = "api/v1/lb/routes";
+    public const string Stats = "api/v1/lb/stats";
+    public const string ReplicaFailures = "api/v1/lb/replica-failures";
+    public const string Token = "api/v1/tokens/load-balancer";
+}
 
 /// <param name="Etag">Changes exactly when the content changes; pass it back as ?since= to wait for the next change.</param>
 public sealed record RoutesView(string Etag, IReadOnlyList<ServiceRoutesView> Services);
@@ -9,10 +19,11 @@ public sealed record RoutesView(string Etag, IReadOnlyList<ServiceRoutesView> Se
 /// <param name="MinReplicas">0 for a scale-to-zero service: load balancers hold its requests while a replica comes up.</param>
 /// <param name="BuiltInEngine">
 /// The spec has <c>model:</c>: replicas serve only the built-in engine's OpenAI API, so load balancers forward
-/// only its paths; otherwise (<c>run:</c>) they forward every path but the agent's own management paths.
+/// only its paths; otherwise (<c>run:</c>) they forward every path but the agent's own management paths. False from a
+/// controller that predates it.
 /// </param>
 public sealed record ServiceRoutesView(string Name, string Status, string LoadBalancingPolicy, int MinReplicas, IReadOnlyList<int> ServingVersions,
-    IReadOnlyList<RouteReplicaView> ReadyReplicas, bool BuiltInEngine);
+    IReadOnlyList<RouteReplicaView> ReadyReplicas, bool BuiltInEngine = false);
 
 /// <param name="Weight">Relative capacity: the per-GPU QPS target for instance-aware balancing, else 1.</param>
 public sealed record RouteReplicaView(int ReplicaId, string Url, int Version, string Location, bool IsSpot, string? Accelerator, double Weight);

@@ -1,0 +1,29 @@
+namespace SkyServe.Contracts.Notices;
+
+/// <summary>
+/// Body of <see cref="AgentApi.Notices"/> (snake_case): the interruption notice a replica's agent read from its cloud's
+/// metadata service. Fields are nullable because the controller validates what arrives.
+/// </summary>
+/// <param name="MachineId">The machine as its cloud names it (i-0abc…), not qualified by a provider set.</param>
+/// <param name="Deadline">When the cloud takes the machine.</param>
+/// <param name="Source">The metadata format it was read from: aws, gcp or azure.</param>
+/// <param name="Kind">Null means preemption (agents that predate kinds).</param>
+/// <param name="ReceivedAt">When the agent read it (its clock; the controller uses its own).</param>
+public sealed record AgentNoticeReport(
+    string? MachineId, DateTimeOffset? Deadline, string? Source = null, InterruptionAction? Action = null, InterruptionKind? Kind = null,
+    DateTimeOffset? ReceivedAt = null);
+
+/// <summary>The controller's answer: the replica on that machine, and whether this report changed anything.</summary>
+public sealed record AgentNoticeAnswer(int ReplicaId, bool Applied);
+
+/// <summary>The agent → controller endpoint and how an agent authenticates.</summary>
+public static class AgentApi
+{
+    public const string Notices = "api/v1/agent/notices";
+
+    /// <summary>
+    /// The environment variable that carries the agent's controller token (never a command-line flag: every user of a
+    /// machine can read those). The agent removes it from its environment once read.
+    /// </summary>
+    public const string ControllerTokenVariable = "SKYSERVE_CONTROLLER_TOKEN";
+}
