@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on this machine, as on a fresh one: installs what the tests need
 # (Debian's PostgreSQL server; the tests start a throwaway cluster of it on a free loopback port;
-# Debian's coinor-cbc, the solver of the simulator's optimum; Node.js and the pinned `openai` npm client),
+# Debian's coinor-cbc, the solver of the simulator's optimum; promtool from Debian's prometheus, the checker of
+# every metrics page; Node.js and the pinned `openai` npm client),
 # builds, runs every test project, and ends with one line: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,6 +18,14 @@ if ! command -v cbc >/dev/null; then
   echo "tests/run.sh: installing the CBC solver from Debian's packages (the simulator's optimum needs it)..."
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq coinor-cbc >/dev/null
+fi
+if ! command -v promtool >/dev/null; then
+  # Only its promtool is used (`promtool check metrics` on every metrics endpoint); the server it also installs is
+  # stopped and disabled where systemd started it.
+  echo "tests/run.sh: installing promtool from Debian's prometheus package (the metrics format tests run it)..."
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  if [ -d /run/systemd/system ]; then as_root systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
 
 # The official OpenAI Node client, pinned in tests/clients/openai-node, is driven against the agent by the tests.
