@@ -1,5 +1,10 @@
 using SkyServe.LoadBalancer.Hosting;
 
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(LoadBalancerCommandLine.Usage);
+    return 0;
+}
 LoadBalancerOptions options;
 try
 {

@@ -1,9 +1,11 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using SkyServe.Core.Security;
 
 namespace SkyServe.LoadBalancer.Hosting;
 
-/// <summary>Flags of `SkyServe.LoadBalancer` (also `skyserve lb`); every timeout and limit can be set.</summary>
+/// <summary>Flags of `SkyServe.LoadBalancer` (System.CommandLine); every timeout and limit can be set.</summary>
 public static class LoadBalancerCommandLine
 {
     /// <summary>
@@ -18,77 +20,99 @@ public static class LoadBalancerCommandLine
                [--tls-cert PEM --tls-key PEM] [--api-key SERVICE=KEY]... [--id NAME]
         """;
 
+    private static readonly Option<string?> Listen = new("--listen") { Description = "where to listen (default http://127.0.0.1:30581)" };
+    private static readonly Option<string?> Controller = new("--controller") { Description = "the controller's URL: follow its routes" };
+    private static readonly Option<string?> Token = new("--token") { Description = "the load balancer's token (visible in ps)" };
+    private static readonly Option<string?> TokenFile = new("--token-file") { Description = "file holding the load balancer's token" };
+    private static readonly Option<string?> StaticBackends = new("--static-backends") { Description = "comma-separated backend URLs, without a controller" };
+    private static readonly Option<string?> Policy = new("--policy") { Description = "load-balancing policy of the static backends" };
+    private static readonly Option<string?> Domain = new("--domain") { Description = "serve NAME.DOMAIN (default localhost)" };
+    private static readonly Option<bool> NoPathRouting = new("--no-path-routing") { Description = "do not route /NAME/... paths" };
+    private static readonly Option<int?> MaxAttempts = PositiveNumber("--max-attempts");
+    private static readonly Option<int?> ConnectTimeoutMs = PositiveNumber("--connect-timeout-ms");
+    private static readonly Option<int?> ActivityTimeoutMs = PositiveNumber("--activity-timeout-ms");
+    private static readonly Option<int?> FailedCooldownMs = PositiveNumber("--failed-cooldown-ms");
+    private static readonly Option<int?> ScaleToZeroWaitMs = PositiveNumber("--scale-to-zero-wait-ms");
+    private static readonly Option<int?> StatsIntervalMs = PositiveNumber("--stats-interval-ms");
+    private static readonly Option<int?> ReplayableBodyLimit = PositiveNumber("--replayable-body-limit");
+    private static readonly Option<string?> TlsCert = new("--tls-cert") { Description = "PEM certificate: serve HTTPS" };
+    private static readonly Option<string?> TlsKey = new("--tls-key") { Description = "PEM private key of --tls-cert" };
+    private static readonly Option<string[]> ApiKeys = new("--api-key") { Description = "SERVICE=KEY: clients of SERVICE must send KEY" };
+    private static readonly Option<string?> Id = new("--id") { Description = "this load balancer's name in its stats" };
+
+    private static readonly RootCommand Command = new("SkyServe load balancer")
+    {
+        Listen, Controller, Token, TokenFile, StaticBackends, Policy, Domain, NoPathRouting, MaxAttempts, ConnectTimeoutMs, ActivityTimeoutMs,
+        FailedCooldownMs, ScaleToZeroWaitMs, StatsIntervalMs, ReplayableBodyLimit, TlsCert, TlsKey, ApiKeys, Id,
+    };
+
+    /// <exception cref="ArgumentException">A flag is unknown, lacks its value or has a bad one (the program exits 2).</exception>
     public static LoadBalancerOptions Parse(IReadOnlyList<string> args)
     {
+        var parsed = Command.Parse(args.ToArray());
+        if (parsed.Errors.Count > 0)
+            throw new ArgumentException(parsed.Errors[0].Message);
+
         var o = new LoadBalancerOptions();
-        string? token = null, tokenFile = null;
-        var keys = new Dictionary<string, string>();
-        for (var i = 0; i < args.Count; i++)
+        o = o with
         {
-            var flag = args[i];
-            if (flag == "--no-path-routing")
-            {
-                o = o with { PathPrefixRouting = false };
-                continue;
-            }
-            if (i + 1 >= args.Count)
-                throw new ArgumentException($"{flag} needs a value");
-            var value = args[++i];
-            o = flag switch
-            {
-                "--listen" => o with { Listen = value },
-                "--controller" => o with { ControllerUrl = value },
-                "--token" => Remember(ref token, o, value),
-                "--token-file" => Remember(ref tokenFile, o, value),
-                "--static-backends" => o with { StaticBackends = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
-                "--policy" => o with { StaticPolicy = value },
-                "--domain" => o with { Domain = value },
-                "--max-attempts" => o with { MaxAttempts = Positive(flag, value) },
-                "--connect-timeout-ms" => o with { ConnectTimeout = Millis(flag, value) },
-                "--activity-timeout-ms" => o with { ActivityTimeout = Millis(flag, value) },
-                "--failed-cooldown-ms" => o with { FailedReplicaCooldown = Millis(flag, value) },
-                "--scale-to-zero-wait-ms" => o with { ScaleToZeroWait = Millis(flag, value) },
-                "--stats-interval-ms" => o with { StatsInterval = Millis(flag, value) },
-                "--replayable-body-limit" => o with { ReplayableBodyLimit = Positive(flag, value) },
-                "--tls-cert" => o with { TlsCertFile = value },
-                "--tls-key" => o with { TlsKeyFile = value },
-                "--id" => o with { Id = value },
-                "--api-key" => AddKey(o, value),
-                _ => throw new ArgumentException($"unknown flag {flag}"),
-            };
-        }
+            Listen = parsed.GetValue(Listen) ?? o.Listen,
+            ControllerUrl = parsed.GetValue(Controller),
+            StaticBackends = parsed.GetValue(StaticBackends)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+            StaticPolicy = parsed.GetValue(Policy) ?? o.StaticPolicy,
+            Domain = parsed.GetValue(Domain) ?? o.Domain,
+            PathPrefixRouting = !parsed.GetValue(NoPathRouting),
+            MaxAttempts = parsed.GetValue(MaxAttempts) ?? o.MaxAttempts,
+            ConnectTimeout = Millis(parsed.GetValue(ConnectTimeoutMs)) ?? o.ConnectTimeout,
+            ActivityTimeout = Millis(parsed.GetValue(ActivityTimeoutMs)) ?? o.ActivityTimeout,
+            FailedReplicaCooldown = Millis(parsed.GetValue(FailedCooldownMs)) ?? o.FailedReplicaCooldown,
+            ScaleToZeroWait = Millis(parsed.GetValue(ScaleToZeroWaitMs)) ?? o.ScaleToZeroWait,
+            StatsInterval = Millis(parsed.GetValue(StatsIntervalMs)) ?? o.StatsInterval,
+            ReplayableBodyLimit = parsed.GetValue(ReplayableBodyLimit) ?? o.ReplayableBodyLimit,
+            TlsCertFile = parsed.GetValue(TlsCert),
+            TlsKeyFile = parsed.GetValue(TlsKey),
+            Id = parsed.GetValue(Id) ?? o.Id,
+            ApiKeys = ParseKeys(parsed.GetValue(ApiKeys) ?? []),
+        };
         if (o.ControllerUrl is null == (o.StaticBackends.Count == 0))
             throw new ArgumentException("give either --controller or --static-backends");
         if (o.TlsCertFile is null != (o.TlsKeyFile is null))
             throw new ArgumentException("--tls-cert and --tls-key go together");
         try
         {
-            o = o with { ControllerToken = SecretSource.Resolve(token, tokenFile, "SKYSERVE_TOKEN") };
+            return o with { ControllerToken = SecretSource.Resolve(parsed.GetValue(Token), parsed.GetValue(TokenFile), "SKYSERVE_TOKEN") };
         }
         catch (SecretFileException e)
         {
             throw new ArgumentException(e.Message, e);
         }
-        return o with { ApiKeys = keys };
+    }
 
-        LoadBalancerOptions AddKey(LoadBalancerOptions options, string pair)
+    private static Dictionary<string, string> ParseKeys(IEnumerable<string> pairs)
+    {
+        var keys = new Dictionary<string, string>();
+        foreach (var pair in pairs)
         {
             var eq = pair.IndexOf('=');
             if (eq <= 0)
                 throw new ArgumentException("--api-key takes SERVICE=KEY");
             keys[pair[..eq]] = pair[(eq + 1)..];
-            return options;
         }
+        return keys;
     }
 
-    private static LoadBalancerOptions Remember(ref string? slot, LoadBalancerOptions options, string value)
+    private static Option<int?> PositiveNumber(string name) => new(name)
     {
-        slot = value;
-        return options;
-    }
+        Description = "a positive whole number",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
+                return n;
+            result.AddError($"{name} takes a positive whole number, not '{text}'");
+            return null;
+        },
+    };
 
-    private static int Positive(string flag, string value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{flag} takes a positive whole number");
-
-    private static TimeSpan Millis(string flag, string value) => TimeSpan.FromMilliseconds(Positive(flag, value));
+    private static TimeSpan? Millis(int? milliseconds) => milliseconds is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
 }
