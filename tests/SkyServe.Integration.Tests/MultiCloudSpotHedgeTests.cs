@@ -135,7 +135,7 @@ public sealed class MultiCloudSpotHedgeTests(ITestOutputHelper output) : IAsyncL
             ["Clouds:Aws:InterruptionQueueUrl"] = ec2.QueueUrl,
             ["Clouds:Aws:InterruptionQueueWaitSeconds"] = "1",
             ["Clouds:Aws:UnavailableOfferingTtl"] = "00:00:02",
-            ["Clouds:Aws:RetryBaseDelay"] = "00:00:00.010",
+            ["Clouds:Aws:RetryMaxDelay"] = "00:00:00.010",
 
             ["Clouds:Gcp:Project"] = gce.Options.Project,
             ["Clouds:Gcp:Zones:0"] = GcpZone,

@@ -3,23 +3,24 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using Amazon.EC2;
+using Amazon.EC2.Model;
 using Amazon.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SkyServe.Core.Catalog;
 using SkyServe.Providers.Aws.Ec2;
-using SkyServe.Providers.Aws.Query;
 using SkyServe.Providers.Aws.Sqs;
 
 namespace SkyServe.Providers.Aws;
 
 /// <summary>
-/// Machines on Amazon EC2 through the EC2 Query API: RunInstances (spot through InstanceMarketOptions,
+/// Machines on Amazon EC2 through AWSSDK.EC2: RunInstances (spot through InstanceMarketOptions,
 /// one-time, terminate on interruption; idempotent by ClientToken), TerminateInstances, DescribeInstances
 /// by tag, and offerings from the catalog, DescribeInstanceTypeOfferings and DescribeSpotPriceHistory.
-/// Requests are signed with Signature V4 using AWSSDK.Core's credential chain and signer.
-/// Interruption notices come from an optional SQS queue fed by EventBridge; without one, a reclaim is
+/// The SDK signs (Signature V4), retries (standard mode) and finds credentials (AWSSDK.Core's default chain).
+/// Interruption notices come from an optional SQS queue fed by EventBridge, read through AWSSDK.SQS; without one, a reclaim is
 /// reported when an instance is seen ending with Server.SpotInstanceTermination.
 /// </summary>
 public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
@@ -29,7 +30,6 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
     private readonly AwsProviderOptions options;
     private readonly TimeProvider time;
     private readonly ILogger log;
-    private readonly HttpClient http;
     private readonly Ec2Api ec2;
     private readonly AwsOfferings offerings;
     private readonly SqsQueue? queue;
@@ -41,18 +41,13 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
     private int disposed;
 
     private AwsCloudProvider(AwsProviderOptions options, CloudCatalog catalog, AWSCredentials credentials, TimeProvider time,
-        ILogger log, HttpMessageHandler? handler, Random random)
+        ILogger log, HttpMessageHandler? handler)
     {
         this.options = options;
         this.time = time;
         this.log = log;
-        http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: handler is null)
-        {
-            Timeout = Timeout.InfiniteTimeSpan, // each call has its own deadline
-        };
-        var client = new AwsQueryClient(http, credentials, time,
-            new AwsRetryPolicy(options.MaxAttempts, options.RetryBaseDelay, options.RetryMaxDelay, random), log);
-        ec2 = new Ec2Api(client, options.EndpointFor, options.PageSize, options.RequestTimeout);
+        var http = handler is null ? null : new HandlerHttpClientFactory(handler);
+        ec2 = new Ec2Api(region => Ec2Api.CreateClient(region, options, credentials, http), options.PageSize);
         offerings = new AwsOfferings(ec2, catalog, options, time, log);
         hub = new InterruptionHub(time);
         Unavailable = new UnavailableOfferings(time, options.UnavailableOfferingTtl);
@@ -63,7 +58,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
                 ? new Uri(new Uri(overridden), queueUrl.AbsolutePath)
                 : queueUrl;
             var region = SqsQueue.RegionOf(queueUrl) ?? options.Regions.Keys.Order(StringComparer.Ordinal).First();
-            queue = new SqsQueue(client, queueUrl, endpoint, region, options.RequestTimeout);
+            queue = new SqsQueue(queueUrl, endpoint, region, options, credentials, http);
         }
     }
 
@@ -74,10 +69,10 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
 
     /// <summary>
     /// A provider over <paramref name="catalog"/>'s AWS instance types. <paramref name="credentials"/>: AWS's default
-    /// chain when null. <paramref name="handler"/>: the HTTP stack (tests, proxies); <paramref name="random"/>: retry jitter.
+    /// chain when null. <paramref name="handler"/>: the SDK's HTTP stack (tests, proxies), owned by the caller.
     /// </summary>
     public static AwsCloudProvider Create(AwsProviderOptions options, CloudCatalog catalog, AWSCredentials? credentials = null,
-        TimeProvider? time = null, ILogger? log = null, HttpMessageHandler? handler = null, Random? random = null)
+        TimeProvider? time = null, ILogger? log = null, HttpMessageHandler? handler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -85,7 +80,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
         if (problems.Count > 0)
             throw new ArgumentException($"AWS settings ({AwsProviderOptions.SectionName}): {string.Join("; ", problems)}", nameof(options));
         return new AwsCloudProvider(options, catalog, credentials ?? new AwsDefaultCredentials(), time ?? TimeProvider.System,
-            log ?? NullLogger.Instance, handler, random ?? new Random());
+            log ?? NullLogger.Instance, handler);
     }
 
     /// <summary>What a host calls: settings from section <c>SkyServe:Clouds:Aws</c>, the catalog folder's AWS price list, the default credentials.</summary>
@@ -99,7 +94,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
         {
             instances = await offerings.ListAsync(ct);
         }
-        catch (AwsApiException e) when (!AwsRetryPolicy.IsRetryable(e))
+        catch (AmazonServiceException e) when (!Ec2ErrorMapping.IsTransient(e))
         {
             throw Ec2ErrorMapping.ToCloudError(e, "listing AWS offerings");
         }
@@ -117,19 +112,19 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
             log.LogInformation("launched {Instance} ({Offering}) for client token {Token}", instance.InstanceId, key, request.ClientToken);
             return ToMachine(instance, key.Region) with { ClientToken = request.ClientToken };
         }
-        catch (AwsApiException e) when (!AwsRetryPolicy.IsRetryable(e))
+        catch (AmazonServiceException e) when (!Ec2ErrorMapping.IsTransient(e))
         {
             if (Ec2ErrorMapping.ShunsOffering(e))
             {
                 Unavailable.MarkUnavailable(key);
-                log.LogInformation("{Offering} refused ({Code}); not offered for {Ttl}", key, e.Code, Unavailable.Ttl);
+                log.LogInformation("{Offering} refused ({Code}); not offered for {Ttl}", key, e.ErrorCode, Unavailable.Ttl);
             }
             throw Ec2ErrorMapping.ToCloudError(e, $"launching {key}");
         }
     }
 
-    /// <summary>The RunInstances fields for a launch (public for tests of the request's shape).</summary>
-    public QueryParameters RunInstancesRequest(LaunchRequest request)
+    /// <summary>The RunInstances request for a launch (public for tests of the request's shape).</summary>
+    public RunInstancesRequest RunInstancesRequest(LaunchRequest request)
     {
         var key = request.Offering;
         if (!string.Equals(key.Cloud, Cloud, StringComparison.OrdinalIgnoreCase))
@@ -138,52 +133,56 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
             throw new CloudProviderException(CloudErrorKind.InvalidRequest,
                 $"region {key.Region} is not configured (SkyServe:Clouds:Aws:Regions has {string.Join(", ", options.Regions.Keys)})");
 
-        var p = Ec2Api.Request("RunInstances")
-            .Add("ImageId", region.ImageId!)
-            .Add("InstanceType", key.InstanceType)
-            .Add("MinCount", 1)
-            .Add("MaxCount", 1)
-            .Add("ClientToken", Ec2ClientToken(request.ClientToken));
-        if (region.Subnets.TryGetValue(key.Zone, out var subnet))
-            p.Add("SubnetId", subnet);
-        else
-            p.Add("Placement.AvailabilityZone", key.Zone); // the default VPC's subnet in that zone
-        p.AddList("SecurityGroupId", options.SecurityGroupsFor(key.Region));
-        if (options.KeyNameFor(key.Region) is { } keyName)
-            p.Add("KeyName", keyName);
-        if (options.InstanceProfile is { } profile)
-            p.Add(profile.StartsWith("arn:", StringComparison.Ordinal) ? "IamInstanceProfile.Arn" : "IamInstanceProfile.Name", profile);
-        p.Add("UserData", AwsUserData.Encoded(request.Agent, options.AgentInstallUrl!, options.AgentPort));
-        p.Add("InstanceInitiatedShutdownBehavior", "terminate");
-        p.Add("MetadataOptions.HttpEndpoint", "enabled");
-        p.Add("MetadataOptions.HttpTokens", "required"); // IMDSv2 only: the agent's interruption watcher speaks it
-        if (options.RootVolumeGiB is { } size)
+        var run = new RunInstancesRequest
         {
-            p.Add("BlockDeviceMapping.1.DeviceName", options.RootDeviceName);
-            p.Add("BlockDeviceMapping.1.Ebs.VolumeSize", size);
-            p.Add("BlockDeviceMapping.1.Ebs.VolumeType", "gp3");
-            p.Add("BlockDeviceMapping.1.Ebs.DeleteOnTermination", "true");
-        }
-        var tags = Tags(request);
-        var resourceTypes = key.Spot ? new[] { "instance", "volume", "spot-instances-request" } : ["instance", "volume"];
-        for (var i = 0; i < resourceTypes.Length; i++)
-        {
-            p.Add($"TagSpecification.{i + 1}.ResourceType", resourceTypes[i]);
-            var t = 0;
-            foreach (var (name, value) in tags)
+            ImageId = region.ImageId!,
+            InstanceType = InstanceType.FindValue(key.InstanceType),
+            MinCount = 1,
+            MaxCount = 1,
+            ClientToken = Ec2ClientToken(request.ClientToken),
+            UserData = AwsUserData.Encoded(request.Agent, options.AgentInstallUrl!, options.AgentPort),
+            InstanceInitiatedShutdownBehavior = ShutdownBehavior.Terminate,
+            MetadataOptions = new InstanceMetadataOptionsRequest
             {
-                t++;
-                p.Add($"TagSpecification.{i + 1}.Tag.{t}.Key", name);
-                p.Add($"TagSpecification.{i + 1}.Tag.{t}.Value", value);
-            }
-        }
+                HttpEndpoint = InstanceMetadataEndpointState.Enabled,
+                HttpTokens = HttpTokensState.Required, // IMDSv2 only: the agent's interruption watcher speaks it
+            },
+        };
+        if (region.Subnets.TryGetValue(key.Zone, out var subnet))
+            run.SubnetId = subnet;
+        else
+            run.Placement = new Placement { AvailabilityZone = key.Zone }; // the default VPC's subnet in that zone
+        if (options.SecurityGroupsFor(key.Region) is { Count: > 0 } groups)
+            run.SecurityGroupIds = [.. groups];
+        if (options.KeyNameFor(key.Region) is { } keyName)
+            run.KeyName = keyName;
+        if (options.InstanceProfile is { } profile)
+            run.IamInstanceProfile = profile.StartsWith("arn:", StringComparison.Ordinal)
+                ? new IamInstanceProfileSpecification { Arn = profile }
+                : new IamInstanceProfileSpecification { Name = profile };
+        if (options.RootVolumeGiB is { } size)
+            run.BlockDeviceMappings =
+            [
+                new BlockDeviceMapping
+                {
+                    DeviceName = options.RootDeviceName,
+                    Ebs = new EbsBlockDevice { VolumeSize = size, VolumeType = VolumeType.Gp3, DeleteOnTermination = true },
+                },
+            ];
+        var tags = Tags(request).Select(t => new Tag(t.Key, t.Value)).ToList();
+        var resourceTypes = key.Spot ? new[] { ResourceType.Instance, ResourceType.Volume, ResourceType.SpotInstancesRequest } : [ResourceType.Instance, ResourceType.Volume];
+        run.TagSpecifications = resourceTypes.Select(type => new TagSpecification { ResourceType = type, Tags = [.. tags] }).ToList();
         if (key.Spot)
-        {
-            p.Add("InstanceMarketOptions.MarketType", "spot");
-            p.Add("InstanceMarketOptions.SpotOptions.SpotInstanceType", "one-time");
-            p.Add("InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior", "terminate");
-        }
-        return p;
+            run.InstanceMarketOptions = new InstanceMarketOptionsRequest
+            {
+                MarketType = MarketType.Spot,
+                SpotOptions = new SpotMarketOptions
+                {
+                    SpotInstanceType = SpotInstanceType.OneTime,
+                    InstanceInterruptionBehavior = InstanceInterruptionBehavior.Terminate,
+                },
+            };
+        return run;
     }
 
     public async Task TerminateAsync(string machineId, CancellationToken ct)
@@ -196,11 +195,11 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
                 log.LogInformation("terminating {Instance} in {Region}: {State}", machineId, region, state);
                 return;
             }
-            catch (AwsApiException e) when (Ec2ErrorMapping.IsNotFound(e))
+            catch (AmazonServiceException e) when (Ec2ErrorMapping.IsNotFound(e))
             {
                 // Not in this region (or never existed): look in the next one.
             }
-            catch (AwsApiException e) when (!AwsRetryPolicy.IsRetryable(e))
+            catch (AmazonServiceException e) when (!Ec2ErrorMapping.IsTransient(e))
             {
                 throw Ec2ErrorMapping.ToCloudError(e, $"terminating {machineId}");
             }
@@ -217,11 +216,11 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
             {
                 instance = await ec2.DescribeInstanceAsync(region, machineId, ct);
             }
-            catch (AwsApiException e) when (Ec2ErrorMapping.IsNotFound(e))
+            catch (AmazonServiceException e) when (Ec2ErrorMapping.IsNotFound(e))
             {
                 continue;
             }
-            catch (AwsApiException e) when (!AwsRetryPolicy.IsRetryable(e))
+            catch (AmazonServiceException e) when (!Ec2ErrorMapping.IsTransient(e))
             {
                 throw Ec2ErrorMapping.ToCloudError(e, $"describing {machineId}");
             }
@@ -263,7 +262,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
             }
             return machines;
         }
-        catch (AwsApiException e) when (!AwsRetryPolicy.IsRetryable(e))
+        catch (AmazonServiceException e) when (!Ec2ErrorMapping.IsTransient(e))
         {
             throw Ec2ErrorMapping.ToCloudError(e, "listing AWS machines");
         }
@@ -389,7 +388,8 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
             running = pump;
         if (running is not null)
             await running.ContinueWith(_ => { }, TaskScheduler.Default);
-        http.Dispose();
+        queue?.Dispose();
+        ec2.Dispose();
         stopping.Dispose();
     }
 }

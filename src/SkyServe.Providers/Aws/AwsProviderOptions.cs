@@ -67,8 +67,9 @@ public sealed record AwsProviderOptions
     public TimeSpan ZoneCoverageRefresh { get; init; } = TimeSpan.FromHours(1);
     public TimeSpan UnavailableOfferingTtl { get; init; } = TimeSpan.FromMinutes(3);
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Attempts per call, first included (the SDK's standard retry mode: MaxErrorRetry = this - 1).</summary>
     public int MaxAttempts { get; init; } = 5;
-    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>The most the SDK's standard retry mode waits between attempts (its backoff is exponential with jitter).</summary>
     public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>MaxResults of Describe calls (5-1000).</summary>

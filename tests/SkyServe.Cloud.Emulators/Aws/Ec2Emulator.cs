@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,9 +16,10 @@ namespace SkyServe.Cloud.Emulators.Aws;
 
 /// <summary>
 /// Amazon EC2 (and the SQS queue an EventBridge rule fills with spot interruption warnings) on a loopback
-/// Kestrel port, speaking the real wire format: Query API POSTs signed with Signature V4 (checked here by
-/// recomputing the signature), XML answers in the 2016-11-15 namespace, EC2's error envelope and status
-/// codes. One endpoint serves every region; the region is the one in the request's credential scope.
+/// Kestrel port, speaking the real wire formats: EC2's Query API POSTs signed with Signature V4 (checked here
+/// by recomputing the signature), XML answers in the 2016-11-15 namespace, EC2's error envelope and status
+/// codes; SQS in the AWS JSON 1.0 protocol that AWSSDK.SQS 4 speaks (X-Amz-Target: AmazonSQS.Action,
+/// errors with x-amzn-query-error). One endpoint serves every region; the region is the one in the request's credential scope.
 /// Scriptable: spot capacity per zone, vCPU quotas, reclaims, denied actions, one-off faults. Every
 /// request is recorded.
 /// </summary>
@@ -25,6 +28,7 @@ public sealed class Ec2Emulator : IAsyncDisposable
     private readonly WebApplication app;
     private readonly Ec2EmulatorOptions options;
     private readonly TimeProvider time;
+    private readonly TimeProvider signingClock;
     private readonly ConcurrentDictionary<string, string> secrets;
     private readonly ConcurrentDictionary<string, HashSet<string>> denied = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Action, Ec2Fault Fault)> faults = new();
@@ -35,6 +39,7 @@ public sealed class Ec2Emulator : IAsyncDisposable
         this.app = app;
         this.options = options;
         this.time = time;
+        signingClock = options.SigningClock ?? time;
         secrets = new ConcurrentDictionary<string, string>(options.Credentials, StringComparer.Ordinal);
         Queue = new EmulatedQueue(options.InterruptionQueueName, time);
         World = new Ec2World(options, time, Queue);
@@ -100,34 +105,52 @@ public sealed class Ec2Emulator : IAsyncDisposable
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
         var body = buffer.ToArray();
-        var path = context.Request.Path.Value ?? "/";
-        var service = path is "/" or "" ? "ec2" : "sqs";
-        var form = QueryForm.Parse(context.Request.Method == "GET"
-            ? context.Request.QueryString.Value?.TrimStart('?') ?? ""
-            : Encoding.UTF8.GetString(body));
-        var action = form["Action"] ?? "";
+        var target = context.Request.Headers["X-Amz-Target"].ToString();
+        var service = target.StartsWith(SqsTargetPrefix, StringComparison.Ordinal) ? "sqs" : "ec2";
+        QueryForm form;
+        string action;
+        if (service == "sqs")
+        {
+            action = target[SqsTargetPrefix.Length..];
+            form = JsonForm(body);
+        }
+        else
+        {
+            form = QueryForm.Parse(context.Request.Method == "GET"
+                ? context.Request.QueryString.Value?.TrimStart('?') ?? ""
+                : Encoding.UTF8.GetString(body));
+            action = form["Action"] ?? "";
+        }
         SigV4Authorization? auth = null;
         try
         {
-            auth = SigV4Verifier.Verify(context, body, service, key => secrets.TryGetValue(key, out var s) ? s : null, time.GetUtcNow(), options.AllowedClockSkew);
+            auth = SigV4Verifier.Verify(context, body, service, key => secrets.TryGetValue(key, out var s) ? s : null, signingClock.GetUtcNow(), options.AllowedClockSkew);
             if (TakeFault(action) is { } fault)
                 throw fault;
             if (denied.TryGetValue(auth.AccessKey, out var actions) && Denies(actions, action))
                 throw new Ec2Fault(service == "ec2" ? "UnauthorizedOperation" : "AccessDenied",
                     $"You are not authorized to perform this operation. User: arn:aws:iam::{options.AccountId}:user/{auth.AccessKey} is not authorized to perform: {service}:{action}",
                     HttpStatusCode.Forbidden);
-            var answer = service == "ec2"
-                ? World.Handle(auth.Region, action, form, requestId)
-                : await HandleSqsAsync(path, action, form, requestId, context.RequestAborted);
-            Record(service, action, auth, form, 200, null);
-            await WriteAsync(context, HttpStatusCode.OK, answer);
+            if (service == "ec2")
+            {
+                var answer = World.Handle(auth.Region, action, form, requestId);
+                Record(service, action, auth, form, 200, null);
+                await WriteAsync(context, HttpStatusCode.OK, answer);
+            }
+            else
+            {
+                var answer = await HandleSqsAsync(action, form, context.RequestAborted);
+                Record(service, action, auth, form, 200, null);
+                await WriteJsonAsync(context, HttpStatusCode.OK, answer, requestId);
+            }
         }
         catch (Ec2Fault fault)
         {
             Record(service, action, auth, form, (int)fault.Status, fault.Code);
-            await WriteAsync(context, fault.Status, service == "ec2"
-                ? Ec2Responses.Error(fault.Code, fault.Message, requestId)
-                : SqsResponses.Error(fault.Code, fault.Message, requestId, (int)fault.Status >= 500 ? "Receiver" : "Sender"));
+            if (service == "ec2")
+                await WriteAsync(context, fault.Status, Ec2Responses.Error(fault.Code, fault.Message, requestId));
+            else
+                await WriteJsonAsync(context, fault.Status, SqsError(context, fault), requestId);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -135,10 +158,31 @@ public sealed class Ec2Emulator : IAsyncDisposable
         }
     }
 
-    private async Task<XElement> HandleSqsAsync(string path, string action, QueryForm form, string requestId, CancellationToken ct)
+    private const string SqsTargetPrefix = "AmazonSQS.";
+
+    /// <summary>The top-level fields of an AWS JSON request body, as a form (numbers and strings as text), for recording.</summary>
+    private static QueryForm JsonForm(byte[] body)
     {
-        if (path.TrimEnd('/') != $"/{options.AccountId}/{options.InterruptionQueueName}")
-            throw new Ec2Fault("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist for this wsdl version.");
+        var fields = new List<KeyValuePair<string, string>>();
+        try
+        {
+            if (JsonNode.Parse(body) is JsonObject json)
+                foreach (var (name, value) in json)
+                    if (value is JsonValue scalar)
+                        fields.Add(new(name, scalar.GetValueKind() == JsonValueKind.String ? scalar.GetValue<string>() : scalar.ToJsonString()));
+        }
+        catch (JsonException)
+        {
+            throw new Ec2Fault("SerializationException", "The request body is not valid JSON.");
+        }
+        return new QueryForm(fields);
+    }
+
+    private async Task<JsonObject> HandleSqsAsync(string action, QueryForm form, CancellationToken ct)
+    {
+        var queueUrl = form.Required("QueueUrl");
+        if (!Uri.TryCreate(queueUrl, UriKind.Absolute, out var url) || url.AbsolutePath.TrimEnd('/') != $"/{options.AccountId}/{options.InterruptionQueueName}")
+            throw new Ec2Fault("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.");
         switch (action)
         {
             case "ReceiveMessage":
@@ -150,15 +194,40 @@ public sealed class Ec2Emulator : IAsyncDisposable
                 if (wait is < 0 or > 20)
                     throw new Ec2Fault("InvalidParameterValue", $"Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.");
                 var messages = await Queue.ReceiveAsync(max, TimeSpan.FromSeconds(wait), ct);
-                return SqsResponses.Receive(messages, requestId);
+                var answer = new JsonObject();
+                if (messages.Count > 0) // SQS leaves the member out when nothing came
+                    answer["Messages"] = new JsonArray(messages.Select(m => (JsonNode)new JsonObject
+                    {
+                        ["MessageId"] = m.MessageId,
+                        ["ReceiptHandle"] = m.ReceiptHandle,
+                        ["MD5OfBody"] = m.Md5,
+                        ["Body"] = m.Body,
+                    }).ToArray());
+                return answer;
             }
             case "DeleteMessage":
                 if (!Queue.Delete(form.Required("ReceiptHandle")))
                     throw new Ec2Fault("ReceiptHandleIsInvalid", $"The input receipt handle \"{form["ReceiptHandle"]}\" is not a valid receipt handle.");
-                return SqsResponses.Delete(requestId);
+                return new JsonObject();
             default:
                 throw new Ec2Fault("InvalidAction", $"The action {action} is not valid for this endpoint.");
         }
+    }
+
+    /// <summary>
+    /// SQS's JSON error: <c>__type</c> names the shape, <c>x-amzn-query-error</c> carries the Query-era code
+    /// (AWS.SimpleQueueService.NonExistentQueue, ...) and fault side, which the SDK reports as the error code.
+    /// </summary>
+    private static JsonObject SqsError(HttpContext context, Ec2Fault fault)
+    {
+        var shape = fault.Code switch
+        {
+            "AWS.SimpleQueueService.NonExistentQueue" => "QueueDoesNotExist",
+            "ReceiptHandleIsInvalid" => "ReceiptHandleIsInvalid",
+            _ => fault.Code,
+        };
+        context.Response.Headers["x-amzn-query-error"] = $"{fault.Code};{((int)fault.Status >= 500 ? "Receiver" : "Sender")}";
+        return new JsonObject { ["__type"] = $"com.amazonaws.sqs#{shape}", ["message"] = fault.Message };
     }
 
     private static bool Denies(HashSet<string> actions, string action)
@@ -189,9 +258,19 @@ public sealed class Ec2Emulator : IAsyncDisposable
             requests.Add(new RecordedRequest(service, action, auth?.Region ?? "", auth?.AccessKey ?? "", form.Fields, status, error));
     }
 
-    private static async Task WriteAsync(HttpContext context, HttpStatusCode status, XElement body)
+    private async Task WriteJsonAsync(HttpContext context, HttpStatusCode status, JsonObject body, string requestId)
     {
         context.Response.StatusCode = (int)status;
+        context.Response.Headers.Date = signingClock.GetUtcNow().ToString("R");
+        context.Response.Headers["x-amzn-RequestId"] = requestId;
+        context.Response.ContentType = "application/x-amz-json-1.0";
+        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+    }
+
+    private async Task WriteAsync(HttpContext context, HttpStatusCode status, XElement body)
+    {
+        context.Response.StatusCode = (int)status;
+        context.Response.Headers.Date = signingClock.GetUtcNow().ToString("R");
         context.Response.ContentType = "text/xml;charset=UTF-8";
         var text = new XDocument(new XDeclaration("1.0", "UTF-8", null), body).Declaration + "\n" + body.ToString(SaveOptions.DisableFormatting);
         await context.Response.WriteAsync(text, context.RequestAborted);

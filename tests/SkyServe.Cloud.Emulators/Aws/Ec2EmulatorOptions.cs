@@ -52,4 +52,11 @@ public sealed record Ec2EmulatorOptions
 
     /// <summary>How far a request's X-Amz-Date may be from the emulator's clock.</summary>
     public TimeSpan AllowedClockSkew { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The clock X-Amz-Date is checked against and answers' Date header tells (as AWS's does); the world's clock
+    /// when null. A client that signs with the real time (AWSSDK) while a test drives the world's clock uses
+    /// <see cref="TimeProvider.System"/>; one set apart from the client's makes its requests expire.
+    /// </summary>
+    public TimeProvider? SigningClock { get; init; }
 }

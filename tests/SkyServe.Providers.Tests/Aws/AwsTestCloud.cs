@@ -46,7 +46,7 @@ public sealed class AwsTestCloud : IAsyncDisposable
 
     public static async Task<AwsTestCloud> StartAsync(Func<Ec2EmulatorOptions, Ec2EmulatorOptions>? configure = null)
     {
-        var clock = new ManualClock(DateTimeOffset.UtcNow); // the real date: the SDK signs with it too
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
         var options = EmulatorOptions();
         return new AwsTestCloud(await Ec2Emulator.StartAsync(configure?.Invoke(options) ?? options, clock), clock);
     }
@@ -66,6 +66,7 @@ public sealed class AwsTestCloud : IAsyncDisposable
             Subnets = [("subnet-0aaa000000000000a", "us-east-1a"), ("subnet-0bbb000000000000b", "us-east-1b")],
             SecurityGroups = [SecurityGroup],
             Credentials = new() { [AccessKey] = SecretKey },
+            SigningClock = TimeProvider.System, // the SDK signs with the real time; the tests drive the world's clock
         };
     }
 
@@ -89,7 +90,6 @@ public sealed class AwsTestCloud : IAsyncDisposable
         InterruptionQueueUrl = Emulator.QueueUrl,
         InterruptionQueueWaitSeconds = 1,
         MaxAttempts = 3,
-        RetryBaseDelay = TimeSpan.FromMilliseconds(1),
         RetryMaxDelay = TimeSpan.FromMilliseconds(5),
         RequestTimeout = TimeSpan.FromSeconds(10),
     };

@@ -1,10 +1,13 @@
-using SkyServe.Providers.Aws.Query;
+using System.Net;
+using Amazon.Runtime;
 
 namespace SkyServe.Providers.Aws.Ec2;
 
 /// <summary>
-/// EC2 error codes (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html) as the
-/// kinds callers handle. Throttling and server errors never reach this table: the query client retries them.
+/// EC2 error codes (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html), as the SDK
+/// reports them in <see cref="AmazonServiceException.ErrorCode"/>, mapped to the kinds callers handle.
+/// Throttling and server errors never reach this table: the SDK's standard retry mode retries them, and
+/// those that outlast the retries are raised as they are (<see cref="IsTransient"/>).
 /// </summary>
 public static class Ec2ErrorMapping
 {
@@ -56,20 +59,44 @@ public static class Ec2ErrorMapping
         "InsufficientInstanceCapacity", "InsufficientCapacity", "SpotMaxPriceTooLow", "Unsupported",
     };
 
-    public static CloudErrorKind KindOf(AwsApiException error)
+    private static readonly HashSet<string> TransientCodes = new(StringComparer.Ordinal)
     {
-        if (Kinds.TryGetValue(error.Code, out var kind))
+        "RequestLimitExceeded", "Throttling", "ThrottlingException", "RequestThrottled", "RequestThrottledException",
+        "InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable", "RequestTimeout",
+    };
+
+    /// <summary>Capacity shortages, which EC2 files under its server errors (HTTP 500): final, never retried.</summary>
+    private static readonly HashSet<string> FinalServerCodes = new(StringComparer.Ordinal)
+    {
+        "InsufficientInstanceCapacity", "InsufficientCapacity", "InsufficientHostCapacity", "InsufficientAddressCapacity",
+        "InsufficientReservedInstanceCapacity",
+    };
+
+    public static CloudErrorKind KindOf(AmazonServiceException error) => KindOf(error.ErrorCode, error.StatusCode);
+
+    public static CloudErrorKind KindOf(string? code, HttpStatusCode status)
+    {
+        code ??= "";
+        if (Kinds.TryGetValue(code, out var kind))
             return kind;
         // Families: InvalidAMIID.NotFound, InvalidSubnetID.Malformed, InvalidGroup.NotFound, InvalidKeyPair.NotFound...
-        if (error.Code.StartsWith("Invalid", StringComparison.Ordinal))
+        if (code.StartsWith("Invalid", StringComparison.Ordinal))
             return CloudErrorKind.InvalidRequest;
-        return (int)error.Status is 401 or 403 ? CloudErrorKind.Unauthorized : CloudErrorKind.InvalidRequest;
+        return (int)status is 401 or 403 ? CloudErrorKind.Unauthorized : CloudErrorKind.InvalidRequest;
     }
 
-    public static bool ShunsOffering(AwsApiException error) => ShunOffering.Contains(error.Code);
+    /// <summary>Throttling and server errors that outlasted the SDK's retries: raised as they are, not mapped.</summary>
+    public static bool IsTransient(AmazonServiceException error) =>
+        TransientCodes.Contains(error.ErrorCode ?? "") || ((int)error.StatusCode >= 500 && !FinalServerCodes.Contains(error.ErrorCode ?? ""));
 
-    public static bool IsNotFound(AwsApiException error) => KindOf(error) == CloudErrorKind.NotFound;
+    /// <summary>A capacity shortage sent as a server error: the retry policy must not retry it.</summary>
+    public static bool IsFinal(Exception error) =>
+        error is AmazonServiceException { ErrorCode: { } code } && FinalServerCodes.Contains(code);
 
-    public static CloudProviderException ToCloudError(AwsApiException error, string doing) =>
-        new(KindOf(error), $"{doing}: {error.Code}: {error.AwsMessage}", error) { CloudCode = error.Code };
+    public static bool ShunsOffering(AmazonServiceException error) => ShunOffering.Contains(error.ErrorCode ?? "");
+
+    public static bool IsNotFound(AmazonServiceException error) => KindOf(error) == CloudErrorKind.NotFound;
+
+    public static CloudProviderException ToCloudError(AmazonServiceException error, string doing) =>
+        new(KindOf(error), $"{doing}: {error.ErrorCode}: {error.Message}", error) { CloudCode = error.ErrorCode };
 }

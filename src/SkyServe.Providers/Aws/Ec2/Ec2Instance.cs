@@ -1,8 +1,8 @@
-using System.Xml.Linq;
+using Amazon.EC2.Model;
 
 namespace SkyServe.Providers.Aws.Ec2;
 
-/// <summary>The parts of an EC2 instance description (<c>instancesSet/item</c>) this provider uses.</summary>
+/// <summary>The parts of an EC2 instance description (AWSSDK.EC2's <see cref="Instance"/>) this provider uses.</summary>
 public sealed record Ec2Instance(
     string InstanceId,
     string InstanceType,
@@ -24,30 +24,27 @@ public sealed record Ec2Instance(
 
     public MachineState State => Ec2InstanceStates.ToMachineState(StateName);
 
-    public static Ec2Instance Parse(XElement item)
+    public static Ec2Instance From(Instance instance) => new(
+        instance.InstanceId ?? throw new FormatException("an EC2 instance description without instanceId"),
+        instance.InstanceType?.Value ?? throw new FormatException("an EC2 instance description without instanceType"),
+        instance.Placement?.AvailabilityZone ?? "",
+        instance.State?.Name?.Value ?? "pending",
+        instance.LaunchTime is { } launched ? Utc(launched) : DateTimeOffset.MinValue,
+        instance.InstanceLifecycle?.Value == "spot",
+        instance.ClientToken is { Length: > 0 } token ? token : null,
+        (instance.Tags ?? []).Where(t => t.Key is not null).GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Last().Value ?? ""))
     {
-        var tags = item.Items("tagSet")
-            .Where(t => t.Text("key") is not null)
-            .GroupBy(t => t.Text("key")!)
-            .ToDictionary(g => g.Key, g => g.Last().Text("value") ?? "");
-        var reason = item.Child("stateReason");
-        return new Ec2Instance(
-            Required(item, "instanceId"),
-            Required(item, "instanceType"),
-            item.Child("placement").Text("availabilityZone") ?? "",
-            item.Child("instanceState").Text("name") ?? "pending",
-            item.Text("launchTime") is { } launched ? Ec2Xml.ParseTime(launched) : DateTimeOffset.MinValue,
-            item.Text("instanceLifecycle") == "spot",
-            item.Text("clientToken"),
-            tags)
-        {
-            PrivateIpAddress = item.Text("privateIpAddress"),
-            PublicIpAddress = item.Text("ipAddress"),
-            StateReasonCode = reason.Text("code"),
-            StateReasonMessage = reason.Text("message"),
-        };
-    }
+        PrivateIpAddress = instance.PrivateIpAddress is { Length: > 0 } p ? p : null,
+        PublicIpAddress = instance.PublicIpAddress is { Length: > 0 } a ? a : null,
+        StateReasonCode = instance.StateReason?.Code,
+        StateReasonMessage = instance.StateReason?.Message,
+    };
 
-    private static string Required(XElement item, string name) =>
-        item.Text(name) ?? throw new FormatException($"an EC2 instance description without {name}");
+    /// <summary>A time the SDK read from EC2's answer (UTC or local), as an instant; MinValue when absent.</summary>
+    public static DateTimeOffset Utc(DateTime? value) => value switch
+    {
+        null => DateTimeOffset.MinValue,
+        { Kind: DateTimeKind.Unspecified } v => new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)),
+        { } v => new DateTimeOffset(v.ToUniversalTime()),
+    };
 }

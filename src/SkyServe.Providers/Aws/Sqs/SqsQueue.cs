@@ -1,48 +1,49 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using SkyServe.Providers.Aws.Query;
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 
 namespace SkyServe.Providers.Aws.Sqs;
 
 /// <summary>
-/// One SQS queue through the Query protocol (ReceiveMessage with long polling, DeleteMessage), signed for
-/// service <c>sqs</c> in the queue's region. Message bodies are checked against their MD5 digest.
+/// One SQS queue through AWSSDK.SQS (AWS JSON 1.0 protocol): ReceiveMessage with long polling, DeleteMessage.
+/// Requests go to the queue URL's host (or the override), signed for the queue's region; the SDK checks each
+/// message body against its MD5 digest.
 /// </summary>
-public sealed class SqsQueue(AwsQueryClient client, Uri queueUrl, Uri endpoint, string region, TimeSpan requestTimeout)
+public sealed class SqsQueue : IDisposable
 {
-    public const string Service = "sqs";
-    public const string Version = "2012-11-05";
+    private readonly AmazonSQSClient client;
 
-    public Uri QueueUrl { get; } = queueUrl;
-    public string Region { get; } = region;
-
-    public async Task<IReadOnlyList<SqsMessage>> ReceiveAsync(int waitSeconds, CancellationToken ct)
+    public SqsQueue(Uri queueUrl, Uri endpoint, string region, AwsProviderOptions options, AWSCredentials credentials, HttpClientFactory? http)
     {
-        var request = new QueryParameters("ReceiveMessage", Version)
-            .Add("QueueUrl", QueueUrl.ToString())
-            .Add("MaxNumberOfMessages", 10)
-            .Add("WaitTimeSeconds", waitSeconds);
-        var document = await client.CallAsync(endpoint, Region, Service, request, requestTimeout + TimeSpan.FromSeconds(waitSeconds), ct);
-        var messages = new List<SqsMessage>();
-        foreach (var message in document.Descendants().Where(e => e.Name.LocalName == "Message"))
+        QueueUrl = queueUrl;
+        Region = region;
+        var config = new AmazonSQSConfig
         {
-            string? Field(string name) => message.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
-            var body = Field("Body") ?? "";
-            var md5 = Field("MD5OfBody");
-            if (md5 is not null && !string.Equals(md5, Md5Hex(body), StringComparison.OrdinalIgnoreCase))
-                throw new AwsApiException("MessageCorrupted", $"message {Field("MessageId")} does not match its MD5OfBody", System.Net.HttpStatusCode.OK, null);
-            messages.Add(new SqsMessage(Field("MessageId") ?? "", Field("ReceiptHandle") ?? "", body));
-        }
-        return messages;
+            ServiceURL = endpoint.GetLeftPart(UriPartial.Authority) + "/",
+            AuthenticationRegion = region,
+        };
+        // A long poll holds the request open for the wait: the timeout counts from its end.
+        AwsSdk.Configure(config, options, options.RequestTimeout + TimeSpan.FromSeconds(options.InterruptionQueueWaitSeconds), http);
+        client = new SqsClient(credentials, config, options.RetryMaxDelay);
+    }
+
+    public Uri QueueUrl { get; }
+    public string Region { get; }
+
+    public async Task<IReadOnlyList<Message>> ReceiveAsync(int waitSeconds, CancellationToken ct)
+    {
+        var response = await client.ReceiveMessageAsync(new ReceiveMessageRequest
+        {
+            QueueUrl = QueueUrl.ToString(),
+            MaxNumberOfMessages = 10,
+            WaitTimeSeconds = waitSeconds,
+        }, ct);
+        return response.Messages ?? [];
     }
 
     public Task DeleteAsync(string receiptHandle, CancellationToken ct) =>
-        client.CallAsync(endpoint, Region, Service, new QueryParameters("DeleteMessage", Version)
-            .Add("QueueUrl", QueueUrl.ToString())
-            .Add("ReceiptHandle", receiptHandle), requestTimeout, ct);
-
-    public static string Md5Hex(string body) => Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(body)));
+        client.DeleteMessageAsync(new DeleteMessageRequest { QueueUrl = QueueUrl.ToString(), ReceiptHandle = receiptHandle }, ct);
 
     /// <summary>us-east-1 from https://sqs.us-east-1.amazonaws.com/... or https://us-east-1.queue.amazonaws.com/...; null otherwise.</summary>
     public static string? RegionOf(Uri queueUrl)
@@ -56,4 +57,6 @@ public sealed class SqsQueue(AwsQueryClient client, Uri queueUrl, Uri endpoint, 
     }
 
     public static string Describe(Uri queueUrl) => string.Create(CultureInfo.InvariantCulture, $"{queueUrl.Host}{queueUrl.AbsolutePath}");
+
+    public void Dispose() => client.Dispose();
 }
