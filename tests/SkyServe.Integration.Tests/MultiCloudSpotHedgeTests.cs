@@ -198,8 +198,9 @@ public sealed class MultiCloudSpotHedgeTests(ITestOutputHelper output) : IAsyncL
             foreach (var vm in arm.LiveMachines().Where(m => m.Spot))
                 arm.Evict(vm.Name);
             await WaitAsync(http, r => r.Where(x => reclaimed.Contains(Id(x))).All(x => x!["status"]!.GetValue<string>() == "PREEMPTED")
-                && r.Count(x => Id(x) > before && !x!["is_spot"]!.GetValue<bool>() && x["status"]!.GetValue<string>() == "READY") >= 3,
-                TimeSpan.FromSeconds(45), "the spot replicas PREEMPTED and 3 new READY on-demand replicas");
+                // An on-demand replica from phase 1 (a spot zone that was slow) may still serve: count every READY one.
+                && Ready(r, spot: false) >= 3,
+                TimeSpan.FromSeconds(45), "the spot replicas PREEMPTED and 3 READY on-demand replicas");
             var fallback = await ReplicasAsync(http);
             Log("on-demand fallback", fallback, started);
             Assert.Equal(0, Ready(fallback, spot: true));
