@@ -47,11 +47,8 @@ public static class DatabaseRegistration
     private static void Configure(IServiceProvider services, DbContextOptionsBuilder options) =>
         options
             .AddInterceptors(services.GetRequiredService<RoutingChangeInterceptor>())
-            // The migrations are written by hand (EF's scaffolder is not restorable here), so there is no model
-            // snapshot to compare with; SchemaMatchesModelTests guards the schema instead.
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)
-                // EF logs each failed query, save and connection at Error with its stack trace, then throws it to us anyway:
-                // the API handler and the loops log it themselves, once per outage when the database is away.
-                .Log((RelationalEventId.ConnectionError, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug),
-                    (CoreEventId.QueryIterationFailed, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
+            // EF logs each failed query, save and connection at Error with its stack trace, then throws it to us anyway:
+            // the API handler and the loops log it themselves, once per outage when the database is away.
+            .ConfigureWarnings(w => w.Log((RelationalEventId.ConnectionError, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 }

@@ -4,8 +4,8 @@ namespace SkyServe.Controller.Persistence.Migrations;
 
 /// <summary>
 /// The first schema, shared by the SQLite and PostgreSQL migrations, which differ only in column types.
-/// Written by hand: EF's migration scaffolder (Microsoft.EntityFrameworkCore.Design) cannot be restored
-/// from the package mirror here. SchemaMatchesModelTests checks that this schema is the model's.
+/// Written by hand, before `dotnet ef` could be restored here; later migrations are generated per engine against
+/// the model snapshots beside them (README, "Schema changes"). Schema_matches_model checks that the migrated schema is the model's.
 /// </summary>
 internal static class InitialSchemaOperations
 {
