@@ -1,5 +1,6 @@
 using System.Net;
 using SkyServe.ReplicaAgent.Interruption;
+using SkyServe.Testing;
 
 namespace SkyServe.ReplicaAgent.Tests;
 
