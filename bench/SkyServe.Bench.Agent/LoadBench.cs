@@ -1,5 +1,5 @@
-using SkyServe.ReplicaAgent.Engine.Checkpoints;
-using SkyServe.ReplicaAgent.Engine.Model;
+using SkyServe.Inference.Checkpoints;
+using SkyServe.Inference.Model;
 
 namespace SkyServe.Bench.Agent;
 

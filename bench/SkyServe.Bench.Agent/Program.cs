@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using SkyServe.Bench.Agent;
-using SkyServe.ReplicaAgent.Engine.Checkpoints;
-using SkyServe.ReplicaAgent.Engine.Serving;
+using SkyServe.Inference.Checkpoints;
+using SkyServe.Inference.Serving;
 
 // bench/agent.sh runs this; see there for what it measures. Progress goes to stderr, the report to stdout.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using SkyServe.ReplicaAgent.Engine.Cuda;
-using SkyServe.ReplicaAgent.Engine.Model;
+using SkyServe.Inference.Cuda;
+using SkyServe.Inference.Model;
 
 namespace SkyServe.Bench.Gpu;
 

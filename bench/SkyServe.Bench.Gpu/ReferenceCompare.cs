@@ -1,6 +1,6 @@
 using System.Text.Json;
-using SkyServe.ReplicaAgent.Engine.Cuda;
-using SkyServe.ReplicaAgent.Engine.Model;
+using SkyServe.Inference.Cuda;
+using SkyServe.Inference.Model;
 
 namespace SkyServe.Bench.Gpu;
 

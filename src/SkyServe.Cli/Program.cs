@@ -22,6 +22,10 @@ var root = new RootCommand("skyserve: serve AI models on spot and on-demand GPUs
 
 try
 {
+    // `skyserve agent ...` is the agent's own command line, run by its own binary: its flags, its --help, its exit code
+    // (past System.CommandLine, which would end the CLI 2 s after a Ctrl+C while the agent still drains).
+    if (args.Length > 0 && args[0] == AgentCommand.Name)
+        return await AgentCommand.RunAsync(args[1..]);
     var parsed = root.Parse(args);
     // `skyserve sim` reports bad arguments with exit code 2 (a usage error), as scripts driving evaluations expect.
     if (parsed.Errors.Count > 0 && parsed.CommandResult.Command.Name == "sim")

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using SkyServe.Providers.Local;
 
 namespace SkyServe.Integration.Tests;
 
@@ -12,7 +13,7 @@ namespace SkyServe.Integration.Tests;
 /// </summary>
 public sealed class EmulatedVmAgents : IAsyncDisposable
 {
-    private static readonly string AgentDll = Path.Combine(AppContext.BaseDirectory, "SkyServe.ReplicaAgent.dll");
+    private static readonly string AgentDll = ReplicaAgentLocation.Dll();
 
     private readonly Func<IEnumerable<(string Id, string Address)>> liveMachines;
     private readonly Dictionary<string, (string Id, Process Process)> running = [];

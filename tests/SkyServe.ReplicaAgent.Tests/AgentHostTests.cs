@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SkyServe.ReplicaAgent.Health;
 using SkyServe.ReplicaAgent.Hosting;
+using SkyServe.Testing;
 
 namespace SkyServe.ReplicaAgent.Tests;
 

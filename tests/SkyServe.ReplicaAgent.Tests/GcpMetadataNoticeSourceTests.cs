@@ -1,6 +1,7 @@
 using SkyServe.Contracts.Notices;
 using System.Net;
 using SkyServe.ReplicaAgent.Interruption;
+using SkyServe.Testing;
 
 namespace SkyServe.ReplicaAgent.Tests;
 

@@ -2,11 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SkyServe.ReplicaAgent.Engine.Checkpoints;
-using SkyServe.ReplicaAgent.Engine.Tokenization;
+using SkyServe.Inference.Checkpoints;
+using SkyServe.Inference.Tokenization;
 using SkyServe.ReplicaAgent.Hosting;
-using SkyServe.ReplicaAgent.Tests.Engine.Checkpoints;
-using SkyServe.ReplicaAgent.Tests.Engine.Model;
+using SkyServe.Inference.Tests.Checkpoints;
+using SkyServe.Inference.Tests.Model;
 using SkyServe.Testing;
 
 namespace SkyServe.ReplicaAgent.Tests;

@@ -57,7 +57,7 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
         LocalProviderOptions options, LocalMarket market, TimeProvider? time = null, ILogger? log = null)
     {
         time ??= TimeProvider.System;
-        var agentDll = options.AgentDll ?? Path.Combine(AppContext.BaseDirectory, "SkyServe.ReplicaAgent.dll");
+        var agentDll = options.AgentDll ?? ReplicaAgentLocation.Dll();
         if (!File.Exists(agentDll))
             throw new FileNotFoundException($"the ReplicaAgent to launch was not found at {agentDll}", agentDll);
         var store = new LocalStateStore(options.StateDirectory);

@@ -6,7 +6,7 @@ public sealed record LocalProviderOptions
     /// <summary>Machine registry, agent logs and the market's epoch live here, so a restart finds its machines again.</summary>
     public required string StateDirectory { get; init; }
 
-    /// <summary>The ReplicaAgent to start; by default SkyServe.ReplicaAgent.dll beside this assembly.</summary>
+    /// <summary>The ReplicaAgent to start; by default the one built beside the program (<see cref="ReplicaAgentLocation"/>).</summary>
     public string? AgentDll { get; init; }
 
     /// <summary>

@@ -3,8 +3,8 @@ using SkyServe.Core.Spec;
 using System.Globalization;
 using System.Net;
 using SkyServe.ReplicaAgent.External;
-using SkyServe.ReplicaAgent.Engine.Checkpoints;
-using SkyServe.ReplicaAgent.Engine.Model;
+using SkyServe.Inference.Checkpoints;
+using SkyServe.Inference.Model;
 using SkyServe.ReplicaAgent.Interruption;
 
 namespace SkyServe.ReplicaAgent.Hosting;

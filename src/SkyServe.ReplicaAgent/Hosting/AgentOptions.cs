@@ -51,7 +51,7 @@ public sealed record AgentOptions
 
     /// <summary>
     /// The checkpoint cache's folder; null reads a local model folder in place (and refuses URLs). The command line
-    /// defaults it to <see cref="Engine.Checkpoints.CheckpointCache.DefaultRoot"/>.
+    /// defaults it to <see cref="Inference.Checkpoints.CheckpointCache.DefaultRoot"/>.
     /// </summary>
     public string? ModelCacheDirectory { get; init; }
 

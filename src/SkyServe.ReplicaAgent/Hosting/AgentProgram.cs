@@ -1,10 +1,10 @@
 using SkyServe.Contracts.Notices;
 using SkyServe.Core.Security;
-using SkyServe.ReplicaAgent.Engine.Checkpoints;
-using SkyServe.ReplicaAgent.Engine.Cuda;
-using SkyServe.ReplicaAgent.Engine.Cuda.Native;
-using SkyServe.ReplicaAgent.Engine.Model;
-using SkyServe.ReplicaAgent.Engine.Tokenization;
+using SkyServe.Inference.Checkpoints;
+using SkyServe.Inference.Cuda;
+using SkyServe.Inference.Cuda.Native;
+using SkyServe.Inference.Model;
+using SkyServe.Inference.Tokenization;
 
 namespace SkyServe.ReplicaAgent.Hosting;
 

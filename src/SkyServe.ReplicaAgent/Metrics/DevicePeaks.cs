@@ -30,7 +30,7 @@ public sealed record DevicePeaks(double BandwidthBytesPerSecond, string Bandwidt
     private static readonly Lazy<double> MeasuredFlops = new(() => MeasureFlops(TimeSpan.FromMilliseconds(60)));
 
     /// <param name="gpu">The CUDA engine's own measurement of its GPU (copy bandwidth, bf16 GEMM rate); null for the CPU engine.</param>
-    public static DevicePeaks Resolve(double? bandwidthGbps, double? tflops, Engine.Cuda.DevicePeakFigures? gpu = null) => new(
+    public static DevicePeaks Resolve(double? bandwidthGbps, double? tflops, Inference.Cuda.DevicePeakFigures? gpu = null) => new(
         bandwidthGbps is { } gbps ? gbps * 1e9 : gpu?.BandwidthBytesPerSecond ?? MeasuredBandwidth.Value,
         bandwidthGbps is null ? Measured : FromFlag,
         tflops is { } t ? t * 1e12 : gpu?.Flops ?? MeasuredFlops.Value,

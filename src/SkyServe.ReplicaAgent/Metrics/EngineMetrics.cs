@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using SkyServe.ReplicaAgent.Engine.Generation;
-using SkyServe.ReplicaAgent.Engine.Serving;
+using SkyServe.Inference.Generation;
+using SkyServe.Inference.Serving;
 
 namespace SkyServe.ReplicaAgent.Metrics;
 

@@ -1,4 +1,4 @@
-using SkyServe.ReplicaAgent.Engine.Model;
+using SkyServe.Inference.Model;
 
 namespace SkyServe.ReplicaAgent.Metrics;
 

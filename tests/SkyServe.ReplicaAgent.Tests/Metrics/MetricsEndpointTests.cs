@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using SkyServe.ReplicaAgent.Engine.Model;
+using SkyServe.Inference.Model;
 using SkyServe.ReplicaAgent.Hosting;
 using SkyServe.ReplicaAgent.Metrics;
 using SkyServe.Testing;

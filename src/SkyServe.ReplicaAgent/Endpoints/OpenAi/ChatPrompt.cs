@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using SkyServe.ReplicaAgent.Engine.ChatTemplates;
-using SkyServe.ReplicaAgent.Engine.Serving;
+using SkyServe.Inference.ChatTemplates;
+using SkyServe.Inference.Serving;
 
 namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
 

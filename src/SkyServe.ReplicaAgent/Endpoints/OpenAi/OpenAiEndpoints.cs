@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using SkyServe.ReplicaAgent.Engine.Generation;
-using SkyServe.ReplicaAgent.Engine.Serving;
+using SkyServe.Inference.Generation;
+using SkyServe.Inference.Serving;
 
 namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
 

@@ -1,4 +1,4 @@
-using SkyServe.ReplicaAgent.Engine.Serving;
+using SkyServe.Inference.Serving;
 
 namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
 

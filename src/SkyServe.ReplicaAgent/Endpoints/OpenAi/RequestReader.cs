@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using SkyServe.ReplicaAgent.Engine.Generation;
+using SkyServe.Inference.Generation;
 
 namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
 

@@ -1,4 +1,0 @@
-namespace SkyServe.ReplicaAgent.Engine.ChatTemplates;
-
-/// <summary>Where {% set %} or a {% for %} loop puts a value: a name, several names to unpack into, or a namespace attribute.</summary>
-internal delegate void AssignmentTarget(RenderState state, object? value);

@@ -1,4 +1,0 @@
-namespace SkyServe.ReplicaAgent.Engine.ChatTemplates;
-
-/// <summary>A parsed expression, ready to evaluate against the variables of one render.</summary>
-internal delegate object? CompiledExpression(RenderState state);

@@ -1,4 +1,0 @@
-namespace SkyServe.ReplicaAgent.Engine.ChatTemplates;
-
-/// <summary>A parsed piece of template (text, output, tag), run for its output; says whether a loop must break or continue.</summary>
-internal delegate LoopSignal CompiledStatement(RenderState state);

@@ -1,9 +1,0 @@
-namespace SkyServe.ReplicaAgent.Engine.ChatTemplates;
-
-/// <summary>How a statement ended: normally, or with {% break %} / {% continue %} for the innermost loop.</summary>
-internal enum LoopSignal
-{
-    None,
-    Break,
-    Continue,
-}

@@ -1,4 +1,0 @@
-namespace SkyServe.ReplicaAgent.Engine.ChatTemplates;
-
-/// <summary>A 1-based line and column in the template source.</summary>
-internal readonly record struct SourcePosition(int Line, int Column);

@@ -1,4 +1,0 @@
-namespace SkyServe.ReplicaAgent.Engine.ChatTemplates;
-
-/// <summary>A filter such as trim or tojson: value | name(arguments).</summary>
-internal delegate object? TemplateFilter(object? value, CallArguments arguments);

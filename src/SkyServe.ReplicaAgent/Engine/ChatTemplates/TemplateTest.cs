@@ -1,4 +1,0 @@
-namespace SkyServe.ReplicaAgent.Engine.ChatTemplates;
-
-/// <summary>A test such as defined or string: value is name(arguments).</summary>
-internal delegate bool TemplateTest(object? value, CallArguments arguments);

@@ -1,4 +1,0 @@
-namespace SkyServe.ReplicaAgent.Engine.Tokenization;
-
-/// <summary>One merge rule: its priority (lower merges first) and the token the pair becomes.</summary>
-internal readonly record struct BpeMerge(int Rank, int MergedId);

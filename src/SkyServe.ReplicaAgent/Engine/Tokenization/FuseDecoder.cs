@@ -1,7 +1,0 @@
-namespace SkyServe.ReplicaAgent.Engine.Tokenization;
-
-/// <summary>tokenizer.json's Fuse decoder: all pieces become one.</summary>
-internal sealed class FuseDecoder : ITokenDecoder
-{
-    public List<string> DecodeChain(List<string> tokens) => [string.Concat(tokens)];
-}

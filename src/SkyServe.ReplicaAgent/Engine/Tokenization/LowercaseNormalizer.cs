@@ -1,7 +1,0 @@
-namespace SkyServe.ReplicaAgent.Engine.Tokenization;
-
-/// <summary>tokenizer.json's Lowercase normalizer.</summary>
-internal sealed class LowercaseNormalizer : ITextNormalizer
-{
-    public string Normalize(string text) => text.ToLowerInvariant();
-}
