@@ -7,7 +7,7 @@ internal static class ServiceTables
 {
     public static string Services(JsonArray services)
     {
-        var now = DateTime.UtcNow;
+        var now = TimeProvider.System.GetUtcNow().UtcDateTime; // the CLI reads the wall clock once per table
         var table = new TextTable("NAME", "VERSION", "STATUS", "REPLICAS", "ENDPOINT", "AGE");
         foreach (var s in services)
         {
@@ -22,7 +22,7 @@ internal static class ServiceTables
 
     public static string Replicas(JsonArray replicas)
     {
-        var now = DateTime.UtcNow;
+        var now = TimeProvider.System.GetUtcNow().UtcDateTime; // the CLI reads the wall clock once per table
         var table = new TextTable("ID", "VERSION", "STATUS", "LOCATION", "MARKET", "ENDPOINT", "AGE");
         foreach (var r in replicas)
             table.Add(r!["replica_id"]?.ToString(), r["version"]?.ToString(), r["status"]?.ToString(), r["location"]?.ToString(),

@@ -19,7 +19,7 @@ namespace SkyServe.Controller.Routing;
 /// </summary>
 public sealed class RoutingTable(
     IServiceScopeFactory scopes, ServiceRuntimeState runtime, ParsedSpecs specs, RoutingChangeSignal localWrites, DatabaseOutage outage,
-    ILogger<RoutingTable> log) : BackgroundService
+    TimeProvider time, ILogger<RoutingTable> log) : BackgroundService
 {
     private readonly Backoff backoff = new(Period, TimeSpan.FromSeconds(2));
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(200);
@@ -32,15 +32,15 @@ public sealed class RoutingTable(
     /// <summary>The table once its etag differs from <paramref name="since"/>, or the unchanged one after <paramref name="wait"/>.</summary>
     public async Task<RoutesView> WaitForChangeAsync(string? since, TimeSpan wait, CancellationToken ct)
     {
-        var deadline = DateTime.UtcNow + wait;
+        var started = time.GetTimestamp();
         while (current.Etag == since || current.Etag == "")
         {
-            var remaining = deadline - DateTime.UtcNow;
+            var remaining = wait - time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
                 break;
             try
             {
-                await changed.Task.WaitAsync(remaining, ct);
+                await changed.Task.WaitAsync(remaining, time, ct);
             }
             catch (TimeoutException)
             {

@@ -27,9 +27,12 @@ public sealed class CheckpointCache
 
     private readonly HttpClient http;
     private readonly Action<string> log;
+    private readonly TimeProvider time;
 
-    public CheckpointCache(string root, long quotaBytes, HttpClient? http = null, Action<string>? log = null)
+    /// <param name="time">The clock of pin times and entries (files carry wall-clock times); default the system's.</param>
+    public CheckpointCache(string root, long quotaBytes, HttpClient? http = null, Action<string>? log = null, TimeProvider? time = null)
     {
+        this.time = time ?? TimeProvider.System;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quotaBytes);
         Root = Path.GetFullPath(root);
         QuotaBytes = quotaBytes;
@@ -143,7 +146,7 @@ public sealed class CheckpointCache
             var pin = FileLock.TryShared(Path.Combine(directory, PinFileName));
             if (pin is not null && Validate(directory) is null)
             {
-                File.SetLastWriteTimeUtc(Path.Combine(directory, PinFileName), DateTime.UtcNow);
+                File.SetLastWriteTimeUtc(Path.Combine(directory, PinFileName), time.GetUtcNow().UtcDateTime);
                 return new CachedModel(pin, key, directory, CacheOutcome.Hit, TimeSpan.Zero, TimeSpan.Zero, 0);
             }
             pin?.Dispose();
@@ -165,7 +168,7 @@ public sealed class CheckpointCache
             Directory.Move(building, directory); // rename(2): other processes see no entry or a whole one
             var pin = FileLock.TryShared(Path.Combine(directory, PinFileName))
                 ?? throw new CheckpointException($"cannot lock the new cache entry {directory}");
-            File.SetLastWriteTimeUtc(Path.Combine(directory, PinFileName), DateTime.UtcNow);
+            File.SetLastWriteTimeUtc(Path.Combine(directory, PinFileName), time.GetUtcNow().UtcDateTime);
             return new CachedModel(pin, key, directory, CacheOutcome.Miss, fetch, convert, downloaded);
         }
     }
@@ -277,7 +280,7 @@ public sealed class CheckpointCache
         PackedCheckpointWriter.Write(checkpoint, Path.Combine(building, PackedCheckpointFormat.FileName), PackedDType);
     }
 
-    private static void WriteEntryFile(string building, ModelSource source, string key)
+    private void WriteEntryFile(string building, ModelSource source, string key)
     {
         var files = Directory.GetFiles(building).ToDictionary(file => Path.GetFileName(file), file => new FileInfo(file).Length);
         File.WriteAllBytes(Path.Combine(building, EntryFileName), JsonSerializer.SerializeToUtf8Bytes(new
@@ -285,7 +288,7 @@ public sealed class CheckpointCache
             format = EntryFormat,
             key,
             source = source.Text,
-            created = DateTime.UtcNow,
+            created = time.GetUtcNow().UtcDateTime,
             files,
         }, new JsonSerializerOptions { WriteIndented = true }));
     }

@@ -10,9 +10,8 @@ public sealed class GenerationRequest(IReadOnlyList<int> prompt, SamplingParamet
     public IReadOnlyList<int> Prompt { get; } = prompt;
     public SamplingParameters Parameters { get; } = parameters;
     public CancellationToken Cancellation { get; } = cancellation;
-    public DateTimeOffset SubmittedAt { get; } = DateTimeOffset.UtcNow;
 
-    /// <summary>Stopwatch ticks at submission, for latency metrics (monotonic, unlike <see cref="SubmittedAt"/>).</summary>
+    /// <summary>Stopwatch ticks at submission, for latency metrics (monotonic).</summary>
     public long SubmittedTimestamp { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 
     /// <summary>Stopwatch ticks when the first token was sampled; null while the prompt is being prefilled.</summary>

@@ -162,7 +162,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
                 var portOpen = WaitForPortAsync(group, ct);
                 var exitCode = await group.Exited.WaitAsync(ct);
                 await portOpen;
-                var ranFor = DateTimeOffset.UtcNow - group.StartedAt;
+                var ranFor = time.GetUtcNow() - group.StartedAt;
                 await group.KillLeftoversAsync();
                 inARow = ranFor >= options.StableAfter ? 1 : inARow + 1;
                 string exited;
@@ -242,7 +242,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
                 return null;
             Note($"{what}: bash -c {Quote(command)} (in {WorkDirectory}, PORT={Port})");
             current?.Dispose();
-            current = ProcessGroup.Start(command, WorkDirectory, environment, log.Append);
+            current = ProcessGroup.Start(command, WorkDirectory, environment, log.Append, time);
             Note($"{what}: started as process group {current.Id}");
             Set(next, nextDetail);
             return current;
@@ -263,7 +263,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
                             return;
                         Set(EngineState.Running, $"listening on port {Port}");
                     }
-                    var after = DateTimeOffset.UtcNow - group.StartedAt;
+                    var after = time.GetUtcNow() - group.StartedAt;
                     Note($"the engine listens on port {Port} ({after.TotalSeconds:0.#} s after its start): forwarding requests to it");
                     logger.LogInformation("the engine listens on port {Port}", Port);
                     return;

@@ -38,10 +38,13 @@ internal sealed partial class ProcessGroup : IDisposable
 
     public DateTimeOffset StartedAt { get; private set; }
 
+    private TimeProvider time = TimeProvider.System;
+
     /// <summary>The leader's exit code (128 + N when a signal N ended it).</summary>
     public Task<int> Exited => exited.Task;
 
-    public static ProcessGroup Start(string command, string workDirectory, IReadOnlyDictionary<string, string> environment, Action<string> onLine)
+    public static ProcessGroup Start(string command, string workDirectory, IReadOnlyDictionary<string, string> environment, Action<string> onLine,
+        TimeProvider time)
     {
         var info = new ProcessStartInfo("setsid")
         {
@@ -62,7 +65,8 @@ internal sealed partial class ProcessGroup : IDisposable
         process.Exited += (_, _) => group.exited.TrySetResult(process.ExitCode);
         process.Start();
         group.Id = process.Id;
-        group.StartedAt = DateTimeOffset.UtcNow;
+        group.time = time;
+        group.StartedAt = time.GetUtcNow();
         // stdin stays open: it is the watchdog's pipe, closed by Dispose or by the agent's death.
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -99,12 +103,12 @@ internal sealed partial class ProcessGroup : IDisposable
 
     private async Task<bool> WaitUntilGoneAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var started = time.GetTimestamp();
         while (IsAlive)
         {
-            if (DateTime.UtcNow >= deadline)
+            if (time.GetElapsedTime(started) >= timeout)
                 return false;
-            await Task.Delay(50);
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time);
         }
         return true;
     }

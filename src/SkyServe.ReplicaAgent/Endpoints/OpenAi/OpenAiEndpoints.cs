@@ -15,14 +15,15 @@ public static class OpenAiEndpoints
     /// <param name="maxRequestBytes">The largest request body read; a larger one is answered 413.</param>
     public static IEndpointRouteBuilder MapOpenAi(this IEndpointRouteBuilder app, InferenceEngine engine, int maxRequestBytes)
     {
-        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var time = app.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
+        var created = time.GetUtcNow().ToUnixTimeSeconds();
         app.MapGet("/v1/models", () => Results.Json(new
         {
             @object = "list",
             data = new[] { new { id = engine.Name, @object = "model", created, owned_by = "skyserve", max_model_len = engine.ContextWindow } },
         }));
-        app.MapPost("/v1/completions", (Delegate)((HttpContext http) => Guard(http, () => CompleteAsync(http, engine, created, maxRequestBytes))));
-        app.MapPost("/v1/chat/completions", (Delegate)((HttpContext http) => Guard(http, () => ChatAsync(http, engine, maxRequestBytes))));
+        app.MapPost("/v1/completions", (Delegate)((HttpContext http) => Guard(http, () => CompleteAsync(http, engine, time.GetUtcNow().ToUnixTimeSeconds(), maxRequestBytes))));
+        app.MapPost("/v1/chat/completions", (Delegate)((HttpContext http) => Guard(http, () => ChatAsync(http, engine, time, maxRequestBytes))));
         return app;
     }
 
@@ -70,8 +71,7 @@ public static class OpenAiEndpoints
             (text, finish, usage) => new { id, @object = "text_completion", created, model = engine.Name, choices = new[] { new { index = 0, text, logprobs = (object?)null, finish_reason = finish } }, usage },
             usage => new { id, @object = "text_completion", created, model = engine.Name, choices = Array.Empty<object>(), usage });
     }
-
-    private static async Task<IResult> ChatAsync(HttpContext http, InferenceEngine engine, int maxRequestBytes)
+    private static async Task<IResult> ChatAsync(HttpContext http, InferenceEngine engine, TimeProvider time, int maxRequestBytes)
     {
         var body = await RequestReader.ReadAsync(http.Request, maxRequestBytes, http.RequestAborted);
         CheckModel(body, engine);
@@ -81,7 +81,7 @@ public static class OpenAiEndpoints
         // By default the answer may fill the rest of the window; a prompt that fills it alone is refused by the batcher's check.
         var generation = engine.Batcher.Submit(ids, RequestReader.Sampling(body, defaultMaxTokens: Math.Max(1, engine.ContextWindow - ids.Count)), http.RequestAborted);
         var id = $"chatcmpl-{Guid.NewGuid():N}";
-        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var created = time.GetUtcNow().ToUnixTimeSeconds();
         return await CompletionStream.AnswerAsync(http, generation, RequestReader.Stream(body), RequestReader.IncludeUsageInStream(body),
             (delta, finish, first) => new
             {
