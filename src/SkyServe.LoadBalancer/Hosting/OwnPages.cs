@@ -33,8 +33,8 @@ public sealed class OwnPages(LoadBalancerOptions options, StatsRegistry stats, R
         switch (path)
         {
             case "/-/metrics":
-                context.Response.ContentType = "text/plain; version=0.0.4";
-                return context.Response.WriteAsync(PrometheusText.Render(stats, routes));
+                context.Response.ContentType = Core.Metrics.PrometheusText.ContentType;
+                return context.Response.WriteAsync(LoadBalancerMetricsPage.Render(stats, routes));
             case "/-/routes":
                 return context.Response.WriteAsJsonAsync(routes.Routes.Values.Select(r => new
                 {

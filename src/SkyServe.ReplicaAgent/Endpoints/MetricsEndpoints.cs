@@ -1,3 +1,4 @@
+using SkyServe.Core.Metrics;
 using SkyServe.ReplicaAgent.Metrics;
 
 namespace SkyServe.ReplicaAgent.Endpoints;

@@ -1,3 +1,4 @@
+using SkyServe.Core.Metrics;
 using System.Collections.Concurrent;
 using SkyServe.ReplicaAgent.Health;
 using SkyServe.ReplicaAgent.Hosting;

@@ -1,3 +1,4 @@
+using SkyServe.Core.Metrics;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using SkyServe.Inference.Generation;

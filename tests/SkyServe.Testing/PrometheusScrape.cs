@@ -1,7 +1,8 @@
+using Xunit;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace SkyServe.ReplicaAgent.Tests.Metrics;
+namespace SkyServe.Testing;
 
 /// <summary>
 /// A strict reader of Prometheus' text format 0.0.4, for tests: it fails on anything a Prometheus server would

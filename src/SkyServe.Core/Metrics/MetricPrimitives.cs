@@ -1,4 +1,4 @@
-namespace SkyServe.ReplicaAgent.Metrics;
+namespace SkyServe.Core.Metrics;
 
 /// <summary>A monotonically increasing count (a Prometheus counter), safe to add to from any thread.</summary>
 public sealed class Counter

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
 
-namespace SkyServe.ReplicaAgent.Metrics;
+namespace SkyServe.Core.Metrics;
 
 /// <summary>
 /// Writes Prometheus' text exposition format 0.0.4: per family a # HELP and a # TYPE line, then its samples
 /// as <c>name{label="value"} number</c>. Label values escape backslash, double quote and newline; HELP text
 /// escapes backslash and newline; numbers are invariant, with +Inf, -Inf and NaN spelled as Prometheus does.
-/// (prometheus-net is not restorable from the package mirror, and this is all of the format the agent needs.)
+/// The one writer of every /metrics page (agent and load balancer), so that their series are written alike.
 /// </summary>
 public sealed class PrometheusText
 {

@@ -1,6 +1,7 @@
-using SkyServe.ReplicaAgent.Metrics;
+using SkyServe.Testing;
+using SkyServe.Core.Metrics;
 
-namespace SkyServe.ReplicaAgent.Tests.Metrics;
+namespace SkyServe.Core.Tests.Metrics;
 
 public sealed class PrometheusTextTests
 {
