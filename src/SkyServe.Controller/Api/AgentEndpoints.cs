@@ -56,15 +56,12 @@ public static class AgentEndpoints
         var now = time.GetUtcNow();
         if (NoticePlausibility.Refusal(replica.IsSpot, replica.Cloud, kind, report.Deadline.Value, now) is { } refusal)
         {
-            log.LogWarning("refused a {Kind} notice for machine {Machine} (replica {Replica}, {Cloud}, {Market}) for {Deadline}: {Refusal}",
-                kind, report.MachineId, replica.ReplicaId, replica.Cloud, replica.IsSpot ? "spot" : "on-demand", report.Deadline, refusal);
+            log.NoticeRefused(kind, report.MachineId, replica.ReplicaId, replica.Cloud, replica.IsSpot ? "spot" : "on-demand", report.Deadline, refusal);
             return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Implausible notice", detail: refusal);
         }
 
         var outcome = await intake.ApplyAsync(replica.LaunchToken, report.Deadline.Value, now, Source, ct);
-        log.LogInformation(
-            "the agent of machine {Machine} (replica {Replica}) reported a {Kind} notice from its {Format} metadata for {Deadline}: {Outcome}",
-            report.MachineId, replica.ReplicaId, kind, report.Source ?? "cloud's", report.Deadline, outcome);
+        log.NoticeReported(report.MachineId, replica.ReplicaId, kind, report.Source ?? "cloud's", report.Deadline, outcome);
         return outcome switch
         {
             NoticeOutcome.Applied => Results.Accepted(value: new AgentNoticeAnswer(replica.ReplicaId, Applied: true)),
@@ -85,4 +82,16 @@ public static class AgentEndpoints
         return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
             detail: "send the replica's agent token (given at launch) or the API token as 'Authorization: Bearer <token>'");
     }
+}
+
+internal static partial class AgentEndpointsLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "refused a {Kind} notice for machine {Machine} (replica {Replica}, {Cloud}, {Market}) for {Deadline}: {Refusal}")]
+    public static partial void NoticeRefused(this ILogger logger, string kind, string machine, int replica, string cloud, string market,
+        DateTimeOffset? deadline, string refusal);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "the agent of machine {Machine} (replica {Replica}) reported a {Kind} notice from its {Format} metadata for {Deadline}: {Outcome}")]
+    public static partial void NoticeReported(this ILogger logger, string machine, int replica, string kind, string format, DateTimeOffset? deadline,
+        NoticeOutcome outcome);
 }

@@ -44,11 +44,17 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, Databas
             http.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         else if (status >= 500)
-            log.LogError(exception, "request {Method} {Path} failed", http.Request.Method, http.Request.Path);
+            log.RequestFailed(exception, http.Request.Method, http.Request.Path);
         http.Response.StatusCode = status;
         var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };
         foreach (var (key, value) in extensions ?? [])
             problem.Extensions[key] = value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
+}
+
+internal static partial class ApiExceptionHandlerLog
+{
+    [LoggerMessage(Level = LogLevel.Error, Message = "request {Method} {Path} failed")]
+    public static partial void RequestFailed(this ILogger logger, Exception exception, string method, PathString path);
 }

@@ -51,7 +51,7 @@ public static class CloudSetup
                 await DisposeAsync(member);
             throw;
         }
-        logs.CreateLogger("SkyServe.Clouds").LogInformation("clouds: {Clouds}", string.Join(", ", members.Keys));
+        logs.CreateLogger("SkyServe.Clouds").CloudsConfigured(string.Join(", ", members.Keys));
         return new CloudProviderSet(members);
     }
 

@@ -18,8 +18,7 @@ public static class LocalRuntimeSetup
             StateDirectory = Path.Combine(options.DataDirectory, "local"),
             ModelRoot = Path.GetDirectoryName(Path.GetFullPath(config).TrimEnd(Path.DirectorySeparatorChar)), // beside config/: models/...
         });
-        log.LogInformation("local runtime: {Zones} simulated zones from {File}, time ×{Compression}",
-            market.Zones.Count, zonesPath, providerOptions.TimeCompression);
+        log.LocalRuntimeStarting(market.Zones.Count, zonesPath, providerOptions.TimeCompression);
         return await LocalCloudProvider.StartAsync(providerOptions, market, log: log);
     }
 }

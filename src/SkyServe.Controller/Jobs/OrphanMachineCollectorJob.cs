@@ -30,9 +30,14 @@ public sealed class OrphanMachineCollectorJob(
         {
             if (byInstance.Contains(machine.Id) || byToken.Contains(machine.ClientToken) || now - machine.LaunchedAt < schedule.OrphanGrace)
                 continue;
-            log.LogInformation("terminating orphan machine {Machine} (service {Service}, replica {Replica})",
-                machine.Id, machine.Tags.GetValueOrDefault(MachineTags.Service), machine.Tags.GetValueOrDefault(MachineTags.Replica));
+            log.TerminatingOrphan(machine.Id, machine.Tags.GetValueOrDefault(MachineTags.Service), machine.Tags.GetValueOrDefault(MachineTags.Replica));
             await provider.TerminateAsync(machine.Id, ct);
         }
     }
+}
+
+internal static partial class OrphanMachineCollectorJobLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "terminating orphan machine {Machine} (service {Service}, replica {Replica})")]
+    public static partial void TerminatingOrphan(this ILogger logger, string machine, string? service, string? replica);
 }

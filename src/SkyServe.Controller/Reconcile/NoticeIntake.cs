@@ -41,8 +41,7 @@ public sealed class NoticeIntake(IServiceScopeFactory scopes, ReconcileSignal si
             {
                 continue; // the reconcile loop saved the row meanwhile: look again
             }
-            log.LogInformation("replica {Replica} of service {Service} got an interruption notice for {Deadline} ({Source})",
-                replica.ReplicaId, replica.ServiceId, deadline, source);
+            log.NoticeApplied(replica.ReplicaId, replica.ServiceId, deadline, source);
             signal.Wake();
             return NoticeOutcome.Applied;
         }
@@ -57,4 +56,10 @@ public enum NoticeOutcome
     AlreadyKnown,
     /// <summary>No replica runs on that machine.</summary>
     UnknownMachine,
+}
+
+internal static partial class NoticeIntakeLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "replica {Replica} of service {Service} got an interruption notice for {Deadline} ({Source})")]
+    public static partial void NoticeApplied(this ILogger logger, int replica, long service, DateTimeOffset deadline, string source);
 }

@@ -27,7 +27,7 @@ public sealed class NoticeListener(ICloudProvider provider, NoticeIntake intake,
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogError("the interruption notice stream failed ({Error}); resubscribing", e.Message);
+                log.NoticeStreamFailed(e.Message);
                 await Task.Delay(backoff.Next(), stoppingToken);
             }
         }
@@ -51,4 +51,10 @@ public sealed class NoticeListener(ICloudProvider provider, NoticeIntake intake,
             }
         }
     }
+}
+
+internal static partial class NoticeListenerLog
+{
+    [LoggerMessage(Level = LogLevel.Error, Message = "the interruption notice stream failed ({Error}); resubscribing")]
+    public static partial void NoticeStreamFailed(this ILogger logger, string error);
 }

@@ -40,7 +40,7 @@ public sealed class ReconcileLoop(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    log.LogError(e, "the reconcile pass failed; retrying"); // a bug: worth its stack trace, but never the end of the loop
+                    log.ReconcilePassFailed(e); // a bug: worth its stack trace, but never the end of the loop
                     wait = backoff.Next();
                 }
                 await signal.WaitAsync(wait, ct);
@@ -75,9 +75,18 @@ public sealed class ReconcileLoop(
             }
             catch (Exception e) when (e is not OperationCanceledException && !DatabaseFailures.IsTransient(e))
             {
-                log.LogError(e, "reconciling service {Service} failed", id);
+                log.ServiceReconcileFailed(e, id);
             }
             // A database that is away fails the whole pass: the loop backs off instead of failing every service in turn.
         }
     }
+}
+
+internal static partial class ReconcileLoopLog
+{
+    [LoggerMessage(Level = LogLevel.Error, Message = "the reconcile pass failed; retrying")]
+    public static partial void ReconcilePassFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "reconciling service {Service} failed")]
+    public static partial void ServiceReconcileFailed(this ILogger logger, Exception exception, long service);
 }

@@ -87,7 +87,7 @@ public sealed class ServiceReconciler(
             db.SetStatus(replica, ReplicaStatus.SHUTTING_DOWN, decision.Reason, Now);
         }
         if (placementError is not null && plan.Launches.Count == 0 && replicas.All(r => r.Status.IsTerminal()))
-            log.LogWarning("service {Service} cannot be placed: {Error}", service.Name, placementError);
+            log.ServiceUnplaceable(service.Name, placementError);
 
         var launched = await RecordLaunchesAsync(service, plan, ct);
         UpdateServiceStatus(service, replicas, plan);
@@ -119,7 +119,7 @@ public sealed class ServiceReconciler(
         var error = parsedSpecs.Errors(unreadable).FirstOrDefault();
         var reason = $"the stored spec of version {unreadable.Version} no longer passes validation ({error?.Path}: {error?.Message}); "
             + "submit a corrected spec with update, or tear the service down";
-        log.LogWarning("service {Service}: {Reason}", service.Name, reason);
+        log.StoredSpecInvalid(service.Name, reason);
         db.SetStatus(service, ServiceStatus.FAILED, reason, Now);
         await db.SaveChangesAsync(ct);
     }
@@ -320,7 +320,7 @@ public sealed class ServiceReconciler(
         }
         catch (Exception e) when (e is CloudProviderException or DbUpdateException)
         {
-            log.LogWarning(e, "terminating replica row {Row} failed; will retry", rowId);
+            log.ReplicaTerminationFailed(e, rowId);
         }
         signal.Wake();
     }
@@ -336,7 +336,7 @@ public sealed class ServiceReconciler(
         db.Services.Remove(service);
         await db.SaveChangesAsync(ct);
         runtime.Forget(service.Id);
-        log.LogInformation("service {Service} is down", service.Name);
+        log.ServiceDown(service.Name);
     }
 
     private void UpdateServiceStatus(ServiceRecord service, List<ReplicaRecord> replicas, ServicePlan plan)
@@ -382,4 +382,19 @@ public sealed class ServiceReconciler(
         r.NoticeDeadline is { } deadline ? new DateTimeOffset(deadline, TimeSpan.Zero) : null);
 
     private static Location Location(ReplicaRecord r) => new(r.Cloud, r.Region, r.Zone);
+}
+
+internal static partial class ServiceReconcilerLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "service {Service} cannot be placed: {Error}")]
+    public static partial void ServiceUnplaceable(this ILogger logger, string service, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "service {Service}: {Reason}")]
+    public static partial void StoredSpecInvalid(this ILogger logger, string service, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "terminating replica row {Row} failed; will retry")]
+    public static partial void ReplicaTerminationFailed(this ILogger logger, Exception exception, long row);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "service {Service} is down")]
+    public static partial void ServiceDown(this ILogger logger, string service);
 }

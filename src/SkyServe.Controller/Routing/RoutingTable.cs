@@ -73,7 +73,7 @@ public sealed class RoutingTable(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogWarning(e, "recomputing the routing table failed");
+                log.RoutingTableRecomputeFailed(e);
                 wait = backoff.Next();
             }
             await localWrites.WaitAsync(wait, stoppingToken);
@@ -111,4 +111,10 @@ public sealed class RoutingTable(
     }
 
     private static TaskCompletionSource NewWaiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+internal static partial class RoutingTableLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "recomputing the routing table failed")]
+    public static partial void RoutingTableRecomputeFailed(this ILogger logger, Exception exception);
 }

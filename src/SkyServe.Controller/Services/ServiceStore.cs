@@ -106,12 +106,11 @@ public sealed class ServiceStore(
         try
         {
             await provider.TerminateAsync(machine, CancellationToken.None);
-            log.LogInformation("terminated machine {Machine} of purged service {Service}", machine, service);
+            log.PurgedMachineTerminated(machine, service);
         }
         catch (Exception e) // a background task: nobody else would see the failure
         {
-            log.LogWarning("terminating machine {Machine} of purged service {Service} failed ({Error}); the orphan collector will retry",
-                machine, service, e.Message);
+            log.PurgedMachineTerminationFailed(machine, service, e.Message);
         }
     });
 
@@ -175,4 +174,13 @@ public sealed class ServiceStore(
         Microsoft.Data.Sqlite.SqliteException lite => lite.SqliteExtendedErrorCode == 2067, // SQLITE_CONSTRAINT_UNIQUE
         _ => false,
     };
+}
+
+internal static partial class ServiceStoreLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "terminated machine {Machine} of purged service {Service}")]
+    public static partial void PurgedMachineTerminated(this ILogger logger, string machine, string service);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "terminating machine {Machine} of purged service {Service} failed ({Error}); the orphan collector will retry")]
+    public static partial void PurgedMachineTerminationFailed(this ILogger logger, string machine, string service, string error);
 }

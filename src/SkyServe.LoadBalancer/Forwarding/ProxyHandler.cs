@@ -108,14 +108,14 @@ public sealed class ProxyHandler(
             if (context.Response.HasStarted)
             {
                 // Part of the answer is out: an SSE stream got its error event, anything else was aborted by YARP.
-                log.LogDebug("attempt {Attempt} on {Replica} of {Service} failed mid-response: {Reason}", attempt, replica.Id, name, reason);
+                log.AttemptFailedMidResponse(attempt, replica.Id, name, reason);
                 serviceStats.Finished(context.Response.StatusCode, clock.Elapsed);
                 return;
             }
             if (!mayRetry)
             {
                 // Out of attempts (or the body cannot be sent again): the same answer as no replica at all, not YARP's 502.
-                log.LogDebug("attempt {Attempt} on {Replica} of {Service} failed for good: {Reason}", attempt, replica.Id, name, reason);
+                log.AttemptFailedForGood(attempt, replica.Id, name, reason);
                 await NoReplicaAsync(context, name, serviceStats, clock);
                 return;
             }
@@ -209,4 +209,13 @@ public sealed class ProxyHandler(
             context.Response.Headers.RetryAfter = "1";
         return context.Response.WriteAsJsonAsync(new { error = new { message, type, code = status } });
     }
+}
+
+internal static partial class ProxyHandlerLog
+{
+    [LoggerMessage(Level = LogLevel.Debug, Message = "attempt {Attempt} on {Replica} of {Service} failed mid-response: {Reason}")]
+    public static partial void AttemptFailedMidResponse(this ILogger logger, int attempt, string replica, string service, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "attempt {Attempt} on {Replica} of {Service} failed for good: {Reason}")]
+    public static partial void AttemptFailedForGood(this ILogger logger, int attempt, string replica, string service, string reason);
 }

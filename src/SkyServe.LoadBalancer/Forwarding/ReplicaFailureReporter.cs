@@ -9,7 +9,7 @@ public sealed class ReplicaFailureReporter(ControllerClient? controller, ILogger
 {
     public void Report(string service, string replicaId, string reason)
     {
-        log.LogInformation("replica {Replica} of {Service} failed an attempt: {Reason}", replicaId, service, reason);
+        log.ReplicaAttemptFailed(replicaId, service, reason);
         if (controller is null || !int.TryParse(replicaId, out var id))
             return;
         _ = Task.Run(async () =>
@@ -20,8 +20,17 @@ public sealed class ReplicaFailureReporter(ControllerClient? controller, ILogger
             }
             catch (Exception e)
             {
-                log.LogDebug("could not report the failure to the controller: {Error}", e.Message);
+                log.FailureReportFailed(e.Message);
             }
         });
     }
+}
+
+internal static partial class ReplicaFailureReporterLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "replica {Replica} of {Service} failed an attempt: {Reason}")]
+    public static partial void ReplicaAttemptFailed(this ILogger logger, string replica, string service, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "could not report the failure to the controller: {Error}")]
+    public static partial void FailureReportFailed(this ILogger logger, string error);
 }

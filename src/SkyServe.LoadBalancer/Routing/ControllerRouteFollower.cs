@@ -30,7 +30,7 @@ public sealed class ControllerRouteFollower(ControllerClient controller, RouteTa
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                log.LogWarning("cannot reach the controller ({Error}); routing with the last known replicas", e.Message);
+                log.ControllerUnreachable(e.Message);
                 await Task.Delay(backoff, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }

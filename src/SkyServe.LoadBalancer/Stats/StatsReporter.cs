@@ -40,8 +40,14 @@ public sealed class StatsReporter(ControllerClient controller, StatsRegistry sta
             {
                 foreach (var t in taken)
                     t.Stats.Restore(t.Requests);
-                log.LogDebug("posting stats failed: {Error}", e.Message);
+                log.PostingStatsFailed(e.Message);
             }
         }
     }
+}
+
+internal static partial class StatsReporterLog
+{
+    [LoggerMessage(Level = LogLevel.Debug, Message = "posting stats failed: {Error}")]
+    public static partial void PostingStatsFailed(this ILogger logger, string error);
 }

@@ -109,7 +109,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
         {
             var instance = await ec2.RunInstancesAsync(key.Region, run, ct);
             regionOf[instance.InstanceId] = key.Region;
-            log.LogInformation("launched {Instance} ({Offering}) for client token {Token}", instance.InstanceId, key, request.ClientToken);
+            log.Ec2InstanceLaunched(instance.InstanceId, key, request.ClientToken);
             return ToMachine(instance, key.Region) with { ClientToken = request.ClientToken };
         }
         catch (AmazonServiceException e) when (!Ec2ErrorMapping.IsTransient(e))
@@ -117,7 +117,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
             if (Ec2ErrorMapping.ShunsOffering(e))
             {
                 Unavailable.MarkUnavailable(key);
-                log.LogInformation("{Offering} refused ({Code}); not offered for {Ttl}", key, e.ErrorCode, Unavailable.Ttl);
+                log.Ec2OfferingRefused(key, e.ErrorCode, Unavailable.Ttl);
             }
             throw Ec2ErrorMapping.ToCloudError(e, $"launching {key}");
         }
@@ -192,7 +192,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
             try
             {
                 var state = await ec2.TerminateInstanceAsync(region, machineId, ct);
-                log.LogInformation("terminating {Instance} in {Region}: {State}", machineId, region, state);
+                log.Ec2InstanceTerminating(machineId, region, state);
                 return;
             }
             catch (AmazonServiceException e) when (Ec2ErrorMapping.IsNotFound(e))
@@ -291,7 +291,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
             return;
         var now = time.GetUtcNow();
         if (hub.Publish(new InterruptionNotice(instance.InstanceId, InterruptionKind.Preemption, now, now)))
-            log.LogInformation("{Instance} was reclaimed by EC2 ({Reason})", instance.InstanceId, instance.StateReasonMessage ?? instance.StateReasonCode);
+            log.Ec2InstanceReclaimed(instance.InstanceId, instance.StateReasonMessage ?? instance.StateReasonCode);
     }
 
     private void StartPump()
@@ -313,7 +313,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
                 foreach (var message in await source.ReceiveAsync(options.InterruptionQueueWaitSeconds, ct))
                 {
                     if (SpotInterruptionEvent.Parse(message.Body, time.GetUtcNow()) is { } notice && hub.Publish(notice))
-                        log.LogInformation("{Instance} will be reclaimed by EC2 at {Deadline}", notice.MachineId, notice.Deadline);
+                        log.Ec2ReclaimNoticed(notice.MachineId, notice.Deadline);
                     await source.DeleteAsync(message.ReceiptHandle, ct);
                 }
                 failures = 0;
@@ -325,7 +325,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
             catch (Exception e)
             {
                 failures++;
-                log.LogWarning(e, "reading the interruption queue {Queue} failed ({Failures} in a row)", SqsQueue.Describe(source.QueueUrl), failures);
+                log.InterruptionQueueReadFailed(e, SqsQueue.Describe(source.QueueUrl), failures);
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures, 5)))), ct);
@@ -392,4 +392,25 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
         ec2.Dispose();
         stopping.Dispose();
     }
+}
+
+internal static partial class AwsCloudProviderLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "launched {Instance} ({Offering}) for client token {Token}")]
+    public static partial void Ec2InstanceLaunched(this ILogger logger, string instance, OfferingKey offering, string token);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Offering} refused ({Code}); not offered for {Ttl}")]
+    public static partial void Ec2OfferingRefused(this ILogger logger, OfferingKey offering, string? code, TimeSpan ttl);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "terminating {Instance} in {Region}: {State}")]
+    public static partial void Ec2InstanceTerminating(this ILogger logger, string instance, string region, string? state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Instance} was reclaimed by EC2 ({Reason})")]
+    public static partial void Ec2InstanceReclaimed(this ILogger logger, string instance, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Instance} will be reclaimed by EC2 at {Deadline}")]
+    public static partial void Ec2ReclaimNoticed(this ILogger logger, string instance, DateTimeOffset deadline);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reading the interruption queue {Queue} failed ({Failures} in a row)")]
+    public static partial void InterruptionQueueReadFailed(this ILogger logger, Exception exception, string queue, int failures);
 }

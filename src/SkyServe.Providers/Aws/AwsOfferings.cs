@@ -33,7 +33,7 @@ public sealed class AwsOfferings(Ec2Api ec2, CloudCatalog catalog, AwsProviderOp
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         if (types.Count == 0)
         {
-            log.LogWarning("the AWS catalog lists no instance types in {Region}: nothing is offered there", region);
+            log.NoCatalogedInstanceTypes(region);
             return [];
         }
         var names = types.Keys.Order(StringComparer.Ordinal).ToList();
@@ -93,10 +93,19 @@ public sealed class AwsOfferings(Ec2Api ec2, CloudCatalog catalog, AwsProviderOp
         }
         catch (Exception e) when (cached is not null && e is not OperationCanceledException)
         {
-            log.LogWarning(e, "refreshing AWS {What} of {Region} failed; keeping those from {At}", what, region, cached.At);
+            log.AwsRefreshFailed(e, what, region, cached.At);
             return cached.Value;
         }
     }
 
     private sealed record Cached<T>(T Value, DateTimeOffset At);
+}
+
+internal static partial class AwsOfferingsLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the AWS catalog lists no instance types in {Region}: nothing is offered there")]
+    public static partial void NoCatalogedInstanceTypes(this ILogger logger, string region);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "refreshing AWS {What} of {Region} failed; keeping those from {At}")]
+    public static partial void AwsRefreshFailed(this ILogger logger, Exception exception, string what, string region, DateTimeOffset at);
 }

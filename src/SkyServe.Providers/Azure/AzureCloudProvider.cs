@@ -97,10 +97,10 @@ public sealed class AzureCloudProvider : ICloudProvider
             if (!operation.HasCompleted)
             {
                 // Still allocating or booting: the VM exists (Creating); GetAsync follows it from here, and deletes it if it fails.
-                log.LogInformation("launch of {Name} ({Offering}) still provisioning after {Wait}; followed from here by get", name, key, options.LaunchWait);
+                log.AzureLaunchStillProvisioning(name, key, options.LaunchWait);
                 return new CloudMachine(id.ToString(), request.ClientToken, key, MachineState.Pending, request.Tags, time.GetUtcNow());
             }
-            log.LogInformation("launched {Name} ({Offering})", name, key);
+            log.AzureVmLaunched(name, key);
             return await ToMachineAsync(operation.Value.Data, ct);
         }
         catch (RequestFailedException e) when (!IsTransient(e))
@@ -109,7 +109,7 @@ public sealed class AzureCloudProvider : ICloudProvider
             if (error.Kind == CloudErrorKind.InsufficientCapacity)
             {
                 Unavailable.MarkUnavailable(key);
-                log.LogInformation("no capacity for {Offering}: {Code}; shunned for {Ttl}", key, error.CloudCode, Unavailable.Ttl);
+                log.AzureNoCapacity(key, error.CloudCode, Unavailable.Ttl);
             }
             if (operation is not null)
                 await DeleteQuietlyAsync(id, "its creation failed", ct); // a VM whose allocation failed stays behind as Failed
@@ -230,11 +230,11 @@ public sealed class AzureCloudProvider : ICloudProvider
         try
         {
             await arm.GetVirtualMachineResource(id).DeleteAsync(WaitUntil.Started, forceDeletion: null, ct);
-            log.LogInformation("deleting {Vm}: {Why}", id.Name, why);
+            log.AzureVmDeleting(id.Name, why);
         }
         catch (Exception e) when (e is RequestFailedException or AuthenticationFailedException)
         {
-            log.LogWarning(e, "could not delete {Vm} ({Why}); the orphan collector will find it", id.Name, why);
+            log.AzureVmDeleteFailed(e, id.Name, why);
         }
     }
 
@@ -271,7 +271,7 @@ public sealed class AzureCloudProvider : ICloudProvider
         }
         catch (Exception e) when (e is RequestFailedException or KeyNotFoundException or JsonException or InvalidOperationException)
         {
-            log.LogWarning("could not read the private IP of {Nic}: {Error}", nic.Name, e.Message);
+            log.PrivateIpUnreadable(nic.Name, e.Message);
         }
         return null;
     }
@@ -300,4 +300,25 @@ public sealed class AzureCloudProvider : ICloudProvider
 
     /// <summary>Throttling and server errors that outlived the SDK's own retries: a transient failure, not a typed one.</summary>
     private static bool IsTransient(RequestFailedException e) => e.Status is 429 or >= 500 && e.ErrorCode is null or "InternalServerError" or "ServerBusy" or "TooManyRequests";
+}
+
+internal static partial class AzureCloudProviderLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "launch of {Name} ({Offering}) still provisioning after {Wait}; followed from here by get")]
+    public static partial void AzureLaunchStillProvisioning(this ILogger logger, string name, OfferingKey offering, TimeSpan wait);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "launched {Name} ({Offering})")]
+    public static partial void AzureVmLaunched(this ILogger logger, string name, OfferingKey offering);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "no capacity for {Offering}: {Code}; shunned for {Ttl}")]
+    public static partial void AzureNoCapacity(this ILogger logger, OfferingKey offering, string? code, TimeSpan ttl);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "deleting {Vm}: {Why}")]
+    public static partial void AzureVmDeleting(this ILogger logger, string vm, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not delete {Vm} ({Why}); the orphan collector will find it")]
+    public static partial void AzureVmDeleteFailed(this ILogger logger, Exception exception, string vm, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not read the private IP of {Nic}: {Error}")]
+    public static partial void PrivateIpUnreadable(this ILogger logger, string nic, string error);
 }

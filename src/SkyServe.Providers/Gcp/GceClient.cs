@@ -109,8 +109,7 @@ internal sealed class GceClient(HttpClient http, GcpProviderOptions options, Fun
                 failure = e.Message;
             }
             var delay = retryAfter ?? options.RetryDelay * Math.Pow(2, attempt - 1);
-            log.LogWarning("GCE {Method} {Uri} failed (attempt {Attempt} of {Max}): {Failure}; retrying in {Delay}",
-                method, uri.AbsolutePath, attempt, options.MaxAttempts, failure, delay);
+            log.GceCallRetrying(method, uri.AbsolutePath, attempt, options.MaxAttempts, failure, delay);
             await Task.Delay(delay, time, ct);
         }
     }
@@ -136,4 +135,10 @@ internal sealed class GceClient(HttpClient http, GcpProviderOptions options, Fun
     }
 
     private static string Esc(string segment) => Uri.EscapeDataString(segment);
+}
+
+internal static partial class GceClientLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GCE {Method} {Uri} failed (attempt {Attempt} of {Max}): {Failure}; retrying in {Delay}")]
+    public static partial void GceCallRetrying(this ILogger logger, HttpMethod method, string uri, int attempt, int max, string failure, TimeSpan delay);
 }

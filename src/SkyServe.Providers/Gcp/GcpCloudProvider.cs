@@ -103,11 +103,11 @@ public sealed class GcpCloudProvider : ICloudProvider, IDisposable
         if (created is null)
         {
             // The insert succeeded earlier (same requestId) and the VM is gone since, e.g. preempted and deleted.
-            log.LogInformation("launch {Token}: its instance {Zone}/{Name} no longer exists", request.ClientToken, zone, name);
+            log.GceLaunchedInstanceGone(request.ClientToken, zone, name);
             return new CloudMachine(new GceMachineId(zone, name).ToString(), request.ClientToken, key, MachineState.Terminated,
                 request.Tags, time.GetUtcNow());
         }
-        log.LogInformation("launched {Zone}/{Name} ({Offering})", zone, name, key);
+        log.GceInstanceLaunched(zone, name, key);
         return ToMachine(created);
     }
 
@@ -185,7 +185,7 @@ public sealed class GcpCloudProvider : ICloudProvider, IDisposable
             }
             catch (Exception e)
             {
-                log.LogWarning(e, "reading GCE preemption operations failed; trying again in {Interval}", options.NoticePollInterval);
+                log.GcePreemptionReadFailed(e, options.NoticePollInterval);
             }
             foreach (var notice in found)
                 yield return notice;
@@ -205,7 +205,7 @@ public sealed class GcpCloudProvider : ICloudProvider, IDisposable
         if (error.Kind == CloudErrorKind.InsufficientCapacity)
         {
             Unavailable.MarkUnavailable(key);
-            log.LogInformation("no capacity for {Offering}: {Message}; shunned for {Ttl}", key, error.Message, Unavailable.Ttl);
+            log.GceNoCapacity(key, error.Message, Unavailable.Ttl);
         }
         return error;
     }
@@ -268,4 +268,19 @@ public sealed class GcpCloudProvider : ICloudProvider, IDisposable
     private static string LastSegment(string? url) => url is null ? "" : url[(url.LastIndexOf('/') + 1)..];
 
     public void Dispose() => http.Dispose();
+}
+
+internal static partial class GcpCloudProviderLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "launch {Token}: its instance {Zone}/{Name} no longer exists")]
+    public static partial void GceLaunchedInstanceGone(this ILogger logger, string token, string zone, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "launched {Zone}/{Name} ({Offering})")]
+    public static partial void GceInstanceLaunched(this ILogger logger, string zone, string name, OfferingKey offering);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reading GCE preemption operations failed; trying again in {Interval}")]
+    public static partial void GcePreemptionReadFailed(this ILogger logger, Exception exception, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "no capacity for {Offering}: {Message}; shunned for {Ttl}")]
+    public static partial void GceNoCapacity(this ILogger logger, OfferingKey offering, string message, TimeSpan ttl);
 }

@@ -113,7 +113,7 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
             state.Machines.Add(machine);
             store.Save(state);
             Track(ProvisionAsync(machine));
-            log.LogInformation("launched {Machine} ({Offering})", machine.Id, key);
+            log.LocalMachineLaunched(machine.Id, key);
             return machine.ToCloudMachine();
         }
         finally
@@ -202,8 +202,7 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
                 machine.NoticeDeadline = now + options.ToReal(options.NoticeLead);
                 metadata.PostNotice(id, machine.NoticeDeadline.Value);
                 notices.Publish(new InterruptionNotice(id, InterruptionKind.Preemption, machine.NoticeDeadline.Value, now));
-                log.LogInformation("spot capacity in {Zone} fell to {Capacity}: {Machine} is reclaimed at {Deadline}",
-                    zone, capacity, id, machine.NoticeDeadline);
+                log.SpotCapacityFell(zone, capacity, id, machine.NoticeDeadline);
                 changed = true;
             }
         }
@@ -265,7 +264,7 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
         }
         catch (Exception e)
         {
-            log.LogError(e, "could not start the agent of {Machine}", machine.Id);
+            log.AgentStartFailed(e, machine.Id);
             await WithGateAsync(() => { End(machine, $"failed to start: {e.Message}"); });
         }
     }
@@ -303,7 +302,7 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
         machine.EndReason = reason;
         machine.EndedAt = time.GetUtcNow();
         store.Save(state);
-        log.LogInformation("{Machine} ended: {Reason}", machine.Id, reason);
+        log.LocalMachineEnded(machine.Id, reason);
         return true;
     }
 
@@ -320,7 +319,7 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    log.LogError(e, "the local spot market's step failed");
+                    log.MarketStepFailed(e);
                 }
             }
         }
@@ -378,4 +377,22 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
         await metadata.DisposeAsync();
         stopping.Dispose();
     }
+}
+
+internal static partial class LocalCloudProviderLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "launched {Machine} ({Offering})")]
+    public static partial void LocalMachineLaunched(this ILogger logger, string machine, OfferingKey offering);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "spot capacity in {Zone} fell to {Capacity}: {Machine} is reclaimed at {Deadline}")]
+    public static partial void SpotCapacityFell(this ILogger logger, LocalZone zone, int capacity, string machine, DateTimeOffset? deadline);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "could not start the agent of {Machine}")]
+    public static partial void AgentStartFailed(this ILogger logger, Exception exception, string machine);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Machine} ended: {Reason}")]
+    public static partial void LocalMachineEnded(this ILogger logger, string machine, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the local spot market's step failed")]
+    public static partial void MarketStepFailed(this ILogger logger, Exception exception);
 }

@@ -180,7 +180,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
                 lock (gate)
                     Set(EngineState.Restarting, $"{exited}; starting it again in {delay.TotalSeconds:0.#} s");
                 Note($"{exited}; starting it again in {delay.TotalSeconds:0.#} s ({inARow} of at most {options.MaxRestarts} restarts in a row)");
-                logger.LogWarning("{Exited}; restarting in {Delay} s", exited, delay.TotalSeconds);
+                logger.EngineRestarting(exited, delay.TotalSeconds);
                 await Task.Delay(delay, time, ct);
                 lock (gate)
                     restarts++;
@@ -188,7 +188,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
             if (Failure is { } failure)
             {
                 Note(failure);
-                logger.LogError("the engine failed: {Failure}", failure);
+                logger.EngineFailed(failure);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -199,7 +199,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
             lock (gate)
                 Set(EngineState.Failed, $"the agent could not run the engine: {e.Message}");
             Note($"the agent could not run the engine: {e.Message}");
-            logger.LogError(e, "the agent could not run the engine");
+            logger.EngineRunFailed(e);
         }
     }
 
@@ -225,7 +225,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
                 Set(EngineState.SetupFailed, failure);
             }
             Note(failure);
-            logger.LogError("setup failed: {Failure}; its output is in {Log}", failure, log.FilePath);
+            logger.SetupFailed(failure, log.FilePath);
             return false;
         }
         marker.MarkDone(setup);
@@ -265,7 +265,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
                     }
                     var after = time.GetUtcNow() - group.StartedAt;
                     Note($"the engine listens on port {Port} ({after.TotalSeconds:0.#} s after its start): forwarding requests to it");
-                    logger.LogInformation("the engine listens on port {Port}", Port);
+                    logger.EngineListening(Port);
                     return;
                 }
                 await Task.WhenAny(group.Exited, Task.Delay(TimeSpan.FromMilliseconds(100), ct));

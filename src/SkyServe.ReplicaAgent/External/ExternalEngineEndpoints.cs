@@ -57,8 +57,8 @@ public static class ExternalEngineEndpoints
         if (error != ForwarderError.None && error is not (ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled))
         {
             var feature = context.GetForwarderErrorFeature();
-            logs.CreateLogger(typeof(ExternalEngineEndpoints)).LogWarning(feature?.Exception,
-                "forwarding {Method} {Path} to the engine failed: {Error}", context.Request.Method, context.Request.Path, error);
+            logs.CreateLogger(typeof(ExternalEngineEndpoints)).ForwardingFailed(feature?.Exception,
+                context.Request.Method, context.Request.Path, error);
         }
     }
 

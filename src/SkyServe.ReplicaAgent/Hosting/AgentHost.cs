@@ -77,8 +77,7 @@ public static class AgentHost
 
         var app = builder.Build();
         if (engineMetrics?.Peaks is { } peaks)
-            app.Logger.LogInformation("MBU and MFU against {Bandwidth:0.0} GB/s ({BandwidthSource}) and {Tflops:0.000} TFLOPS ({FlopsSource})",
-                peaks.BandwidthBytesPerSecond / 1e9, peaks.BandwidthSource, peaks.Flops / 1e12, peaks.FlopsSource);
+            app.Logger.UtilizationPeaks(peaks.BandwidthBytesPerSecond / 1e9, peaks.BandwidthSource, peaks.Flops / 1e12, peaks.FlopsSource);
         app.MapMetrics();
         var readinessAtHealth = HealthEndpoints.IsHealthPath(options.ReadinessPath);
         if (!readinessAtHealth)
@@ -135,4 +134,10 @@ public static class AgentHost
         logging.AddFilter("Yarp", LogLevel.Warning); // one line per forwarded request otherwise
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning); // the agent prints its own listening line
     }
+}
+
+internal static partial class AgentHostLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "MBU and MFU against {Bandwidth:0.0} GB/s ({BandwidthSource}) and {Tflops:0.000} TFLOPS ({FlopsSource})")]
+    public static partial void UtilizationPeaks(this ILogger logger, double bandwidth, string bandwidthSource, double tflops, string flopsSource);
 }

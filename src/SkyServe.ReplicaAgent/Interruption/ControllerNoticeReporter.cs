@@ -53,15 +53,14 @@ public sealed class ControllerNoticeReporter(AgentOptions options, TimeProvider 
                 using var response = await http.SendAsync(request, ct);
                 if (response.IsSuccessStatusCode)
                 {
-                    logger.LogInformation("reported the interruption notice to the controller at {Url} (attempt {Attempt})", url, attempt);
+                    logger.NoticeReported(url, attempt);
                     return true;
                 }
                 failure = $"{(int)response.StatusCode} {response.ReasonPhrase}";
                 if (!IsWorthRetrying(response.StatusCode))
                 {
                     var detail = await response.Content.ReadAsStringAsync(ct);
-                    logger.LogError("the controller at {Url} refused the interruption notice: {Status} {Detail}; not retrying (it can still read /health)",
-                        url, failure, detail.Length > 300 ? detail[..300] : detail);
+                    logger.NoticeRefusedByController(url, failure, detail.Length > 300 ? detail[..300] : detail);
                     return false;
                 }
             }
@@ -76,11 +75,10 @@ public sealed class ControllerNoticeReporter(AgentOptions options, TimeProvider 
 
             if (time.GetElapsedTime(started) + delay > ReportFor)
             {
-                logger.LogError("gave up reporting the interruption notice to {Url} after {Attempts} attempts: {Failure}", url, attempt, failure);
+                logger.NoticeReportGaveUp(url, attempt, failure);
                 return false;
             }
-            logger.LogWarning("reporting the interruption notice to {Url} failed (attempt {Attempt}): {Failure}; retrying in {Delay} ms",
-                url, attempt, failure, (long)delay.TotalMilliseconds);
+            logger.NoticeReportRetrying(url, attempt, failure, (long)delay.TotalMilliseconds);
             await Task.Delay(delay, time, ct);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
         }

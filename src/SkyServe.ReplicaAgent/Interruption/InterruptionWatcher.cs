@@ -66,8 +66,7 @@ public sealed class InterruptionWatcher(
             failingSince ??= time.GetUtcNow();
             failuresInARow++;
             if (errors.ShouldLogError(out var suppressed))
-                logger.LogWarning("metadata service ({Format}) at {Url} failed: {Error}{Suppressed}; still polling, backing off up to {Cap} s, errors are logged at most once a minute",
-                    source.Name, options.MetadataUrl, Describe(e), suppressed > 0 ? $" ({suppressed} more errors since the last report)" : "",
+                logger.MetadataPollFailed(source.Name, options.MetadataUrl, Describe(e), suppressed > 0 ? $" ({suppressed} more errors since the last report)" : "",
                     MetadataPollBackoff.Cap.TotalSeconds);
             return null;
         }
@@ -76,7 +75,7 @@ public sealed class InterruptionWatcher(
         failuresInARow = 0;
 
         if (errors.ShouldLogRecovery())
-            logger.LogInformation("metadata service ({Format}) at {Url} answers again", source.Name, options.MetadataUrl);
+            logger.MetadataAnswersAgain(source.Name, options.MetadataUrl);
         if (scheduled is null)
             return null;
 
@@ -110,4 +109,14 @@ public sealed class InterruptionWatcher(
         HttpRequestException http => http.Message,
         _ => e.Message,
     };
+}
+
+internal static partial class InterruptionWatcherLog
+{
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "metadata service ({Format}) at {Url} failed: {Error}{Suppressed}; still polling, backing off up to {Cap} s, errors are logged at most once a minute")]
+    public static partial void MetadataPollFailed(this ILogger logger, string format, Uri? url, string error, string suppressed, double cap);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "metadata service ({Format}) at {Url} answers again")]
+    public static partial void MetadataAnswersAgain(this ILogger logger, string format, Uri? url);
 }
