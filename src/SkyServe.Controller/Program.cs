@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using SkyServe.Controller.Hosting;
 using SkyServe.Core.Hosting;
 using SkyServe.Core.Security;
@@ -9,13 +10,25 @@ using SkyServe.Core.Security;
 OwnerOnly.RestrictProcessUmask(); // the data directory holds the database, tokens and the spec's envs
 var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true)
     .AddEnvironmentVariables().AddCommandLine(args).Build();
-var options = configuration.GetSection("SkyServe").Get<ControllerOptions>() ?? new ControllerOptions();
+// A bad setting is one line naming it and exit code 2, never a stack trace: a value the binder cannot convert
+// ("Failed to convert configuration value at 'SkyServe:Reconcile:Interval' to type 'System.TimeSpan'"), or one the
+// validator refuses ("SkyServe:Reconcile:Interval must be positive (got -00:00:01)").
+ControllerOptions options;
+try
+{
+    options = configuration.GetSection(ControllerOptionsValidator.Section).Get<ControllerOptions>() ?? new ControllerOptions();
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
 WebApplication app;
 try
 {
     app = await ControllerHost.BuildAsync(options, args);
 }
-catch (SecretFileException e)
+catch (Exception e) when (e is SecretFileException or OptionsValidationException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;

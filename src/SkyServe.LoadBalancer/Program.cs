@@ -20,7 +20,16 @@ if (SkyServe.Core.Hosting.PortAvailability.Problem(options.Listen) is { } taken)
     Console.Error.WriteLine($"error: {taken}");
     return 1;
 }
-var app = LoadBalancerHost.Build(options);
+Microsoft.AspNetCore.Builder.WebApplication app;
+try
+{
+    app = LoadBalancerHost.Build(options); // validates its options again: nothing gets past Parse that it refuses
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
 try
 {
     await app.StartAsync();

@@ -29,6 +29,23 @@ public sealed class LocalStartTests : IDisposable
         Assert.DoesNotContain("   at ", result.Output); // no stack trace
     }
 
+    [Theory]
+    [InlineData("--port", "70000")]
+    [InlineData("--lb-port", "-1")]
+    public async Task A_port_out_of_range_is_refused_before_anything_starts(string flag, string value)
+    {
+        var cli = new SkyServeCli(home.Path);
+        var data = Path.Combine(home.Path, "data");
+        var ports = flag == "--port" ? new[] { "--port", value, "--lb-port", "0" } : ["--port", "0", "--lb-port", value];
+
+        var result = await cli.RunAsync(["local", "start", .. ports, "--no-example", "--data-dir", data]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"{flag} must be a port number of 0-65535 (got {value})", result.Output);
+        Assert.DoesNotContain("   at ", result.Output);
+        Assert.False(Directory.Exists(data));
+    }
+
     [Fact]
     public async Task Another_data_directory_leaves_the_cli_config_alone_unless_asked()
     {

@@ -27,16 +27,7 @@ public sealed partial class ControllerProcess : IAsyncDisposable
     public static async Task<ControllerProcess> StartAsync(IReadOnlyDictionary<string, string> settings,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SkyServe.Controller.dll"));
-        foreach (var (key, value) in settings)
-            info.Environment["SkyServe__" + key.Replace(":", "__")] = value;
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-            info.Environment[key] = value;
-        var controller = new ControllerProcess(Process.Start(info)!);
+        var controller = new ControllerProcess(Process.Start(StartInfo(settings, environment))!);
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnLine(string? line)
         {
@@ -57,6 +48,44 @@ public sealed partial class ControllerProcess : IAsyncDisposable
             throw new InvalidOperationException($"the controller did not start:\n{controller.Output}");
         }
         return controller;
+    }
+
+    /// <summary>
+    /// Starts a controller that is expected not to start (a bad setting): its exit code and what it printed (stdout and
+    /// stderr, in order); fails the test if it is still running after <paramref name="timeout"/> (60 s by default).
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> FailedStartAsync(IReadOnlyDictionary<string, string> settings,
+        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    {
+        await using var controller = new ControllerProcess(Process.Start(StartInfo(settings, environment))!);
+        void OnLine(string? line)
+        {
+            if (line is not null)
+                lock (controller.output)
+                    controller.output.Add(line);
+        }
+        controller.process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        controller.process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        controller.process.BeginOutputReadLine();
+        controller.process.BeginErrorReadLine();
+        if (!await controller.ExitedWithinAsync(timeout ?? TimeSpan.FromSeconds(60)))
+            throw new InvalidOperationException($"the controller did not exit:\n{controller.Output}");
+        controller.process.WaitForExit(); // the redirected streams are read to their end
+        return (controller.process.ExitCode, controller.Output);
+    }
+
+    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SkyServe.Controller.dll"));
+        foreach (var (key, value) in settings)
+            info.Environment["SkyServe__" + key.Replace(":", "__")] = value;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[key] = value;
+        return info;
     }
 
     [GeneratedRegex("listening on http://")]

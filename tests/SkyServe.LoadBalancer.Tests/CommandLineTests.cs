@@ -53,6 +53,11 @@ public sealed class CommandLineTests
     [InlineData("--controller or --static-backends", new string[0])]
     [InlineData("--tls-key", new[] { "--controller", "http://c", "--tls-cert", "cert.pem" })]
     [InlineData("--api-key", new[] { "--controller", "http://c", "--api-key", "nokey" })]
+    [InlineData("--listen must be an http:// or https:// URL", new[] { "--controller", "http://c", "--listen", "127.0.0.1:80" })]
+    [InlineData("--listen must have a port of 0-65535", new[] { "--controller", "http://c", "--listen", "http://127.0.0.1:99999" })]
+    [InlineData("--controller must be an absolute http:// or https:// URL (got 'c:30580')", new[] { "--controller", "c:30580" })]
+    [InlineData("--static-backends must be an absolute", new[] { "--static-backends", "http://127.0.0.1:1,127.0.0.1:2" })]
+    [InlineData("--policy must be one of", new[] { "--static-backends", "http://127.0.0.1:1", "--policy", "fastest" })]
     public void Misuse_names_the_flag(string named, string[] args)
     {
         var error = Assert.Throws<ArgumentException>(() => LoadBalancerCommandLine.Parse(args));

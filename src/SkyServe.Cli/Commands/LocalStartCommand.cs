@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using SkyServe.Controller.Hosting;
 using SkyServe.Core.Hosting;
 using SkyServe.Core.Security;
@@ -37,6 +38,8 @@ public static class LocalStartCommand
         {
             Description = "Point the CLI config at this controller (default: only when --data-dir is the default)",
         };
+        MustBePort(port);
+        MustBePort(lbPort);
         var command = new Command("start", "Run SkyServe on this machine in the foreground")
         {
             dataDir, port, postgres, postgresFile, token, tokenFile, lbPort, noExample, cliConfig,
@@ -54,8 +57,9 @@ public static class LocalStartCommand
                     ApiToken = SecretSource.Resolve(parse.GetValue(token), parse.GetValue(tokenFile), "SKYSERVE_TOKEN"),
                     Urls = $"http://127.0.0.1:{parse.GetValue(port)}",
                 };
+                ControllerOptionsValidator.ThrowIfInvalid(options); // BuildAsync checks again; here it is one line of the CLI's
             }
-            catch (SecretFileException e)
+            catch (Exception e) when (e is SecretFileException or OptionsValidationException)
             {
                 throw new CliException(e.Message);
             }
@@ -95,6 +99,12 @@ public static class LocalStartCommand
         });
         return new Command("local", "Run SkyServe on this machine") { command, LocalDownCommand.Build() };
     }
+
+    private static void MustBePort(Option<int> option) => option.Validators.Add(result =>
+    {
+        if (result.GetValueOrDefault<int>() is var value and (< 0 or > 65535))
+            result.AddError($"{option.Name} must be a port number of 0-65535 (got {value})");
+    });
 
     /// <summary>Starts a host; a port that is taken is one clear line, not a stack trace.</summary>
     private static async Task ListenAsync(IHost host, string flag, int port, CancellationToken ct)

@@ -18,9 +18,12 @@ public static class ControllerHost
     /// variables <c>SkyServe__Clouds__Aws__...</c>, <paramref name="args"/>; see <see cref="CloudSetup"/>), and when none is,
     /// the local runtime of the zone file.
     /// </param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is bad (<see cref="ControllerOptionsValidator"/>).</exception>
+    /// <exception cref="SkyServe.Core.Security.SecretFileException">A secret file is missing or empty.</exception>
     public static async Task<WebApplication> BuildAsync(ControllerOptions options, string[]? args = null, CancellationToken ct = default,
         ICloudProvider? provider = null)
     {
+        ControllerOptionsValidator.ThrowIfInvalid(options); // before the data directory, the token or the database is touched
         options.ReadSecretFiles();
         if (string.IsNullOrWhiteSpace(options.ApiToken))
         {

@@ -1,5 +1,6 @@
 using SkyServe.Controller.Hosting;
 using SkyServe.Controller.Persistence;
+using SkyServe.Core.Hosting;
 using SkyServe.Providers;
 
 namespace SkyServe.Controller.Reconcile;

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Hosting;
 using SkyServe.Controller.Persistence;
+using SkyServe.Core.Hosting;
 
 namespace SkyServe.Controller.Reconcile;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SkyServe.Core.Hosting;
 using SkyServe.Core.Policies;
 
 namespace SkyServe.Controller.Reconcile;
@@ -25,7 +26,7 @@ public sealed class ServiceRuntimeState
     public void LaunchFailed(long serviceId, DateTimeOffset now, ReconcileOptions options)
     {
         var failures = backoff.GetValueOrDefault(serviceId).Failures + 1;
-        var wait = TimeSpan.FromTicks(Math.Min(options.MaxLaunchBackoff.Ticks, options.LaunchBackoff.Ticks << Math.Min(failures - 1, 20)));
+        var wait = new Backoff(options.LaunchBackoff, options.MaxLaunchBackoff).DelayAfter(failures);
         backoff[serviceId] = (failures, now + wait);
     }
 

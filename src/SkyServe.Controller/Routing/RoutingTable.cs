@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Hosting;
 using SkyServe.Controller.Persistence;
+using SkyServe.Core.Hosting;
 using SkyServe.Controller.Reconcile;
 using SkyServe.Core.Domain;
 using SkyServe.Controller.Services;

@@ -78,6 +78,8 @@ public static class LoadBalancerCommandLine
             throw new ArgumentException("give either --controller or --static-backends");
         if (o.TlsCertFile is null != (o.TlsKeyFile is null))
             throw new ArgumentException("--tls-cert and --tls-key go together");
+        if (LoadBalancerOptionsValidator.Problems(o, FlagOf) is { Count: > 0 } problems)
+            throw new ArgumentException(string.Join("; ", problems));
         try
         {
             return o with { ControllerToken = SecretSource.Resolve(parsed.GetValue(Token), parsed.GetValue(TokenFile), "SKYSERVE_TOKEN") };
@@ -87,6 +89,27 @@ public static class LoadBalancerCommandLine
             throw new ArgumentException(e.Message, e);
         }
     }
+
+    /// <summary>A setting named as the flag that sets it, in the validator's messages ("--listen must be ...").</summary>
+    private static string FlagOf(string property) => property switch
+    {
+        nameof(LoadBalancerOptions.Listen) => Listen.Name,
+        nameof(LoadBalancerOptions.ControllerUrl) => Controller.Name,
+        nameof(LoadBalancerOptions.StaticBackends) => StaticBackends.Name,
+        nameof(LoadBalancerOptions.StaticPolicy) => Policy.Name,
+        nameof(LoadBalancerOptions.Domain) => Domain.Name,
+        nameof(LoadBalancerOptions.Id) => Id.Name,
+        nameof(LoadBalancerOptions.MaxAttempts) => MaxAttempts.Name,
+        nameof(LoadBalancerOptions.ConnectTimeout) => ConnectTimeoutMs.Name,
+        nameof(LoadBalancerOptions.ActivityTimeout) => ActivityTimeoutMs.Name,
+        nameof(LoadBalancerOptions.FailedReplicaCooldown) => FailedCooldownMs.Name,
+        nameof(LoadBalancerOptions.ScaleToZeroWait) => ScaleToZeroWaitMs.Name,
+        nameof(LoadBalancerOptions.StatsInterval) => StatsIntervalMs.Name,
+        nameof(LoadBalancerOptions.ReplayableBodyLimit) => ReplayableBodyLimit.Name,
+        nameof(LoadBalancerOptions.TlsCertFile) => TlsCert.Name,
+        nameof(LoadBalancerOptions.TlsKeyFile) => TlsKey.Name,
+        _ => $"{LoadBalancerOptionsValidator.Prefix}:{property}",
+    };
 
     private static Dictionary<string, string> ParseKeys(IEnumerable<string> pairs)
     {

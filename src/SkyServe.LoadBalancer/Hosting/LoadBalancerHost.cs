@@ -16,8 +16,10 @@ namespace SkyServe.LoadBalancer.Hosting;
 /// <summary>Builds the load balancer: one Kestrel listener, YARP's forwarder, the route table and its follower, stats.</summary>
 public static class LoadBalancerHost
 {
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is bad (<see cref="LoadBalancerOptionsValidator"/>).</exception>
     public static WebApplication Build(LoadBalancerOptions options)
     {
+        LoadBalancerOptionsValidator.ThrowIfInvalid(options);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Error); // failed attempts are retried and logged by the proxy itself

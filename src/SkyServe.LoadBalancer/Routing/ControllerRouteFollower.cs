@@ -1,6 +1,7 @@
 using SkyServe.Contracts.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SkyServe.Core.Hosting;
 
 namespace SkyServe.LoadBalancer.Routing;
 
@@ -15,7 +16,7 @@ public sealed class ControllerRouteFollower(ControllerClient controller, RouteTa
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         string? etag = null;
-        var backoff = TimeSpan.FromMilliseconds(250);
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -26,13 +27,12 @@ public sealed class ControllerRouteFollower(ControllerClient controller, RouteTa
                     table.Replace(document.Services.Select(ToRoute));
                     etag = document.Etag;
                 }
-                backoff = TimeSpan.FromMilliseconds(250);
+                backoff.Reset();
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 log.ControllerUnreachable(e.Message);
-                await Task.Delay(backoff, stoppingToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                await Task.Delay(backoff.Next(), stoppingToken);
             }
         }
     }

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SkyServe.Core.Catalog;
+using SkyServe.Core.Hosting;
 using SkyServe.Providers.Aws.Ec2;
 using SkyServe.Providers.Aws.Sqs;
 
@@ -306,6 +307,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
     private async Task PumpAsync(SqsQueue source, CancellationToken ct)
     {
         var failures = 0;
+        var backoff = new Backoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
         while (!ct.IsCancellationRequested)
         {
             try
@@ -328,7 +330,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
                 log.InterruptionQueueReadFailed(e, SqsQueue.Describe(source.QueueUrl), failures);
                 try
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures, 5)))), ct);
+                    await Task.Delay(backoff.DelayAfter(failures), ct);
                 }
                 catch (OperationCanceledException)
                 {

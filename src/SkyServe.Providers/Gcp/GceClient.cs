@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using SkyServe.Core.Hosting;
 
 namespace SkyServe.Providers.Gcp;
 
@@ -80,6 +81,7 @@ internal sealed class GceClient(HttpClient http, GcpProviderOptions options, Fun
         where T : class
     {
         var uri = new Uri(options.ComputeEndpoint, relative);
+        var backoff = new Backoff(options.RetryDelay, TimeSpan.MaxValue); // no cap: MaxAttempts bounds it
         for (var attempt = 1; ; attempt++)
         {
             TimeSpan? retryAfter = null;
@@ -108,7 +110,7 @@ internal sealed class GceClient(HttpClient http, GcpProviderOptions options, Fun
             {
                 failure = e.Message;
             }
-            var delay = retryAfter ?? options.RetryDelay * Math.Pow(2, attempt - 1);
+            var delay = retryAfter ?? backoff.DelayAfter(attempt);
             log.GceCallRetrying(method, uri.AbsolutePath, attempt, options.MaxAttempts, failure, delay);
             await Task.Delay(delay, time, ct);
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using SkyServe.Core.Hosting;
 using SkyServe.Core.Security;
 using SkyServe.ReplicaAgent.Health;
 using SkyServe.ReplicaAgent.Hosting;
@@ -296,11 +297,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
         }
     }
 
-    private TimeSpan RestartDelay(int inARow)
-    {
-        var delay = options.RestartDelay * Math.Pow(2, Math.Min(inARow - 1, 20));
-        return delay < options.MaxRestartDelay ? delay : options.MaxRestartDelay;
-    }
+    private TimeSpan RestartDelay(int inARow) => new Backoff(options.RestartDelay, options.MaxRestartDelay).DelayAfter(inARow);
 
     // Called under the gate. Once the agent stops, only the states of stopping and failing may follow.
     private void Set(EngineState next, string? why)

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SkyServe.Core.Hosting;
 using SkyServe.ReplicaAgent.Hosting;
 
 namespace SkyServe.ReplicaAgent.Interruption;
@@ -41,7 +42,7 @@ public sealed class ControllerNoticeReporter(AgentOptions options, TimeProvider 
         var url = MetadataUrls.Append(controller, AgentApi.Notices);
         var body = new AgentNoticeReport(options.MachineId, notice.Time, notice.Source, notice.Action, notice.Kind, notice.ReceivedAt);
         var started = time.GetTimestamp();
-        var delay = FirstRetryDelay;
+        var backoff = new Backoff(FirstRetryDelay, MaxRetryDelay);
         for (var attempt = 1; ; attempt++)
         {
             string failure;
@@ -73,6 +74,7 @@ public sealed class ControllerNoticeReporter(AgentOptions options, TimeProvider 
                 failure = $"no answer within {RequestTimeout.TotalSeconds:0} s";
             }
 
+            var delay = backoff.Next();
             if (time.GetElapsedTime(started) + delay > ReportFor)
             {
                 logger.NoticeReportGaveUp(url, attempt, failure);
@@ -80,7 +82,6 @@ public sealed class ControllerNoticeReporter(AgentOptions options, TimeProvider 
             }
             logger.NoticeReportRetrying(url, attempt, failure, (long)delay.TotalMilliseconds);
             await Task.Delay(delay, time, ct);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
         }
     }
 

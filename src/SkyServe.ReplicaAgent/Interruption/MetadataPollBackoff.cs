@@ -1,3 +1,5 @@
+using SkyServe.Core.Hosting;
+
 namespace SkyServe.ReplicaAgent.Interruption;
 
 /// <summary>
@@ -15,7 +17,7 @@ public static class MetadataPollBackoff
         if (failuresInARow <= 0)
             return interval;
         var cap = interval > Cap ? interval : Cap; // a poll interval above the cap is never shortened
-        var backedOff = interval.Ticks * Math.Pow(2, Math.Min(failuresInARow, 30));
-        return backedOff >= cap.Ticks ? cap : TimeSpan.FromTicks((long)backedOff);
+        // The interval is the wait of "no failure"; n failures are n doublings past it.
+        return new Backoff(interval, cap).DelayAfter(failuresInARow == int.MaxValue ? failuresInARow : failuresInARow + 1);
     }
 }

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+using SkyServe.Core.Hosting;
+
+namespace SkyServe.Controller.Hosting;
+
+/// <summary>
+/// The controller's settings checked before anything starts (<see cref="ControllerHost.BuildAsync"/> calls
+/// <see cref="ThrowIfInvalid"/> first: no data directory, token, database or cloud is touched with a bad setting).
+/// Each problem is one line naming the configuration key: <c>SkyServe:Reconcile:Interval must be positive (got -00:00:01)</c>.
+/// </summary>
+/// <remarks>
+/// The rules follow how each setting is used: the loops' intervals and the jobs' periods are timer periods (more than
+/// zero; Quartz refuses a zero repeat interval); grace periods and ages may be zero; launch back-off starts above zero
+/// and its cap is no shorter than its start; the request-rate window holds whole seconds (at least one); at least one
+/// launch may be in flight (zero would never launch); the listen URLs are Kestrel's (http or https, a port of 0-65535),
+/// and the URL agents are told must be one they can reach (absolute http(s), not port 0).
+/// </remarks>
+public sealed class ControllerOptionsValidator : IValidateOptions<ControllerOptions>
+{
+    /// <summary>The configuration section the standalone controller binds (appsettings.json, SkyServe__... variables).</summary>
+    public const string Section = "SkyServe";
+
+    public ValidateOptionsResult Validate(string? name, ControllerOptions options) =>
+        Problems(options) is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+
+    /// <exception cref="OptionsValidationException">A setting is bad; its message is every problem on one line.</exception>
+    public static void ThrowIfInvalid(ControllerOptions options)
+    {
+        if (Problems(options) is { Count: > 0 } problems)
+            throw new OptionsValidationException(string.Empty, typeof(ControllerOptions), problems);
+    }
+
+    public static IReadOnlyList<string> Problems(ControllerOptions o)
+    {
+        var p = new SettingProblems(Section);
+        p.Required(nameof(o.DataDirectory), o.DataDirectory);
+        p.ListenUrls(nameof(o.Urls), o.Urls);
+        p.HttpUrl(nameof(o.AgentControllerUrl), string.IsNullOrEmpty(o.AgentControllerUrl) ? null : o.AgentControllerUrl);
+
+        const string R = nameof(ControllerOptions.Reconcile) + ":";
+        var r = o.Reconcile;
+        if (r is null)
+            p.Add(nameof(o.Reconcile), "must be set");
+        else
+        {
+            p.Positive(R + nameof(r.Interval), r.Interval);
+            p.AtLeast(R + nameof(r.MaxLaunchesInFlight), r.MaxLaunchesInFlight, 1);
+            p.NotNegative(R + nameof(r.NotReadyGrace), r.NotReadyGrace);
+            p.Positive(R + nameof(r.LaunchBackoff), r.LaunchBackoff);
+            if (r.LaunchBackoff > TimeSpan.Zero)
+                p.AtLeast(R + nameof(r.MaxLaunchBackoff), r.MaxLaunchBackoff, r.LaunchBackoff, R + nameof(r.LaunchBackoff));
+            p.NotNegative(R + nameof(r.KeepEndedReplicas), r.KeepEndedReplicas);
+            p.AtLeast(R + nameof(r.QpsWindow), r.QpsWindow, TimeSpan.FromSeconds(1));
+            p.NotNegative(R + nameof(r.LocalReadyDelay), r.LocalReadyDelay);
+        }
+
+        const string J = nameof(ControllerOptions.Jobs) + ":";
+        var j = o.Jobs;
+        if (j is null)
+            p.Add(nameof(o.Jobs), "must be set");
+        else
+        {
+            p.Positive(J + nameof(j.OrphanCollection), j.OrphanCollection);
+            p.Positive(J + nameof(j.CostAccounting), j.CostAccounting);
+            p.Positive(J + nameof(j.OfferingRefresh), j.OfferingRefresh);
+            p.NotNegative(J + nameof(j.OrphanGrace), j.OrphanGrace);
+        }
+        return p.All;
+    }
+}
