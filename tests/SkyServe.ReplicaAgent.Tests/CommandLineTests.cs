@@ -1,3 +1,4 @@
+using SkyServe.Contracts.Agent;
 using SkyServe.Contracts.Notices;
 using System.Net;
 using SkyServe.ReplicaAgent.Hosting;
@@ -121,6 +122,22 @@ public sealed class CommandLineTests
         Assert.Null(options.OrphanExitAfter); // a cloud's metadata service does not go away: never leave on its own
         Assert.Equal(TimeSpan.FromSeconds(10), options.DrainTimeout);
         Assert.Null(AgentCommandLine.Parse(["--port", "0", "--metadata-url", "http://m", "--orphan-exit-after-ms", "0"]).OrphanExitAfter);
+    }
+
+    [Fact]
+    public void Every_flag_launchers_write_is_documented_and_read()
+    {
+        var flags = typeof(AgentFlags).GetFields().Where(field => field.IsLiteral).Select(field => (string)field.GetRawConstantValue()!).ToList();
+        Assert.NotEmpty(flags);
+        foreach (var flag in flags)
+        {
+            Assert.Contains($"  {flag} ", AgentCommandLine.Usage);
+            if (flag == AgentFlags.WriteManifest)
+                continue; // a command line of its own (AgentCommandLine.ManifestRequest)
+            var error = Record.Exception(() => AgentCommandLine.Parse(["--port", "0", flag, "x"])); // "x" may well be a bad value
+            Assert.True(error is null or CommandLineException, error?.ToString());
+            Assert.DoesNotContain("unknown option", error?.Message ?? "");
+        }
     }
 
     [Theory]

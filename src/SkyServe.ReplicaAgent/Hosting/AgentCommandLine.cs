@@ -1,7 +1,9 @@
-using SkyServe.Contracts.Agent;
-using SkyServe.Core.Spec;
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
+using SkyServe.Contracts.Agent;
+using SkyServe.Core.Spec;
 using SkyServe.ReplicaAgent.External;
 using SkyServe.Inference.Checkpoints;
 using SkyServe.Inference.Model;
@@ -10,8 +12,10 @@ using SkyServe.ReplicaAgent.Interruption;
 namespace SkyServe.ReplicaAgent.Hosting;
 
 /// <summary>
-/// Parses the agent's command line. Kept by hand rather than with a parser library because launchers
-/// (the Local provider, cloud start-up scripts) depend on this exact surface and on exit code 2 for misuse.
+/// The agent's command line, read with System.CommandLine. Launchers (the Local provider, the cloud start-up scripts)
+/// write these flags from <see cref="AgentFlags"/> and rely on their surface: `--flag value` or `--flag=value`, each
+/// flag at most once, and for misuse one message (a <see cref="CommandLineException"/>) that AgentProgram turns into
+/// exit code 2 with <see cref="Usage"/>.
 /// </summary>
 public static class AgentCommandLine
 {
@@ -65,66 +69,205 @@ public static class AgentCommandLine
         Setup and run get the agent's environment plus SKYSERVE_REPLICA_PORT and PORT.
         """;
 
-    private delegate AgentOptions Apply(AgentOptions options, string value);
+    private static readonly Option<int?> Port = Flag<int?>(AgentFlags.Port, v => PortNumber(AgentFlags.Port, v));
+    private static readonly Option<IPAddress?> Host = Flag<IPAddress?>(AgentFlags.Host, Address);
+    private static readonly Option<string?> MachineId = Flag<string?>(AgentFlags.MachineId, MachineIdValue);
+    private static readonly Option<string?> ReadinessPath = Flag<string?>(AgentFlags.ReadinessPath, ReadinessPathValue);
+    private static readonly Option<TimeSpan?> ReadyDelayMs = Flag<TimeSpan?>(AgentFlags.ReadyDelayMs, v => Milliseconds(AgentFlags.ReadyDelayMs, v, allowZero: true));
+    private static readonly Option<Uri?> MetadataUrl = Flag<Uri?>(AgentFlags.MetadataUrl, v => HttpBaseUrl(AgentFlags.MetadataUrl, v, "http://169.254.169.254"));
+    private static readonly Option<MetadataFormat?> MetadataFormatFlag = Flag<MetadataFormat?>(AgentFlags.MetadataFormat, v => Format(v));
+    private static readonly Option<TimeSpan?> MetadataPollMs = Flag<TimeSpan?>(AgentFlags.MetadataPollMs, v => Milliseconds(AgentFlags.MetadataPollMs, v, allowZero: false));
+    private static readonly Option<TimeSpan?> OrphanExitAfterMs = Flag<TimeSpan?>(AgentFlags.OrphanExitAfterMs, v => Milliseconds(AgentFlags.OrphanExitAfterMs, v, allowZero: true));
+    private static readonly Option<Uri?> ControllerUrl = Flag<Uri?>(AgentFlags.ControllerUrl, v => HttpBaseUrl(AgentFlags.ControllerUrl, v, "http://10.0.0.2:30580"));
+    private static readonly Option<string?> ControllerToken = Flag<string?>(AgentFlags.ControllerToken, v =>
+        v.Length > 0 && !v.Any(char.IsWhiteSpace) ? v : throw new CommandLineException($"{AgentFlags.ControllerToken} must be non-empty without spaces"));
+    private static readonly Option<TimeSpan?> DrainTimeoutMs = Flag<TimeSpan?>(AgentFlags.DrainTimeoutMs, v => Milliseconds(AgentFlags.DrainTimeoutMs, v, allowZero: true));
+    private static readonly Option<string?> Model = Flag<string?>(AgentFlags.Model, ModelLocation);
+    private const string NoModelCache = "none";
+    private static readonly Option<string?> ModelCache = Flag<string?>(AgentFlags.ModelCache, v => v == NoModelCache ? v : NonEmpty(AgentFlags.ModelCache, v));
+    private static readonly Option<long?> ModelCacheQuotaGb = Flag<long?>(AgentFlags.ModelCacheQuotaGb, v => QuotaBytes(v));
+    private static readonly Option<string?> ServedModelName = Flag<string?>(AgentFlags.ServedModelName, v => v);
+    private static readonly Option<int?> MaxBatchSize = Flag<int?>(AgentFlags.MaxBatchSize, v =>
+        int.TryParse(v, out var n) && n > 0 ? n : throw new CommandLineException($"{AgentFlags.MaxBatchSize} must be a positive number, not '{v}'"));
+    private static readonly Option<int?> MaxRequestBytes = Flag<int?>(AgentFlags.MaxRequestBytes, v =>
+        int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new CommandLineException($"{AgentFlags.MaxRequestBytes} must be a whole number of bytes from 1 to {int.MaxValue}, not '{v}'"));
+    private static readonly Option<double?> PeakBandwidthGbps = Flag<double?>(AgentFlags.PeakBandwidthGbps, v => Positive(AgentFlags.PeakBandwidthGbps, v));
+    private static readonly Option<double?> PeakTflops = Flag<double?>(AgentFlags.PeakTflops, v => Positive(AgentFlags.PeakTflops, v));
+    private static readonly Option<string?> Engine = Flag<string?>(AgentFlags.Engine, v => v is EngineNames.Cpu or EngineNames.Cuda or EngineNames.External
+        ? v
+        : throw new CommandLineException($"{AgentFlags.Engine} {v} is not an engine; cpu or cuda (with --model) and external (with --run) are"));
+    private static readonly Option<double?> GpuMemoryUtilization = Flag<double?>(AgentFlags.GpuMemoryUtilization, v =>
+        double.TryParse(v, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var f) && f > 0 && f <= 1
+            ? f
+            : throw new CommandLineException($"{AgentFlags.GpuMemoryUtilization} must be a number in (0, 1], not '{v}'"));
+    private static readonly Option<string?> Run = Flag<string?>(AgentFlags.Run, v => ShellCommand(AgentFlags.Run, v));
+    private static readonly Option<string?> Setup = Flag<string?>(AgentFlags.Setup, v => ShellCommand(AgentFlags.Setup, v));
+    private static readonly Option<int?> EnginePort = Flag<int?>(AgentFlags.EnginePort, v => PortNumber(AgentFlags.EnginePort, v));
+    private static readonly Option<string?> Workdir = Flag<string?>(AgentFlags.Workdir, v =>
+        v.Length > 0 ? v : throw new CommandLineException($"{AgentFlags.Workdir} needs a folder"));
+    private static readonly Option<int?> EngineMaxRestarts = Flag<int?>(AgentFlags.EngineMaxRestarts, v =>
+        int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new CommandLineException($"{AgentFlags.EngineMaxRestarts} must be a whole number, not '{v}'"));
+    private static readonly Option<TimeSpan?> EngineRestartDelayMs = Flag<TimeSpan?>(AgentFlags.EngineRestartDelayMs, v => Milliseconds(AgentFlags.EngineRestartDelayMs, v, allowZero: false));
 
-    private static readonly Dictionary<string, Apply> Flags = new(StringComparer.Ordinal)
+    /// <summary>The flags of the external engine mode: any of them (or <c>--engine external</c>) asks for it.</summary>
+    private static readonly Option[] ExternalFlags = [Run, Setup, EnginePort, Workdir, EngineMaxRestarts, EngineRestartDelayMs];
+
+    private static readonly RootCommand Command = BuildCommand();
+
+    // As launchers have always had it: flags are matched exactly, @FILE is a value like any other (no response files).
+    private static readonly ParserConfiguration Configuration = new() { EnablePosixBundling = false, ResponseFileTokenReplacer = null };
+
+    private static RootCommand BuildCommand()
     {
-        [AgentFlags.Port] = (o, v) => o with { Port = Port(v) },
-        [AgentFlags.Host] = (o, v) => o with { Host = Address(v) },
-        [AgentFlags.MachineId] = (o, v) => o with { MachineId = MachineId(v) },
-        [AgentFlags.ReadinessPath] = (o, v) => o with { ReadinessPath = ReadinessPath(v) },
-        [AgentFlags.ReadyDelayMs] = (o, v) => o with { ReadyDelay = Milliseconds("--ready-delay-ms", v, allowZero: true) },
-        [AgentFlags.MetadataUrl] = (o, v) => o with { MetadataUrl = HttpBaseUrl("--metadata-url", v, "http://169.254.169.254") },
-        [AgentFlags.MetadataFormat] = (o, v) => o with { MetadataFormat = Format(v) },
-        [AgentFlags.MetadataPollMs] = (o, v) => o with { MetadataPollInterval = Milliseconds("--metadata-poll-ms", v, allowZero: false) },
-        [AgentFlags.OrphanExitAfterMs] = (o, v) => o with
+        var command = new RootCommand("SkyServe replica agent");
+        // No built-in --help, -h, -?, --version or [directives]: AgentProgram answers a lone --help or -h with Usage
+        // (IsHelpRequest), and anything else that is not one of our flags is a misuse (exit code 2), as it always was.
+        command.Options.Clear();
+        command.Directives.Clear();
+        Option[] flags =
+        [
+            Port, Host, MachineId, ReadinessPath, ReadyDelayMs, MetadataUrl, MetadataFormatFlag, MetadataPollMs, OrphanExitAfterMs, ControllerUrl,
+            ControllerToken, DrainTimeoutMs, Model, ModelCache, ModelCacheQuotaGb, ServedModelName, MaxBatchSize, MaxRequestBytes, PeakBandwidthGbps,
+            PeakTflops, Engine, GpuMemoryUtilization, .. ExternalFlags,
+        ];
+        foreach (var flag in flags)
+            command.Options.Add(flag);
+        return command;
+    }
+
+    /// <summary>
+    /// A flag with one value, <c>--flag value</c> or <c>--flag=value</c>, checked by <paramref name="convert"/>: what it
+    /// throws as <see cref="CommandLineException"/> becomes the parse error, so each flag keeps its own message.
+    /// <paramref name="convert"/> must not return null for a good value (System.CommandLine would then cast the text).
+    /// </summary>
+    private static Option<T> Flag<T>(string name, Func<string, T> convert) => new(name)
+    {
+        Arity = ArgumentArity.ZeroOrOne, // a missing value is reported below, in the same words as every other misuse
+        CustomParser = result =>
         {
-            OrphanExitAfter = Milliseconds("--orphan-exit-after-ms", v, allowZero: true) is { } after && after > TimeSpan.Zero ? after : null,
+            if (result.Tokens.Count == 0)
+            {
+                result.AddError($"{name} needs a value");
+                return default!;
+            }
+            try
+            {
+                return convert(result.Tokens[0].Value);
+            }
+            catch (CommandLineException e)
+            {
+                result.AddError(e.Message);
+                return default!;
+            }
         },
-        [AgentFlags.ControllerUrl] = (o, v) => o with { ControllerUrl = HttpBaseUrl("--controller-url", v, "http://10.0.0.2:30580") },
-        [AgentFlags.ControllerToken] = (o, v) => o with { ControllerToken = v.Length > 0 && !v.Any(char.IsWhiteSpace) ? v : throw new CommandLineException("--controller-token must be non-empty without spaces") },
-        [AgentFlags.DrainTimeoutMs] = (o, v) => o with { DrainTimeout = Milliseconds("--drain-timeout-ms", v, allowZero: true) },
-        [AgentFlags.Model] = (o, v) => o with { ModelDirectory = ModelLocation(v) },
-        [AgentFlags.ModelCache] = (o, v) => o with { ModelCacheDirectory = v == "none" ? null : NonEmpty("--model-cache", v) },
-        [AgentFlags.ModelCacheQuotaGb] = (o, v) => o with { ModelCacheQuotaBytes = QuotaBytes(v) },
-        [AgentFlags.ServedModelName] = (o, v) => o with { ServedModelName = v },
-        [AgentFlags.MaxBatchSize] = (o, v) => o with { MaxBatchSize = int.TryParse(v, out var n) && n > 0 ? n : throw new CommandLineException($"--max-batch-size must be a positive number, not '{v}'") },
-        [AgentFlags.MaxRequestBytes] = (o, v) => o with
-        {
-            MaxRequestBytes = int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-                ? n
-                : throw new CommandLineException($"--max-request-bytes must be a whole number of bytes from 1 to {int.MaxValue}, not '{v}'"),
-        },
-        [AgentFlags.PeakBandwidthGbps] = (o, v) => o with { PeakBandwidthGbps = Positive("--peak-bandwidth-gbps", v) },
-        [AgentFlags.PeakTflops] = (o, v) => o with { PeakTflops = Positive("--peak-tflops", v) },
-        [AgentFlags.Engine] = (o, v) => v switch
-        {
-            "cpu" => o with { Engine = ModelEngine.Cpu },
-            "cuda" => o with { Engine = ModelEngine.Cuda },
-            "external" => o with { External = o.External ?? new ExternalEngineOptions() },
-            _ => throw new CommandLineException($"--engine {v} is not an engine; cpu or cuda (with --model) and external (with --run) are"),
-        },
-        [AgentFlags.GpuMemoryUtilization] = (o, v) => o with
-        {
-            GpuMemoryUtilization = double.TryParse(v, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var f) && f > 0 && f <= 1
-                ? f
-                : throw new CommandLineException($"--gpu-memory-utilization must be a number in (0, 1], not '{v}'"),
-        },
-        [AgentFlags.Run] = (o, v) => External(o, e => e with { Run = Command("--run", v) }),
-        [AgentFlags.Setup] = (o, v) => External(o, e => e with { Setup = Command("--setup", v) }),
-        [AgentFlags.EnginePort] = (o, v) => External(o, e => e with { Port = Port(v, "--engine-port") }),
-        [AgentFlags.Workdir] = (o, v) => External(o, e => e with { WorkDirectory = v.Length > 0 ? v : throw new CommandLineException("--workdir needs a folder") }),
-        [AgentFlags.EngineMaxRestarts] = (o, v) => External(o, e => e with
-        {
-            MaxRestarts = int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new CommandLineException($"--engine-max-restarts must be a whole number, not '{v}'"),
-        }),
-        [AgentFlags.EngineRestartDelayMs] = (o, v) => External(o, e => e with { RestartDelay = Milliseconds("--engine-restart-delay-ms", v, allowZero: false) }),
     };
 
-    private static AgentOptions External(AgentOptions options, Func<ExternalEngineOptions, ExternalEngineOptions> change) =>
-        options with { External = change(options.External ?? new ExternalEngineOptions()) };
+    /// <summary>The folder of <c>--write-manifest DIR</c> when that is the whole command line, else null.</summary>
+    public static string? ManifestRequest(IReadOnlyList<string> args) => args switch
+    {
+        [AgentFlags.WriteManifest, var directory] => directory,
+        [var single] when single.StartsWith(AgentFlags.WriteManifest + "=", StringComparison.Ordinal) => single[(AgentFlags.WriteManifest.Length + 1)..],
+        _ => null,
+    };
 
-    private static string Command(string flag, string value) =>
+    public static bool IsHelpRequest(IReadOnlyList<string> args) => args is ["--help"] or ["-h"];
+
+    /// <summary>Reads <c>--flag value</c> and <c>--flag=value</c> pairs; throws <see cref="CommandLineException"/> on misuse.</summary>
+    public static AgentOptions Parse(IReadOnlyList<string> args)
+    {
+        var parsed = Command.Parse(args, Configuration);
+        if (Misuse(parsed) is { } misuse)
+            throw new CommandLineException(misuse);
+
+        bool Given(Option option) => parsed.GetResult(option) is not null;
+        var defaults = new AgentOptions { Port = 0 };
+        var engine = parsed.GetValue(Engine);
+        ExternalEngineOptions? external = null;
+        if (engine == EngineNames.External || ExternalFlags.Any(Given))
+        {
+            var e = new ExternalEngineOptions();
+            external = e with
+            {
+                Run = parsed.GetValue(Run),
+                Setup = parsed.GetValue(Setup),
+                Port = parsed.GetValue(EnginePort) ?? e.Port,
+                WorkDirectory = parsed.GetValue(Workdir),
+                MaxRestarts = parsed.GetValue(EngineMaxRestarts) ?? e.MaxRestarts,
+                RestartDelay = parsed.GetValue(EngineRestartDelayMs) ?? e.RestartDelay,
+            };
+        }
+        var options = defaults with
+        {
+            Port = parsed.GetValue(Port) ?? throw new CommandLineException($"{AgentFlags.Port} is required (0 picks a free port)"),
+            Host = parsed.GetValue(Host) ?? defaults.Host,
+            MachineId = parsed.GetValue(MachineId) ?? defaults.MachineId,
+            ReadinessPath = parsed.GetValue(ReadinessPath) ?? defaults.ReadinessPath,
+            ReadyDelay = parsed.GetValue(ReadyDelayMs) ?? defaults.ReadyDelay,
+            MetadataUrl = parsed.GetValue(MetadataUrl),
+            MetadataFormat = parsed.GetValue(MetadataFormatFlag) ?? defaults.MetadataFormat,
+            MetadataPollInterval = parsed.GetValue(MetadataPollMs) ?? defaults.MetadataPollInterval,
+            OrphanExitAfter = parsed.GetValue(OrphanExitAfterMs) is { } after && after > TimeSpan.Zero ? after : null,
+            ControllerUrl = parsed.GetValue(ControllerUrl),
+            ControllerToken = parsed.GetValue(ControllerToken),
+            DrainTimeout = parsed.GetValue(DrainTimeoutMs) ?? defaults.DrainTimeout,
+            ModelDirectory = parsed.GetValue(Model),
+            ModelCacheDirectory = parsed.GetValue(ModelCache) switch
+            {
+                null => CheckpointCache.DefaultRoot(),
+                NoModelCache => null,
+                var folder => folder,
+            },
+            ModelCacheQuotaBytes = parsed.GetValue(ModelCacheQuotaGb) ?? defaults.ModelCacheQuotaBytes,
+            ServedModelName = parsed.GetValue(ServedModelName),
+            MaxBatchSize = parsed.GetValue(MaxBatchSize) ?? defaults.MaxBatchSize,
+            MaxRequestBytes = parsed.GetValue(MaxRequestBytes) ?? defaults.MaxRequestBytes,
+            PeakBandwidthGbps = parsed.GetValue(PeakBandwidthGbps),
+            PeakTflops = parsed.GetValue(PeakTflops),
+            Engine = engine == EngineNames.Cuda ? ModelEngine.Cuda : ModelEngine.Cpu,
+            GpuMemoryUtilization = parsed.GetValue(GpuMemoryUtilization) ?? defaults.GpuMemoryUtilization,
+            External = external,
+        };
+
+        if (options.External is { Run: null })
+            throw new CommandLineException("--setup, --engine-port, --workdir, --engine-max-restarts, --engine-restart-delay-ms and --engine external go with --run");
+        if (options.Engine == ModelEngine.Cuda && options.ModelDirectory is null)
+            throw new CommandLineException("--engine cuda serves a model: give --model");
+        if (Given(GpuMemoryUtilization) && options.Engine != ModelEngine.Cuda)
+            throw new CommandLineException("--gpu-memory-utilization goes with --engine cuda");
+        if (options.External is not null && options.ModelDirectory is not null)
+            throw new CommandLineException("--model (the built-in engine) and --run (an external engine) cannot be used together");
+        if (options.OrphanExitAfter is not null && options.MetadataUrl is null)
+            throw new CommandLineException("--orphan-exit-after-ms goes with --metadata-url: it is the metadata service that stops answering");
+        if (options.ModelCacheDirectory is null && options.ModelDirectory is { } model && ModelSource.LooksLikeUrl(model))
+            throw new CommandLineException("--model with a URL needs a model cache; drop --model-cache none");
+        return options;
+    }
+
+    /// <summary>
+    /// What is wrong with the command line as System.CommandLine read it, in the agent's own words; null: nothing. A
+    /// repeated flag, `--`, an unknown flag or a stray word come first (System.CommandLine would word them its own way),
+    /// then the first value a flag's <see cref="Flag{T}"/> refused.
+    /// </summary>
+    private static string? Misuse(ParseResult parsed)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var token in parsed.Tokens)
+        {
+            if (token.Type == TokenType.Option && !seen.Add(token.Value))
+                return $"{token.Value} is given more than once";
+            if (token.Type == TokenType.DoubleDash)
+                return $"unknown option {token.Value}";
+            if (token.Type == TokenType.Directive) // [NAME] first: the tokenizer's, though the command has none
+                return $"unexpected argument '{token.Value}'";
+        }
+        if (parsed.UnmatchedTokens is [var unmatched, ..])
+            return unmatched.StartsWith('-') ? $"unknown option {unmatched}" : $"unexpected argument '{unmatched}'";
+        return parsed.Errors is [var first, ..] ? first.Message : null;
+    }
+
+    private static string ShellCommand(string flag, string value) =>
         !string.IsNullOrWhiteSpace(value) ? value : throw new CommandLineException($"{flag} needs a shell command");
 
     private static string ModelLocation(string value)
@@ -152,62 +295,7 @@ public static class AgentCommandLine
             ? (long)(gigabytes * 1e9)
             : throw new CommandLineException($"--model-cache-quota-gb must be a positive number of GB, not '{value}'");
 
-    /// <summary>The folder of <c>--write-manifest DIR</c> when that is the whole command line, else null.</summary>
-    public static string? ManifestRequest(IReadOnlyList<string> args) => args switch
-    {
-        ["--write-manifest", var directory] => directory,
-        [var single] when single.StartsWith("--write-manifest=", StringComparison.Ordinal) => single["--write-manifest=".Length..],
-        _ => null,
-    };
-
-    public static bool IsHelpRequest(IReadOnlyList<string> args) => args is ["--help"] or ["-h"];
-
-    /// <summary>Reads <c>--flag value</c> and <c>--flag=value</c> pairs; throws <see cref="CommandLineException"/> on misuse.</summary>
-    public static AgentOptions Parse(IReadOnlyList<string> args)
-    {
-        var options = new AgentOptions { Port = 0 };
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Count; i++)
-        {
-            var (flag, value) = SplitInlineValue(args[i]);
-            if (!Flags.TryGetValue(flag, out var apply))
-                throw new CommandLineException(flag.StartsWith('-') ? $"unknown option {flag}" : $"unexpected argument '{flag}'");
-            if (!seen.Add(flag))
-                throw new CommandLineException($"{flag} is given more than once");
-            if (value is null)
-            {
-                if (i + 1 >= args.Count)
-                    throw new CommandLineException($"{flag} needs a value");
-                value = args[++i];
-            }
-            options = apply(options, value);
-        }
-        if (!seen.Contains("--port"))
-            throw new CommandLineException("--port is required (0 picks a free port)");
-        if (options.External is { Run: null })
-            throw new CommandLineException("--setup, --engine-port, --workdir, --engine-max-restarts, --engine-restart-delay-ms and --engine external go with --run");
-        if (options.Engine == ModelEngine.Cuda && options.ModelDirectory is null)
-            throw new CommandLineException("--engine cuda serves a model: give --model");
-        if (seen.Contains("--gpu-memory-utilization") && options.Engine != ModelEngine.Cuda)
-            throw new CommandLineException("--gpu-memory-utilization goes with --engine cuda");
-        if (options.External is not null && options.ModelDirectory is not null)
-            throw new CommandLineException("--model (the built-in engine) and --run (an external engine) cannot be used together");
-        if (options.OrphanExitAfter is not null && options.MetadataUrl is null)
-            throw new CommandLineException("--orphan-exit-after-ms goes with --metadata-url: it is the metadata service that stops answering");
-        if (!seen.Contains("--model-cache"))
-            options = options with { ModelCacheDirectory = CheckpointCache.DefaultRoot() };
-        if (options.ModelCacheDirectory is null && options.ModelDirectory is { } model && ModelSource.LooksLikeUrl(model))
-            throw new CommandLineException("--model with a URL needs a model cache; drop --model-cache none");
-        return options;
-    }
-
-    private static (string Flag, string? Value) SplitInlineValue(string arg)
-    {
-        var equals = arg.IndexOf('=');
-        return arg.StartsWith("--", StringComparison.Ordinal) && equals > 0 ? (arg[..equals], arg[(equals + 1)..]) : (arg, null);
-    }
-
-    private static int Port(string value, string flag = "--port") =>
+    private static int PortNumber(string flag, string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= IPEndPoint.MaxPort
             ? port
             : throw new CommandLineException($"{flag} must be a number from 0 to {IPEndPoint.MaxPort}, not '{value}'");
@@ -217,12 +305,12 @@ public static class AgentCommandLine
             ? address
             : throw new CommandLineException($"--host must be an IP address such as 127.0.0.1 or 0.0.0.0, not '{value}'");
 
-    private static string MachineId(string value) =>
+    private static string MachineIdValue(string value) =>
         value.Length > 0 && !value.Any(char.IsWhiteSpace) && !value.Any(char.IsControl)
             ? value
             : throw new CommandLineException($"--machine-id must be non-empty without spaces, not '{value}'");
 
-    private static string ReadinessPath(string value)
+    private static string ReadinessPathValue(string value)
     {
         if (!value.StartsWith('/') || value.Contains('?') || value.Contains('#') || value.Any(char.IsWhiteSpace))
             throw new CommandLineException($"--readiness-path must be a path starting with '/', not '{value}'");
@@ -249,9 +337,9 @@ public static class AgentCommandLine
 
     private static MetadataFormat Format(string value) => value.ToLowerInvariant() switch
     {
-        "aws" => MetadataFormat.Aws,
-        "gcp" => MetadataFormat.Gcp,
-        "azure" => MetadataFormat.Azure,
+        MetadataFormats.Aws => MetadataFormat.Aws,
+        MetadataFormats.Gcp => MetadataFormat.Gcp,
+        MetadataFormats.Azure => MetadataFormat.Azure,
         _ => throw new CommandLineException($"--metadata-format must be aws, gcp or azure, not '{value}'"),
     };
 }
