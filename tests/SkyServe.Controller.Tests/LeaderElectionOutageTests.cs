@@ -44,6 +44,31 @@ public sealed class LeaderElectionOutageTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => await LeadsAsync(a) ^ await LeadsAsync(b), TimeSpan.FromSeconds(10), () => "exactly one leader again");
     }
 
+    [Fact]
+    public async Task A_leader_whose_lock_session_is_dropped_stops_leading_before_another_takes_over()
+    {
+        // The probe of issue 14: PostgreSQL stays up but ends the lock's session (an idle-session timeout, a proxy, a
+        // network reset). The old leader must notice by itself; two leaders at once would both launch machines.
+        var connection = postgres.NewDatabase("leader");
+        await using var a = await ControllerServer.StartAsync(Database.Postgres, Path.Combine(data.Path, "a"), postgres, connection, reconcile: true);
+        await using var b = await ControllerServer.StartAsync(Database.Postgres, Path.Combine(data.Path, "b"), postgres, connection, reconcile: true);
+        await Eventually.TrueAsync(async () => await LeadsAsync(a) ^ await LeadsAsync(b), TimeSpan.FromSeconds(30), () => "exactly one leader");
+        var (leader, standby) = await LeadsAsync(a) ? (a, b) : (b, a);
+
+        await using (var admin = new Npgsql.NpgsqlConnection(connection))
+        {
+            await admin.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted", admin);
+            Assert.Equal(1L, (long)(await drop.ExecuteScalarAsync())!);
+        }
+
+        var election = leader.Services.GetRequiredService<LeaderElection>();
+        await Eventually.TrueAsync(() => !election.HoldsLock, TimeSpan.FromSeconds(5), () => "the old leader noticing its lock is gone");
+        await Eventually.TrueAsync(async () => await LeadsAsync(standby) || await LeadsAsync(leader), TimeSpan.FromSeconds(10), () => "a new leader");
+        Assert.False(await LeadsAsync(a) && await LeadsAsync(b), "two leaders at once");
+    }
+
     /// <summary>What the reconcile loop would conclude: a database that cannot be asked makes nobody the leader.</summary>
     private static async Task<bool> LeadsAsync(ControllerServer controller)
     {

@@ -21,6 +21,9 @@ public sealed partial class LeaderElection(IOptions<ControllerOptions> options, 
     private Task watcher = Task.CompletedTask;
     private volatile bool leading;
 
+    /// <summary>Whether this controller holds the lock now, without asking the database (the watcher keeps it true).</summary>
+    public bool HoldsLock => leading;
+
     /// <summary>Whether this controller leads; throws what the database threw when it cannot be asked (the caller retries).</summary>
     public async Task<bool> IsLeaderAsync(CancellationToken ct)
     {
