@@ -78,7 +78,8 @@ public sealed class InterruptionTests
         await Eventually.TrueAsync(async () => (string?)(await agent.GetJsonAsync("/health"))["status"] == "interrupted",
             TimeSpan.FromSeconds(30), () => agent.Output);
         Assert.Equal("stop", (string?)(await agent.GetJsonAsync("/health"))["interruption"]!["action"]);
-        Assert.Contains("interruption notice: action=stop time=2026-03-01T12:00:00Z", agent.Stdout);
+        // The line follows the state change that /health shows: wait for it rather than race it.
+        await Eventually.TrueAsync(() => agent.Stdout.Contains("interruption notice: action=stop time=2026-03-01T12:00:00Z"), TimeSpan.FromSeconds(10), () => agent.Output);
         // Logged once (errors at most once a minute), saying what went wrong: the 500, or, when the first poll of a
         // freshly started agent on a busy machine ran past the metadata timeout, that.
         var failure = Assert.Single(agent.Stderr.Split('\n'), line => line.Contains("failed"));

@@ -72,7 +72,8 @@ public sealed class MetadataFormatTests
         // Draining: the request that was in flight still gets its answer.
         using var finished = await inFlight;
         Assert.Equal(HttpStatusCode.OK, finished.StatusCode);
-        Assert.Contains($"interruption notice: action=terminate time={(string)interruption["time"]!} kind=preemption source={format}", agent.Stdout);
+        // The line follows the state change that /health shows: wait for it rather than race it.
+        await Eventually.TrueAsync(() => agent.Stdout.Contains($"interruption notice: action=terminate time={(string)interruption["time"]!} kind=preemption source={format}"), TimeSpan.FromSeconds(10), () => agent.Output);
         Assert.Equal(0, metadata.RefusedRequests);
         Assert.False(agent.HasExited, agent.Output);
     }
@@ -121,6 +122,8 @@ public sealed class MetadataFormatTests
         await Eventually.TrueAsync(() => controller.Reports.Count == 1, TimeSpan.FromSeconds(10), () => agent.Output);
         var failure = Assert.Single(agent.Stderr.Split('\n'), line => line.Contains("failed")); // throttled: once a minute
         Assert.Contains("500", failure);
+        // The logger writes from its own queue: the recovery line may come after the notice is already served.
+        await Eventually.TrueAsync(() => agent.Output.Contains("answers again"), TimeSpan.FromSeconds(10), () => agent.Output);
         Assert.Single(agent.Output.Split('\n'), line => line.Contains("answers again"));
     }
 
