@@ -64,6 +64,9 @@ public sealed class ControllerOptionsValidator : IValidateOptions<ControllerOpti
             p.Positive(J + nameof(j.CostAccounting), j.CostAccounting);
             p.Positive(J + nameof(j.OfferingRefresh), j.OfferingRefresh);
             p.NotNegative(J + nameof(j.OrphanGrace), j.OrphanGrace);
+            p.Positive(J + nameof(j.EventRetention), j.EventRetention);
+            p.Positive(J + nameof(j.KeepEventsFor), j.KeepEventsFor);
+            p.AtLeast(J + nameof(j.MaxEventsPerService), j.MaxEventsPerService, 1);
         }
         return p.All;
     }

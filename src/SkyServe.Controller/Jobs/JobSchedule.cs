@@ -10,12 +10,19 @@ public sealed record JobSchedule
     public TimeSpan OfferingRefresh { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Machines younger than this are never collected, whatever the rows say.</summary>
     public TimeSpan OrphanGrace { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How often old service events are deleted (<see cref="EventRetentionJob"/>).</summary>
+    public TimeSpan EventRetention { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Events older than this are deleted.</summary>
+    public TimeSpan KeepEventsFor { get; init; } = TimeSpan.FromDays(30);
+    /// <summary>At most this many of a service's newest events are kept, whatever their age.</summary>
+    public int MaxEventsPerService { get; init; } = 10_000;
 
     public void AddTo(IQuartzBuilder quartz)
     {
         Every<OrphanMachineCollectorJob>(quartz, OrphanCollection);
         Every<CostAccountingJob>(quartz, CostAccounting);
         Every<OfferingRefreshJob>(quartz, OfferingRefresh);
+        Every<EventRetentionJob>(quartz, EventRetention);
     }
 
     private static void Every<TJob>(IQuartzBuilder quartz, TimeSpan interval) where TJob : IJob
