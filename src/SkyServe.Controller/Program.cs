@@ -35,18 +35,9 @@ catch (Exception e) when (e is SecretFileException or OptionsValidationException
 }
 if (GeneratedTokenNotice.For(options) is { } notice)
     Console.WriteLine(notice);
-if (options.Urls.Split(';').Select(PortAvailability.Problem).FirstOrDefault(p => p is not null) is { } taken)
+if (await PortAvailability.StartAsync(options.Urls.Split(';'), () => app.StartAsync()) is { } cannotListen)
 {
-    Console.Error.WriteLine($"error: {taken}");
-    return 1;
-}
-try
-{
-    await app.StartAsync();
-}
-catch (IOException e) // the port is taken: one line, not a stack trace
-{
-    Console.Error.WriteLine($"error: cannot listen on {options.Urls}: {e.Message}");
+    Console.Error.WriteLine($"error: {cannotListen}"); // a taken port: one line, not a stack trace
     return 1;
 }
 Console.WriteLine($"SkyServe controller listening on {string.Join(", ", app.Urls)}");

@@ -15,11 +15,6 @@ catch (ArgumentException e)
     Console.Error.WriteLine($"error: {e.Message}\n{LoadBalancerCommandLine.Usage}");
     return 2;
 }
-if (SkyServe.Core.Hosting.PortAvailability.Problem(options.Listen) is { } taken)
-{
-    Console.Error.WriteLine($"error: {taken}");
-    return 1;
-}
 Microsoft.AspNetCore.Builder.WebApplication app;
 try
 {
@@ -30,13 +25,9 @@ catch (Microsoft.Extensions.Options.OptionsValidationException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
-try
+if (await SkyServe.Core.Hosting.PortAvailability.StartAsync([options.Listen], () => app.StartAsync()) is { } cannotListen)
 {
-    await app.StartAsync();
-}
-catch (IOException e) // the port is taken: one line, not a stack trace
-{
-    Console.Error.WriteLine($"error: cannot listen on {options.Listen}: {e.Message}");
+    Console.Error.WriteLine($"error: {cannotListen}"); // a taken port: one line, not a stack trace
     return 1;
 }
 Console.WriteLine($"SkyServe load balancer listening on {LoadBalancerHost.BoundAddress(app)}");

@@ -109,19 +109,7 @@ public static class LocalStartCommand
     /// <summary>Starts a host; a port that is taken is one clear line, not a stack trace.</summary>
     private static async Task ListenAsync(IHost host, string flag, int port, CancellationToken ct)
     {
-        var problem = PortAvailability.Problem($"http://127.0.0.1:{port}");
-        if (problem is null)
-        {
-            try
-            {
-                await host.StartAsync(ct);
-                return;
-            }
-            catch (IOException e) // taken between the check and the start
-            {
-                problem = $"cannot listen on 127.0.0.1:{port}: {e.Message}";
-            }
-        }
-        throw new CliException($"{problem}. Is another `skyserve local start` running? Pick another port with {flag}.");
+        if (await PortAvailability.StartAsync([$"http://127.0.0.1:{port}"], () => host.StartAsync(ct)) is { } problem)
+            throw new CliException($"{problem}. Is another `skyserve local start` running? Pick another port with {flag}.");
     }
 }

@@ -28,7 +28,7 @@ public static class LoadBalancerEndpoints
             }
             catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested)
             {
-                return Results.Ok(await table.WaitForChangeAsync(since, TimeSpan.Zero, ct));
+                return Results.Ok(table.Current);
             }
         }).WithSummary("Every service's READY replicas; with ?since=ETAG waits (up to wait_seconds) for a change.");
         lb.MapPost(LoadBalancerApi.Stats, async (LoadBalancerStats stats, RequestRates rates, ReconcileSignal signal, LoadBalancerReports reports, TimeProvider time, CancellationToken ct) =>

@@ -9,6 +9,27 @@ namespace SkyServe.Core.Hosting;
 /// </summary>
 public static class PortAvailability
 {
+    /// <summary>
+    /// Starts a host that listens on <paramref name="urls"/>: null once it listens, else why it cannot, as one line
+    /// (checked first; a port taken between the check and the start is caught from the server's own error).
+    /// </summary>
+    public static async Task<string?> StartAsync(IReadOnlyList<string> urls, Func<Task> start)
+    {
+        if (urls.Select(Problem).FirstOrDefault(problem => problem is not null) is { } taken)
+            return taken;
+        try
+        {
+            await start();
+            return null;
+        }
+        catch (IOException e)
+        {
+            return $"cannot listen on {string.Join(", ", urls.Select(Endpoint))}: {e.Message}";
+        }
+    }
+
+    private static string Endpoint(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? $"{uri.Host}:{uri.Port}" : url;
+
     /// <summary>Why <paramref name="url"/> cannot be listened on, or null when it can (or cannot be checked: port 0, a host name).</summary>
     public static string? Problem(string url)
     {

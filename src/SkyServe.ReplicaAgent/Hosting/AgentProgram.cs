@@ -55,18 +55,10 @@ public static class AgentProgram
             return 1;
         }
         await using var _ = app;
-        if (SkyServe.Core.Hosting.PortAvailability.Problem(new UriBuilder("http", options.Host.ToString(), options.Port).Uri.ToString()) is { } taken)
+        var url = new UriBuilder("http", options.Host.ToString(), options.Port).Uri.ToString();
+        if (await SkyServe.Core.Hosting.PortAvailability.StartAsync([url], () => app.StartAsync()) is { } cannotListen)
         {
-            Console.Error.WriteLine($"SkyServe.ReplicaAgent: {taken}");
-            return 1;
-        }
-        try
-        {
-            await app.StartAsync();
-        }
-        catch (IOException e) // typically the address is in use
-        {
-            Console.Error.WriteLine($"SkyServe.ReplicaAgent: cannot listen on {options.Host}:{options.Port}: {e.Message}");
+            Console.Error.WriteLine($"SkyServe.ReplicaAgent: {cannotListen}");
             return 1;
         }
 
