@@ -44,7 +44,9 @@ public sealed class StoredSpecTests : IDisposable
             await using var scope = server.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
             var old = await db.Services.SingleAsync(s => s.Name == "old");
-            await scope.ServiceProvider.GetRequiredService<ServiceReconciler>().ReconcileAsync(old.Id, CancellationToken.None);
+            var leader = scope.ServiceProvider.GetRequiredService<LeaderElection>();
+            Assert.True(await leader.IsLeaderAsync(CancellationToken.None));
+            await scope.ServiceProvider.GetRequiredService<ServiceReconciler>().ReconcileAsync(old.Id, leader.Generation, CancellationToken.None);
         }
 
         var service = await (await server.Client.GetAsync("/api/v1/services/old")).ReadJsonAsync();

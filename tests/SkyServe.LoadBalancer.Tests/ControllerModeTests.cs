@@ -209,7 +209,12 @@ public sealed class ControllerModeTests : IAsyncLifetime
         await Task.Delay(1000);
         Assert.False(waiting.IsCompleted, "the request should wait for a replica");
         // The waiting request reached the controller as demand, which is what scales a service from zero.
-        Assert.True(controller.Services.GetRequiredService<RequestRates>().RequestsPerSecond("lazy") > 0);
+        await using (var scope = controller.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
+            var lazy = await db.Services.SingleAsync(s => s.Name == "lazy");
+            Assert.True(await controller.Services.GetRequiredService<RequestRates>().RequestsPerSecondAsync(db, lazy.Id, CancellationToken.None) > 0);
+        }
         await AddReplicaAsync("lazy", backends[1]);
         Assert.StartsWith("b|GET|/hello", await waiting.WaitAsync(TimeSpan.FromSeconds(5)));
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Quartz;
 using SkyServe.Controller.Api;
 using SkyServe.Controller.Cloud;
+using SkyServe.Controller.Probing;
 using SkyServe.Controller.Reconcile;
 using SkyServe.Controller.Routing;
 using SkyServe.Controller.Services;
@@ -89,9 +90,12 @@ public static class ControllerHost
     {
         services.AddSingleton(options.Reconcile);
         services.AddSingleton(options.Jobs);
+        services.AddSingleton<ReconcileQueue>();
         services.AddSingleton<ReconcileSignal>();
         services.AddSingleton<RequestRates>();
-        services.AddSingleton<ServiceRuntimeState>();
+        services.AddSingleton<ControllerIdentity>();
+        services.AddSingleton<MachineInventory>();
+        services.AddSingleton<ProbeScheduler>();
         services.AddSingleton<MachineTerminations>();
         services.AddSingleton<LocationStates>();
         services.AddSingleton<NoticeIntake>();
@@ -99,7 +103,13 @@ public static class ControllerHost
         services.AddSingleton<AgentCallback>();
         services.AddSingleton<LeaderElection>();
         services.AddSingleton<OfferingCache>();
-        services.AddSingleton(new ReadinessProber(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
+        services.AddSingleton(new ReadinessProber(new HttpClient(new SocketsHttpHandler
+        {
+            // One or two kept-alive connections per replica, reused probe after probe.
+            MaxConnectionsPerServer = 2,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(10),
+        })
         {
             Timeout = Timeout.InfiniteTimeSpan, // each probe has the spec's own timeout
         }));
@@ -109,7 +119,7 @@ public static class ControllerHost
         services.AddHostedService(sp => sp.GetRequiredService<RoutingTable>());
         if (!options.Reconcile.Enabled)
             return;
-        services.AddHostedService<ReconcileLoop>();
+        services.AddHostedService<ReconcileWorkers>();
         services.AddHostedService<NoticeListener>();
         services.AddQuartz(options.Jobs.AddTo);
         services.AddQuartzHostedService(q => q.WaitForJobsToComplete = false);

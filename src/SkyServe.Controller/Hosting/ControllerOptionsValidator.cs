@@ -44,6 +44,14 @@ public sealed class ControllerOptionsValidator : IValidateOptions<ControllerOpti
         else
         {
             p.Positive(R + nameof(r.Interval), r.Interval);
+            p.Positive(R + nameof(r.BusyInterval), r.BusyInterval);
+            p.AtLeast(R + nameof(r.Workers), r.Workers, 1);
+            p.Positive(R + nameof(r.ProbeInterval), r.ProbeInterval);
+            p.AtLeast(R + nameof(r.MaxConcurrentProbes), r.MaxConcurrentProbes, 1);
+            p.Positive(R + nameof(r.MachineListInterval), r.MachineListInterval);
+            p.Positive(R + nameof(r.LeaseRenewal), r.LeaseRenewal);
+            if (r.LeaseRenewal > TimeSpan.Zero)
+                p.AtLeast(R + nameof(r.LeaseTtl), r.LeaseTtl, r.LeaseRenewal * 2); // two renewals may fail before the lease lapses
             p.AtLeast(R + nameof(r.MaxLaunchesInFlight), r.MaxLaunchesInFlight, 1);
             p.NotNegative(R + nameof(r.NotReadyGrace), r.NotReadyGrace);
             p.Positive(R + nameof(r.LaunchBackoff), r.LaunchBackoff);

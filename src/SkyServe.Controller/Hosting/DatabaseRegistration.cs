@@ -16,6 +16,7 @@ public static class DatabaseRegistration
         services.AddSingleton<RoutingChangeSignal>();
         services.AddSingleton<DatabaseOutage>();
         services.AddSingleton<RoutingChangeInterceptor>();
+        services.AddSingleton<FencedWrites>();
         if (!string.IsNullOrWhiteSpace(options.PostgresConnectionString))
         {
             services.AddDbContext<PostgresControllerDb>((sp, o) => Configure(sp, o.UseNpgsql(options.PostgresConnectionString)));
@@ -46,7 +47,7 @@ public static class DatabaseRegistration
 
     private static void Configure(IServiceProvider services, DbContextOptionsBuilder options) =>
         options
-            .AddInterceptors(services.GetRequiredService<RoutingChangeInterceptor>())
+            .AddInterceptors(services.GetRequiredService<FencedWrites>(), services.GetRequiredService<RoutingChangeInterceptor>())
             // EF logs each failed query, save and connection at Error with its stack trace, then throws it to us anyway:
             // the API handler and the loops log it themselves, once per outage when the database is away.
             .ConfigureWarnings(w => w.Log((RelationalEventId.ConnectionError, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug),

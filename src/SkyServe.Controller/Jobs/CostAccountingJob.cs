@@ -11,8 +11,9 @@ public sealed class CostAccountingJob(ControllerDb db, LeaderElection leader, Ti
 {
     protected override async Task RunAsync(CancellationToken ct)
     {
-        if (!await leader.IsLeaderAsync(ct))
-            return;
+        if (!leader.HoldsLock)
+            return; // one controller runs the jobs: the one that holds the reconcile lease
+        db.Fence = leader.Generation;
         var now = time.GetUtcNow().UtcDateTime;
         foreach (var replica in await db.Replicas.ToListAsync(ct))
             replica.CostToDate = CostAccounting.CostOf(replica, now);

@@ -16,8 +16,9 @@ public sealed class EventRetentionJob(ControllerDb db, LeaderElection leader, Jo
 {
     protected override async Task RunAsync(CancellationToken ct)
     {
-        if (!await leader.IsLeaderAsync(ct))
-            return;
+        if (!leader.HoldsLock)
+            return; // one controller runs the jobs: the one that holds the reconcile lease
+        db.Fence = leader.Generation;
         await DeleteAsync(db, time.GetUtcNow().UtcDateTime - schedule.KeepEventsFor, schedule.MaxEventsPerService, ct);
     }
 

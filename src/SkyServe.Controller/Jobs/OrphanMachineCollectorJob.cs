@@ -19,17 +19,19 @@ public sealed class OrphanMachineCollectorJob(
 {
     protected override async Task RunAsync(CancellationToken ct)
     {
-        if (!await leader.IsLeaderAsync(ct))
-            return;
+        if (!leader.HoldsLock)
+            return; // one controller runs the jobs: the one that holds the reconcile lease
+        db.Fence = leader.Generation;
         var machines = await provider.ListAsync(new Dictionary<string, string> { [MachineTags.ManagedBy] = MachineOwnership.ManagedBy }, ct);
         var owners = await db.Replicas.AsNoTracking().Select(r => new { r.InstanceId, r.LaunchToken }).ToListAsync(ct);
         var byInstance = owners.Where(o => o.InstanceId != null).Select(o => o.InstanceId!).ToHashSet();
         var byToken = owners.Select(o => o.LaunchToken.ToString()).ToHashSet();
         var now = time.GetUtcNow();
-        foreach (var machine in machines)
+        var orphans = machines.Where(m => !byInstance.Contains(m.Id) && !byToken.Contains(m.ClientToken) && now - m.LaunchedAt >= schedule.OrphanGrace).ToList();
+        if (orphans.Count > 0)
+            await leader.EnsureHeldAsync(db, db.Fence!.Value, ct); // the last look before acting on the cloud
+        foreach (var machine in orphans)
         {
-            if (byInstance.Contains(machine.Id) || byToken.Contains(machine.ClientToken) || now - machine.LaunchedAt < schedule.OrphanGrace)
-                continue;
             log.TerminatingOrphan(machine.Id, machine.Tags.GetValueOrDefault(MachineTags.Service), machine.Tags.GetValueOrDefault(MachineTags.Replica));
             await provider.TerminateAsync(machine.Id, ct);
         }

@@ -8,13 +8,15 @@ namespace SkyServe.Controller.Persistence;
 /// (<see cref="SqliteControllerDb"/>, <see cref="PostgresControllerDb"/>); this holds what they share.
 /// Names are snake_case so that operators can query the tables by hand.
 /// </summary>
-public abstract class ControllerDb(DbContextOptions options) : DbContext(options)
+public abstract partial class ControllerDb(DbContextOptions options) : DbContext(options)
 {
     public DbSet<ServiceRecord> Services => Set<ServiceRecord>();
     public DbSet<ServiceVersionRecord> ServiceVersions => Set<ServiceVersionRecord>();
     public DbSet<ReplicaRecord> Replicas => Set<ReplicaRecord>();
     public DbSet<ServiceEventRecord> ServiceEvents => Set<ServiceEventRecord>();
     public DbSet<LocationStateRecord> LocationStates => Set<LocationStateRecord>();
+    public DbSet<ControllerLeaseRecord> Leases => Set<ControllerLeaseRecord>();
+    public DbSet<RequestCountRecord> RequestCounts => Set<RequestCountRecord>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -54,6 +56,17 @@ public abstract class ControllerDb(DbContextOptions options) : DbContext(options
             e.ToTable("location_states");
             e.HasIndex(l => new { l.ServiceId, l.Cloud, l.Region, l.Zone }).IsUnique();
             e.HasOne<ServiceRecord>().WithMany().HasForeignKey(l => l.ServiceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<ControllerLeaseRecord>(e =>
+        {
+            e.ToTable("controller_leases");
+            e.HasKey(l => l.Name);
+        });
+        model.Entity<RequestCountRecord>(e =>
+        {
+            e.ToTable("request_counts");
+            e.HasIndex(c => new { c.ServiceId, c.At });
+            e.HasOne<ServiceRecord>().WithMany().HasForeignKey(c => c.ServiceId).OnDelete(DeleteBehavior.Cascade);
         });
 
         foreach (var entity in model.Model.GetEntityTypes())

@@ -15,6 +15,18 @@ public sealed class ServiceRecord : IConcurrencyStamped
     public string? Endpoint { get; set; }
     /// <summary>Dollars spent on replicas that no longer exist, so the service's cost survives their rows.</summary>
     public decimal RetiredCost { get; set; }
+    /// <summary>
+    /// What the planner decided last, kept here (not in one controller's memory) so that whichever controller reconciles
+    /// next, after a failover too, routes the same versions and scales from the same autoscaler state.
+    /// Comma-separated versions receiving traffic; null before the first plan.
+    /// </summary>
+    public string? ServingVersions { get; set; }
+    public int? AutoscalerTarget { get; set; }
+    public int? AutoscalerPendingTarget { get; set; }
+    public DateTime? AutoscalerPendingSince { get; set; }
+    /// <summary>Launch failures in a row that were not about capacity, and when the next launch may be tried.</summary>
+    public int LaunchFailures { get; set; }
+    public DateTime? LaunchNotBefore { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public Guid ConcurrencyStamp { get; set; }

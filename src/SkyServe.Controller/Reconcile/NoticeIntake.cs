@@ -42,7 +42,7 @@ public sealed class NoticeIntake(IServiceScopeFactory scopes, ReconcileSignal si
                 continue; // the reconcile loop saved the row meanwhile: look again
             }
             log.NoticeApplied(replica.ReplicaId, replica.ServiceId, deadline, source);
-            signal.Wake();
+            signal.Wake(replica.ServiceId);
             return NoticeOutcome.Applied;
         }
     }

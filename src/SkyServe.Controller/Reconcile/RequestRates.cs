@@ -1,42 +1,36 @@
-using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using SkyServe.Controller.Persistence;
 
 namespace SkyServe.Controller.Reconcile;
 
 /// <summary>
-/// Offered load per service over a sliding window (60 s by default), from the counts load balancers post. Counts are
-/// kept per second, so several load balancers simply add up.
+/// Offered load per service over a sliding window (60 s by default), from the counts load balancers post, kept in the
+/// database (<see cref="RequestCountRecord"/>): whichever controller a load balancer posts to, the one that reconciles
+/// sees the sum, and a failover loses none of it.
 /// </summary>
 public sealed class RequestRates(TimeProvider time, ReconcileOptions options)
 {
-    private TimeSpan Window => options.QpsWindow;
-    private readonly ConcurrentDictionary<string, SortedDictionary<long, double>> perService = new();
+    private long lastTrim;
 
-    public void Record(string service, double requests, DateTimeOffset at)
+    /// <summary>Adds the posted counts (the caller saves); now and then deletes counts older than the window.</summary>
+    public async Task RecordAsync(ControllerDb db, IEnumerable<(long ServiceId, double Requests)> counts, CancellationToken ct)
     {
-        var buckets = perService.GetOrAdd(service, _ => new SortedDictionary<long, double>());
-        lock (buckets)
+        var now = time.GetUtcNow();
+        var second = new DateTime(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        foreach (var (serviceId, requests) in counts.Where(c => c.Requests > 0))
+            db.RequestCounts.Add(new RequestCountRecord { ServiceId = serviceId, At = second, Requests = requests });
+        if (time.GetElapsedTime(Interlocked.Read(ref lastTrim)) > options.QpsWindow || Interlocked.Read(ref lastTrim) == 0)
         {
-            var second = at.ToUnixTimeSeconds();
-            buckets[second] = buckets.GetValueOrDefault(second) + requests;
-            Trim(buckets, time.GetUtcNow());
+            Interlocked.Exchange(ref lastTrim, time.GetTimestamp());
+            var oldest = (now - options.QpsWindow).UtcDateTime;
+            await db.RequestCounts.Where(c => c.At < oldest).ExecuteDeleteAsync(ct);
         }
     }
 
-    public double RequestsPerSecond(string service)
+    public async Task<double> RequestsPerSecondAsync(ControllerDb db, long serviceId, CancellationToken ct)
     {
-        if (!perService.TryGetValue(service, out var buckets))
-            return 0;
-        lock (buckets)
-        {
-            Trim(buckets, time.GetUtcNow());
-            return buckets.Values.Sum() / Window.TotalSeconds;
-        }
-    }
-
-    private void Trim(SortedDictionary<long, double> buckets, DateTimeOffset now)
-    {
-        var oldest = (now - Window).ToUnixTimeSeconds();
-        foreach (var second in buckets.Keys.TakeWhile(s => s <= oldest).ToList())
-            buckets.Remove(second);
+        var since = (time.GetUtcNow() - options.QpsWindow).UtcDateTime;
+        var total = await db.RequestCounts.Where(c => c.ServiceId == serviceId && c.At > since).SumAsync(c => c.Requests, ct);
+        return total / options.QpsWindow.TotalSeconds;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Cloud;
 using SkyServe.Controller.Hosting;
 using SkyServe.Controller.Persistence;
+using SkyServe.Controller.Probing;
 using SkyServe.Controller.Services;
 using SkyServe.Core.Domain;
 using SkyServe.Core.Policies;
@@ -11,18 +12,21 @@ using SkyServe.Providers;
 namespace SkyServe.Controller.Reconcile;
 
 /// <summary>
-/// One reconcile pass over one service: learn what the machines and probes say, ask the pure policies
-/// what to do (<see cref="ServicePlanner"/>), and do it through the provider. Every status change goes
-/// through <see cref="StatusTransitions"/> and so becomes an event.
+/// One reconcile of one service: observe (its rows, the shared machine list, the latest probe readings), decide (the pure
+/// <see cref="ServicePlanner"/> and the rules beside it in Core), act (through the provider). Everything a later reconcile
+/// needs — on this controller or another after a failover — is written to the database, under the reconcile lease's
+/// generation (<see cref="ControllerDb.Fence"/>): a controller that lost the lease can neither write nor act.
+/// Every status change goes through <see cref="StatusTransitions"/> and so becomes an event.
 /// </summary>
 public sealed class ServiceReconciler(
     ControllerDb db,
     ParsedSpecs parsedSpecs,
     ICloudProvider provider,
     OfferingCache offerings,
-    ReadinessProber prober,
+    MachineInventory inventory,
+    ProbeScheduler probes,
     RequestRates rates,
-    ServiceRuntimeState runtime,
+    LeaderElection leader,
     MachineTerminations terminations,
     LocationStates locations,
     AgentCallback agentCallback,
@@ -34,20 +38,23 @@ public sealed class ServiceReconciler(
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
-    public async Task ReconcileAsync(long serviceId, CancellationToken ct)
+    /// <summary>Reconciles the service; returns when it should be looked at again (null: at the next resync is soon enough).</summary>
+    public async Task<TimeSpan?> ReconcileAsync(long serviceId, long generation, CancellationToken ct)
     {
+        db.Fence = generation;
         var service = await db.Services.SingleOrDefaultAsync(s => s.Id == serviceId, ct);
         if (service is null)
         {
-            runtime.Forget(serviceId);
-            return;
+            probes.Track(serviceId, []);
+            return null;
         }
+        signal.Known(service.Name, service.Id);
         var replicas = await db.Replicas.Where(r => r.ServiceId == serviceId).ToListAsync(ct);
         var versions = await db.ServiceVersions.Where(v => v.ServiceId == serviceId).ToDictionaryAsync(v => v.Version, ct);
         if (UnreadableVersion(service, replicas, versions) is { } unreadable)
         {
             await HoldAsync(service, replicas, unreadable, ct);
-            return;
+            return null;
         }
         var specs = versions.ToDictionary(v => v.Key, v => parsedSpecs.Get(v.Value));
 
@@ -57,29 +64,35 @@ public sealed class ServiceReconciler(
         var candidates = placement.Select(p => p.Location).Distinct().ToList();
 
         await SyncMachinesAsync(service, replicas, candidates, ct);
-        await ProbeAsync(replicas, specs, ct);
+        await ApplyReadingsAsync(replicas, specs, ct);
         await db.SaveChangesAsync(ct);
 
         if (service.Status == ServiceStatus.SHUTTING_DOWN)
         {
-            await ShutDownAsync(service, replicas, ct);
-            return;
+            probes.Track(serviceId, []);
+            await ShutDownAsync(service, replicas, generation, ct);
+            return options.EffectiveBusyInterval;
         }
 
+        var autoscaler = service.AutoscalerTarget is { } target
+            ? new AutoscalerState(target, service.AutoscalerPendingTarget, Offset(service.AutoscalerPendingSince))
+            : AutoscalerState.Initial(spec.Service.ReplicaPolicy.MinReplicas);
         var snapshot = new ServiceSnapshot(
             spec, service.CurrentVersion, current.Mode,
             replicas.Select(ToSnapshot).ToList(),
             await locations.LoadAsync(db, serviceId, ct),
             placement,
-            rates.RequestsPerSecond(service.Name),
-            runtime.Autoscaler(serviceId) ?? AutoscalerState.Initial(spec.Service.ReplicaPolicy.MinReplicas),
+            await rates.RequestsPerSecondAsync(db, serviceId, ct),
+            autoscaler,
             time.GetUtcNow());
         var plan = ServicePlanner.Plan(snapshot);
 
         if (plan.Autoscaler.Target != snapshot.Autoscaler.Target)
             db.Note(service, $"target replicas {snapshot.Autoscaler.Target} → {plan.Autoscaler.Target} ({snapshot.RequestsPerSecond:0.##} req/s)", Now);
-        runtime.SetAutoscaler(serviceId, plan.Autoscaler);
-        runtime.SetServingVersions(serviceId, plan.ServingVersions);
+        service.AutoscalerTarget = plan.Autoscaler.Target;
+        service.AutoscalerPendingTarget = plan.Autoscaler.PendingTarget;
+        service.AutoscalerPendingSince = plan.Autoscaler.PendingSince?.UtcDateTime;
+        service.ServingVersions = ServingVersionsColumn.Format(plan.ServingVersions);
 
         foreach (var decision in plan.Terminations)
         {
@@ -90,13 +103,29 @@ public sealed class ServiceReconciler(
             log.ServiceUnplaceable(service.Name, placementError);
 
         var launched = await RecordLaunchesAsync(service, plan, ct);
-        UpdateServiceStatus(service, replicas, plan);
+        var (status, reason) = ServiceStatusRule.Decide(replicas.Select(ToSnapshot).ToList(), plan);
+        db.SetStatus(service, status, reason, Now);
         await db.SaveChangesAsync(ct);
 
-        StartTerminations(replicas);
-        await LaunchAsync(service, launched.Concat(replicas.Where(r => r.Status == ReplicaStatus.PENDING && r.InstanceId is null)).Distinct().ToList(), specs, candidates, ct);
+        await StartTerminationsAsync(replicas, generation, ct);
+        await LaunchAsync(service, launched.Concat(replicas.Where(r => r.Status == ReplicaStatus.PENDING && r.InstanceId is null)).Distinct().ToList(),
+            specs, candidates, generation, ct);
         await PruneEndedReplicasAsync(replicas, ct);
+        TrackProbes(service.Id, replicas, specs);
+        return IsBusy(service, replicas, plan, Now) ? options.EffectiveBusyInterval : null;
     }
+
+    /// <summary>Replicas in transition, a pending scaling decision or a launch back-off: looked at again soon rather than at the resync.</summary>
+    private static bool IsBusy(ServiceRecord service, List<ReplicaRecord> replicas, ServicePlan plan, DateTime now) =>
+        plan.Launches.Count > 0 || plan.Autoscaler.PendingTarget is not null || service.LaunchNotBefore > now
+        || replicas.Any(r => r.NoticeDeadline is not null && !r.Status.IsTerminal()
+            || r.Status is not (ReplicaStatus.READY or ReplicaStatus.FAILED or ReplicaStatus.FAILED_PROVISION or ReplicaStatus.PREEMPTED)
+            || r.Status.IsTerminal() && r.InstanceId is not null);
+
+    private void TrackProbes(long serviceId, List<ReplicaRecord> replicas, Dictionary<int, ServiceSpec> specs) =>
+        probes.Track(serviceId, replicas
+            .Where(r => r.Endpoint is not null && r.NoticeDeadline is null && r.Status is ReplicaStatus.STARTING or ReplicaStatus.READY or ReplicaStatus.NOT_READY)
+            .Select(r => new ProbeTarget(serviceId, r.Id, r.Endpoint!, specs[r.Version].Service.ReadinessProbe)).ToList());
 
     /// <summary>A version in use whose stored text a later release no longer accepts (a bound added since), if any.</summary>
     private ServiceVersionRecord? UnreadableVersion(ServiceRecord service, List<ReplicaRecord> replicas, Dictionary<int, ServiceVersionRecord> versions) =>
@@ -111,7 +140,7 @@ public sealed class ServiceReconciler(
     {
         if (service.Status == ServiceStatus.SHUTTING_DOWN)
         {
-            await ShutDownAsync(service, replicas, ct);
+            await ShutDownAsync(service, replicas, db.Fence ?? 0, ct);
             return;
         }
         if (service.Status == ServiceStatus.FAILED)
@@ -124,13 +153,14 @@ public sealed class ServiceReconciler(
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>Machine states → replica states: running machines start probing; vanished ones were preempted or failed.</summary>
+    /// <summary>Machine states (from the shared list) → replica states: running machines start probing; vanished ones were preempted or failed.</summary>
     private async Task SyncMachinesAsync(ServiceRecord service, List<ReplicaRecord> replicas, IReadOnlyCollection<Location> candidates, CancellationToken ct)
     {
+        var grace = options.EffectiveMachineListInterval * 2;
         foreach (var replica in replicas.Where(r => r.InstanceId is not null && !r.Status.IsTerminal() && r.Status != ReplicaStatus.SHUTTING_DOWN))
         {
-            var machine = await provider.GetAsync(replica.InstanceId!, ct);
-            if (machine is null)
+            var (machine, gone) = inventory.Find(replica.InstanceId!, Offset(replica.CreatedAt)!.Value, grace);
+            if (gone)
             {
                 if (replica.IsSpot)
                 {
@@ -146,27 +176,32 @@ public sealed class ServiceReconciler(
                 replica.Endpoint = null;
                 continue;
             }
+            if (machine is null)
+                continue; // not listed yet: judged at a later list
             replica.Endpoint ??= machine.Endpoint;
             if (replica.Status == ReplicaStatus.PROVISIONING && machine.State == MachineState.Running)
                 db.SetStatus(replica, ReplicaStatus.STARTING, "the machine is running; waiting for the readiness probe", Now);
         }
     }
 
-    /// <summary>Readiness per DESIGN.md section 5: READY only after a 200; NOT_READY at once on failure; replaced after the grace.</summary>
-    private async Task ProbeAsync(List<ReplicaRecord> replicas, Dictionary<int, ServiceSpec> specs, CancellationToken ct)
+    /// <summary>
+    /// Readiness per DESIGN.md section 5, from the prober's latest reading taken since the replica's last change: READY only
+    /// after a 200; NOT_READY at once on failure; replaced after the grace. A reading that reports a notice applies it.
+    /// </summary>
+    private async Task ApplyReadingsAsync(List<ReplicaRecord> replicas, Dictionary<int, ServiceSpec> specs, CancellationToken ct)
     {
-        var probed = replicas.Where(r => r.Endpoint is not null && r.NoticeDeadline is null
-            && r.Status is ReplicaStatus.STARTING or ReplicaStatus.READY or ReplicaStatus.NOT_READY).ToList();
-        var results = await Task.WhenAll(probed.Select(r => prober.ProbeAsync(r.Endpoint!, specs[r.Version].Service.ReadinessProbe, ct)));
         var now = Now;
-        foreach (var (replica, result) in probed.Zip(results))
+        foreach (var replica in replicas.Where(r => r.Endpoint is not null && r.NoticeDeadline is null
+            && r.Status is ReplicaStatus.STARTING or ReplicaStatus.READY or ReplicaStatus.NOT_READY))
         {
-            if (!result.Ok && await prober.InterruptionAsync(replica.Endpoint!, ct) is { } interruption)
+            if (probes.Latest(replica.Id) is not { } reading || reading.At.UtcDateTime < replica.StatusChangedAt)
+                continue;
+            if (reading.NoticeDeadline is { } deadline)
             {
-                await NoticeHandling.ApplyAsync(db, locations, replica, interruption.Deadline, time.GetUtcNow(), "reported by the replica's agent", ct);
+                await NoticeHandling.ApplyAsync(db, locations, replica, deadline, time.GetUtcNow(), "reported by the replica's agent", ct);
                 continue;
             }
-            var next = ProbeOutcome.Next(replica.Status, result.Ok, result.Failure, now - replica.StatusChangedAt,
+            var next = ProbeOutcome.Next(replica.Status, reading.Ok, reading.Failure, now - replica.StatusChangedAt,
                 specs[replica.Version].Service.ReadinessProbe.InitialDelaySeconds, options.NotReadyGrace);
             if (next is { } change)
                 db.SetStatus(replica, change.Status, change.Reason, now);
@@ -178,9 +213,7 @@ public sealed class ServiceReconciler(
     {
         var inFlight = await db.Replicas.CountAsync(r => r.ServiceId == service.Id
             && (r.Status == ReplicaStatus.PENDING || r.Status == ReplicaStatus.PROVISIONING), ct);
-        var room = Math.Max(0, options.MaxLaunchesInFlight - inFlight);
-        if (!runtime.MayLaunch(service.Id, time.GetUtcNow()))
-            room = 0;
+        var room = LaunchAdmission.Room(BackoffOf(service), time.GetUtcNow(), options.MaxLaunchesInFlight, inFlight);
         var created = new List<ReplicaRecord>();
         var now = Now;
         foreach (var launch in plan.Launches.Take(room))
@@ -216,10 +249,11 @@ public sealed class ServiceReconciler(
 
     /// <summary>Launches through the provider; idempotent by the row's token, so PENDING rows left by a crash are simply launched again.</summary>
     private async Task LaunchAsync(ServiceRecord service, List<ReplicaRecord> pending, Dictionary<int, ServiceSpec> specs,
-        IReadOnlyCollection<Location> candidates, CancellationToken ct)
+        IReadOnlyCollection<Location> candidates, long generation, CancellationToken ct)
     {
         if (pending.Count == 0)
             return;
+        await leader.EnsureHeldAsync(db, generation, ct); // the last look before acting on the cloud
         var results = await Task.WhenAll(pending.Select(async replica =>
         {
             var spec = specs[replica.Version];
@@ -255,34 +289,37 @@ public sealed class ServiceReconciler(
             var location = Location(replica);
             if (machine is not null)
             {
+                inventory.Launched(machine);
                 replica.InstanceId = machine.Id;
                 replica.Endpoint = machine.Endpoint;
                 db.SetStatus(replica, ReplicaStatus.PROVISIONING, $"launched machine {machine.Id}", now);
                 if (replica.IsSpot)
                     await locations.LaunchedAsync(db, service.Id, location, candidates, ct);
-                runtime.LaunchSucceeded(service.Id);
+                SetBackoff(service, LaunchAdmission.AfterSuccess);
                 continue;
             }
             db.SetStatus(replica, ReplicaStatus.FAILED_PROVISION, $"launch failed ({error!.Kind}): {error.Message}", now);
             if (error.Kind == CloudErrorKind.InsufficientCapacity && replica.IsSpot)
                 await locations.LaunchFailedAsync(db, service.Id, location, candidates, ct); // try another location right away
             else
-                runtime.LaunchFailed(service.Id, time.GetUtcNow(), options);
+                SetBackoff(service, LaunchAdmission.AfterFailure(BackoffOf(service), time.GetUtcNow(), options.LaunchBackoff, options.MaxLaunchBackoff));
         }
         await db.SaveChangesAsync(ct);
-        signal.Wake();
+        signal.Wake(service.Id);
     }
 
-    private void StartTerminations(List<ReplicaRecord> replicas)
+    private async Task StartTerminationsAsync(List<ReplicaRecord> replicas, long generation, CancellationToken ct)
     {
-        foreach (var replica in replicas.Where(NeedsTermination))
+        var due = replicas.Where(r => NeedsTermination(r) && !terminations.IsRunning(r.Id)).ToList();
+        if (due.Count == 0)
+            return;
+        await leader.EnsureHeldAsync(db, generation, ct); // the last look before acting on the cloud
+        foreach (var replica in due)
         {
-            if (terminations.IsRunning(replica.Id))
-                continue;
             var rowId = replica.Id;
+            var serviceId = replica.ServiceId;
             var instanceId = replica.InstanceId;
-            var status = replica.Status;
-            terminations.Start(rowId, () => TerminateAsync(rowId, instanceId, status));
+            terminations.Start(rowId, () => TerminateAsync(rowId, serviceId, instanceId, generation));
         }
     }
 
@@ -290,14 +327,18 @@ public sealed class ServiceReconciler(
     /// Stops the machine, then: a replica shut down on purpose disappears (its events stay); a failed one
     /// keeps its row (and status) so operators can see why, without its machine.
     /// </summary>
-    private async Task TerminateAsync(long rowId, string? instanceId, ReplicaStatus status)
+    private async Task TerminateAsync(long rowId, long serviceId, string? instanceId, long generation)
     {
         await using var scope = scopes.CreateAsyncScope();
         var scopedDb = scope.ServiceProvider.GetRequiredService<ControllerDb>();
+        scopedDb.Fence = generation;
         try
         {
             if (instanceId is not null)
+            {
                 await provider.TerminateAsync(instanceId, CancellationToken.None);
+                inventory.Terminated(instanceId);
+            }
             var replica = await scopedDb.Replicas.SingleOrDefaultAsync(r => r.Id == rowId);
             if (replica is null)
                 return;
@@ -318,39 +359,36 @@ public sealed class ServiceReconciler(
             // Runs outside the pass (MachineTerminations): a database that is away must not escape as an unobserved task.
             scope.ServiceProvider.GetRequiredService<DatabaseOutage>().Failed("replica termination", e);
         }
-        catch (Exception e) when (e is CloudProviderException or DbUpdateException)
+        catch (Exception e) when (e is CloudProviderException or DbUpdateException or LeaseLostException)
         {
             log.ReplicaTerminationFailed(e, rowId);
         }
-        signal.Wake();
+        signal.Wake(serviceId);
     }
 
-    private async Task ShutDownAsync(ServiceRecord service, List<ReplicaRecord> replicas, CancellationToken ct)
+    private async Task ShutDownAsync(ServiceRecord service, List<ReplicaRecord> replicas, long generation, CancellationToken ct)
     {
         foreach (var replica in replicas.Where(r => !r.Status.IsTerminal() && r.Status != ReplicaStatus.SHUTTING_DOWN))
             db.SetStatus(replica, ReplicaStatus.SHUTTING_DOWN, "service teardown", Now);
         await db.SaveChangesAsync(ct);
-        StartTerminations(replicas);
+        await StartTerminationsAsync(replicas, generation, ct);
         if (replicas.Any(NeedsTermination))
             return;
         db.Services.Remove(service);
         await db.SaveChangesAsync(ct);
-        runtime.Forget(service.Id);
+        signal.Forget(service.Name);
         log.ServiceDown(service.Name);
     }
 
-    private void UpdateServiceStatus(ServiceRecord service, List<ReplicaRecord> replicas, ServicePlan plan)
+    private static LaunchBackoffState BackoffOf(ServiceRecord service) => new(service.LaunchFailures, Offset(service.LaunchNotBefore));
+
+    private static void SetBackoff(ServiceRecord service, LaunchBackoffState state)
     {
-        var serving = replicas.Any(r => r.Status == ReplicaStatus.READY && r.NoticeDeadline is null && plan.ServingVersions.Contains(r.Version));
-        var alive = replicas.Any(r => !r.Status.IsTerminal() && r.Status != ReplicaStatus.SHUTTING_DOWN) || plan.Launches.Count > 0;
-        var status = serving ? ServiceStatus.READY : alive ? ServiceStatus.REPLICA_INIT : ServiceStatus.NO_REPLICA;
-        db.SetStatus(service, status, status switch
-        {
-            ServiceStatus.READY => "a replica is ready",
-            ServiceStatus.REPLICA_INIT => "replicas are starting",
-            _ => plan.TargetReplicas == 0 ? "scaled to zero" : "no replica is running",
-        }, Now);
+        service.LaunchFailures = state.Failures;
+        service.LaunchNotBefore = state.NotBefore?.UtcDateTime;
     }
+
+    private static DateTimeOffset? Offset(DateTime? utc) => utc is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
 
     /// <summary>Ended replicas stay listed for a while so operators see what happened; then only their events remain.</summary>
     private async Task PruneEndedReplicasAsync(List<ReplicaRecord> replicas, CancellationToken ct)

@@ -31,23 +31,24 @@ public static class LoadBalancerEndpoints
                 return Results.Ok(table.Current);
             }
         }).WithSummary("Every service's READY replicas; with ?since=ETAG waits (up to wait_seconds) for a change.");
-        lb.MapPost(LoadBalancerApi.Stats, async (LoadBalancerStats stats, RequestRates rates, ReconcileSignal signal, LoadBalancerReports reports, TimeProvider time, CancellationToken ct) =>
+        lb.MapPost(LoadBalancerApi.Stats, async (LoadBalancerStats stats, ReconcileSignal signal, LoadBalancerReports reports, CancellationToken ct) =>
         {
-            var now = time.GetUtcNow();
             foreach (var service in stats.Services ?? [])
             {
-                if (service.Requests < 0 || double.IsNaN(service.Requests))
+                if (service.Requests < 0 || double.IsNaN(service.Requests) || double.IsInfinity(service.Requests))
                     throw new InvalidRequestException($"requests of {service.Name} must be a non-negative number");
-                rates.Record(service.Name, service.Requests, now);
+                if (string.IsNullOrEmpty(service.Name))
+                    throw new InvalidRequestException("every service's name must be given");
             }
-            await reports.RecordEndpointsAsync(stats.Services ?? [], ct);
-            signal.Wake();
+            // Load changes reach the autoscaler at its service's next reconcile; a service scaled to zero wakes at once.
+            foreach (var waking in await reports.RecordStatsAsync(stats.Services ?? [], ct))
+                signal.Wake(waking);
             return Results.NoContent();
         }).WithSummary("Request counts since the previous post, per service, and where the load balancer serves each.");
         lb.MapPost(LoadBalancerApi.ReplicaFailures, async (ReplicaFailureReport report, LoadBalancerReports reports, ReconcileSignal signal, CancellationToken ct) =>
         {
-            await reports.RecordFailureAsync(report, ct);
-            signal.Wake();
+            if (await reports.RecordFailureAsync(report, ct) is { } serviceId)
+                signal.Wake(serviceId);
             return Results.NoContent();
         }).WithSummary("An attempt on a replica failed: it leaves rotation (NOT_READY) until its probe succeeds again.");
         app.MapGet(LoadBalancerApi.Token, (ScopedTokens tokens) => Results.Ok(new LoadBalancerTokenView(tokens.LoadBalancer)))

@@ -19,7 +19,7 @@ namespace SkyServe.Controller.Routing;
 /// While the database is away the last table stays: load balancers keep routing to the replicas they knew.
 /// </summary>
 public sealed class RoutingTable(
-    IServiceScopeFactory scopes, ServiceRuntimeState runtime, ParsedSpecs specs, RoutingChangeSignal localWrites, DatabaseOutage outage,
+    IServiceScopeFactory scopes, ParsedSpecs specs, RoutingChangeSignal localWrites, DatabaseOutage outage,
     TimeProvider time, ILogger<RoutingTable> log) : BackgroundService
 {
     private readonly Backoff backoff = new(Period, TimeSpan.FromSeconds(2));
@@ -96,7 +96,7 @@ public sealed class RoutingTable(
         foreach (var service in services)
         {
             var replicas = ready[service.Id].ToList();
-            var serving = runtime.ServingVersions(service.Id) ?? replicas.Select(r => r.Version).ToHashSet();
+            var serving = ServingVersionsColumn.Parse(service.ServingVersions) ?? replicas.Select(r => r.Version).ToHashSet();
             var version = currentSpecs.GetValueOrDefault(service.Id);
             var spec = version is null ? null : specs.TryGet(version); // an unreadable stored spec: routed with defaults (the reconciler reports it)
             var targets = spec?.Service.ReplicaPolicy.TargetQpsPerReplica;

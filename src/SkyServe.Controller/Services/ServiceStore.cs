@@ -33,7 +33,7 @@ public sealed class ServiceStore(
         db.RecordCreated(service, "service created with version 1");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        signal.Wake();
+        signal.Wake(service.Id);
         return service;
     }
 
@@ -66,7 +66,7 @@ public sealed class ServiceStore(
             }
         }
         await SaveOrConflictAsync($"service '{name}' was changed concurrently; retry the update", ct);
-        signal.Wake();
+        signal.Wake(service.Id);
         return service;
     }
 
@@ -97,7 +97,7 @@ public sealed class ServiceStore(
         foreach (var replica in live)
             db.SetStatus(replica, ReplicaStatus.SHUTTING_DOWN, "service teardown", now);
         await SaveOrConflictAsync($"service '{name}' was changed concurrently; retry", ct);
-        signal.Wake();
+        signal.Wake(service.Id);
         return false;
     }
 
@@ -126,7 +126,7 @@ public sealed class ServiceStore(
             return replica;
         db.SetStatus(replica, ReplicaStatus.SHUTTING_DOWN, "terminated by user", Now);
         await SaveOrConflictAsync($"replica {replicaId} was changed concurrently; retry", ct);
-        signal.Wake();
+        signal.Wake(service.Id);
         return replica;
     }
 

@@ -22,6 +22,34 @@ namespace SkyServe.Controller.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("SkyServe.Controller.Persistence.ControllerLeaseRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("AcquiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acquired_at");
+
+                    b.Property<long>("Generation")
+                        .HasColumnType("bigint")
+                        .HasColumnName("generation");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("owner");
+
+                    b.Property<DateTime>("RenewedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("renewed_at");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("controller_leases", (string)null);
+                });
+
             modelBuilder.Entity("SkyServe.Controller.Persistence.LocationStateRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -189,6 +217,34 @@ namespace SkyServe.Controller.Persistence.Migrations.Postgres
                     b.ToTable("replicas", (string)null);
                 });
 
+            modelBuilder.Entity("SkyServe.Controller.Persistence.RequestCountRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<double>("Requests")
+                        .HasColumnType("double precision")
+                        .HasColumnName("requests");
+
+                    b.Property<long>("ServiceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("service_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ServiceId", "At");
+
+                    b.ToTable("request_counts", (string)null);
+                });
+
             modelBuilder.Entity("SkyServe.Controller.Persistence.ServiceEventRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -240,6 +296,18 @@ namespace SkyServe.Controller.Persistence.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<DateTime?>("AutoscalerPendingSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("autoscaler_pending_since");
+
+                    b.Property<int?>("AutoscalerPendingTarget")
+                        .HasColumnType("integer")
+                        .HasColumnName("autoscaler_pending_target");
+
+                    b.Property<int?>("AutoscalerTarget")
+                        .HasColumnType("integer")
+                        .HasColumnName("autoscaler_target");
+
                     b.Property<Guid>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .HasColumnType("uuid")
@@ -257,6 +325,14 @@ namespace SkyServe.Controller.Persistence.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("endpoint");
 
+                    b.Property<int>("LaunchFailures")
+                        .HasColumnType("integer")
+                        .HasColumnName("launch_failures");
+
+                    b.Property<DateTime?>("LaunchNotBefore")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("launch_not_before");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text")
@@ -270,6 +346,10 @@ namespace SkyServe.Controller.Persistence.Migrations.Postgres
                         .HasPrecision(14, 6)
                         .HasColumnType("numeric(14,6)")
                         .HasColumnName("retired_cost");
+
+                    b.Property<string>("ServingVersions")
+                        .HasColumnType("text")
+                        .HasColumnName("serving_versions");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -375,6 +455,15 @@ namespace SkyServe.Controller.Persistence.Migrations.Postgres
                 {
                     b.HasOne("SkyServe.Controller.Persistence.ServiceRecord", null)
                         .WithMany("Replicas")
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SkyServe.Controller.Persistence.RequestCountRecord", b =>
+                {
+                    b.HasOne("SkyServe.Controller.Persistence.ServiceRecord", null)
+                        .WithMany()
                         .HasForeignKey("ServiceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

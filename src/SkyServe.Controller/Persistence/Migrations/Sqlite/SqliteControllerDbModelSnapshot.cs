@@ -17,6 +17,34 @@ namespace SkyServe.Controller.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("SkyServe.Controller.Persistence.ControllerLeaseRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("AcquiredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acquired_at");
+
+                    b.Property<long>("Generation")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("generation");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner");
+
+                    b.Property<DateTime>("RenewedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("renewed_at");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("controller_leases", (string)null);
+                });
+
             modelBuilder.Entity("SkyServe.Controller.Persistence.LocationStateRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -180,6 +208,32 @@ namespace SkyServe.Controller.Persistence.Migrations.Sqlite
                     b.ToTable("replicas", (string)null);
                 });
 
+            modelBuilder.Entity("SkyServe.Controller.Persistence.RequestCountRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<double>("Requests")
+                        .HasColumnType("REAL")
+                        .HasColumnName("requests");
+
+                    b.Property<long>("ServiceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("service_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ServiceId", "At");
+
+                    b.ToTable("request_counts", (string)null);
+                });
+
             modelBuilder.Entity("SkyServe.Controller.Persistence.ServiceEventRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -227,6 +281,18 @@ namespace SkyServe.Controller.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<DateTime?>("AutoscalerPendingSince")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("autoscaler_pending_since");
+
+                    b.Property<int?>("AutoscalerPendingTarget")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("autoscaler_pending_target");
+
+                    b.Property<int?>("AutoscalerTarget")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("autoscaler_target");
+
                     b.Property<Guid>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT")
@@ -244,6 +310,14 @@ namespace SkyServe.Controller.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("endpoint");
 
+                    b.Property<int>("LaunchFailures")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("launch_failures");
+
+                    b.Property<DateTime?>("LaunchNotBefore")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("launch_not_before");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -257,6 +331,10 @@ namespace SkyServe.Controller.Persistence.Migrations.Sqlite
                         .HasPrecision(14, 6)
                         .HasColumnType("TEXT")
                         .HasColumnName("retired_cost");
+
+                    b.Property<string>("ServingVersions")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("serving_versions");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -360,6 +438,15 @@ namespace SkyServe.Controller.Persistence.Migrations.Sqlite
                 {
                     b.HasOne("SkyServe.Controller.Persistence.ServiceRecord", null)
                         .WithMany("Replicas")
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SkyServe.Controller.Persistence.RequestCountRecord", b =>
+                {
+                    b.HasOne("SkyServe.Controller.Persistence.ServiceRecord", null)
+                        .WithMany()
                         .HasForeignKey("ServiceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

@@ -1,7 +1,7 @@
 using System.Text;
 using SkyServe.Core.Spec;
 
-namespace SkyServe.Controller.Reconcile;
+namespace SkyServe.Controller.Probing;
 
 /// <summary>Runs a spec's readiness probe against a replica: GET, or POST with its data; only HTTP 200 counts.</summary>
 public sealed class ReadinessProber(HttpClient http)
