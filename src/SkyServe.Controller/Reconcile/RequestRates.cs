@@ -16,21 +16,30 @@ public sealed class RequestRates(TimeProvider time, ReconcileOptions options)
     public async Task RecordAsync(ControllerDb db, IEnumerable<(long ServiceId, double Requests)> counts, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var second = new DateTime(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        var second = Second(now);
         foreach (var (serviceId, requests) in counts.Where(c => c.Requests > 0))
             db.RequestCounts.Add(new RequestCountRecord { ServiceId = serviceId, At = second, Requests = requests });
         if (time.GetElapsedTime(Interlocked.Read(ref lastTrim)) > options.QpsWindow || Interlocked.Read(ref lastTrim) == 0)
         {
             Interlocked.Exchange(ref lastTrim, time.GetTimestamp());
-            var oldest = (now - options.QpsWindow).UtcDateTime;
+            var oldest = Second(now - options.QpsWindow - TimeSpan.FromSeconds(1));
             await db.RequestCounts.Where(c => c.At < oldest).ExecuteDeleteAsync(ct);
         }
     }
 
+    /// <summary>
+    /// Requests per second over the window ending now. Counts are per second, so the second the window starts in counts
+    /// for the part of it inside the window: without that the rate would saw-tooth at every second's turn.
+    /// </summary>
     public async Task<double> RequestsPerSecondAsync(ControllerDb db, long serviceId, CancellationToken ct)
     {
-        var since = (time.GetUtcNow() - options.QpsWindow).UtcDateTime;
-        var total = await db.RequestCounts.Where(c => c.ServiceId == serviceId && c.At > since).SumAsync(c => c.Requests, ct);
+        var start = time.GetUtcNow() - options.QpsWindow;
+        var boundary = Second(start);
+        var inside = 1 - (double)(start.UtcTicks - boundary.Ticks) / TimeSpan.TicksPerSecond;
+        var total = await db.RequestCounts.Where(c => c.ServiceId == serviceId && c.At >= boundary)
+            .SumAsync(c => c.At == boundary ? c.Requests * inside : c.Requests, ct);
         return total / options.QpsWindow.TotalSeconds;
     }
+
+    private static DateTime Second(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
 }
