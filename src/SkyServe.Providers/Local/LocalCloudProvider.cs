@@ -365,12 +365,14 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
     /// <summary>
     /// Every process announces each notice it finds, whichever process posted it: a controller's listener hears of a
     /// reclaim even when another process runs the market (the controllers' intake takes a repeated notice as known).
+    /// A notice found before anyone watches (at start) counts as announced only once someone has been handed it.
     /// </summary>
     private void PublishNewNotices(LocalState state)
     {
         foreach (var machine in state.Machines)
-            if (machine is { IsLive: true, NoticeDeadline: { } deadline } && published.Add(machine.Id))
-                notices.Publish(new InterruptionNotice(machine.Id, InterruptionKind.Preemption, deadline, machine.NoticedAt ?? time.GetUtcNow()));
+            if (machine is { IsLive: true, NoticeDeadline: { } deadline } && !published.Contains(machine.Id)
+                && notices.Publish(new InterruptionNotice(machine.Id, InterruptionKind.Preemption, deadline, machine.NoticedAt ?? time.GetUtcNow())))
+                published.Add(machine.Id);
     }
 
     private async Task RunMarketAsync()
