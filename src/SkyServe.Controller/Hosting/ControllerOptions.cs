@@ -5,7 +5,10 @@ namespace SkyServe.Controller.Hosting;
 /// <summary>The controller's settings: section "SkyServe" of configuration, or flags of `skyserve local start`.</summary>
 public sealed class ControllerOptions
 {
-    /// <summary>Where the SQLite database and the generated API token live.</summary>
+    /// <summary>
+    /// Where the SQLite database, the generated API token and the local runtime's state (local/) live. Controllers
+    /// sharing PostgreSQL and this directory share the local runtime's machines.
+    /// </summary>
     public string DataDirectory { get; set; } = SkyServeHome.DefaultDataDirectory;
 
     /// <summary>When set, PostgreSQL is used instead of the embedded SQLite file.</summary>

@@ -3,7 +3,11 @@ using SkyServe.Providers.Local;
 
 namespace SkyServe.Controller.Hosting;
 
-/// <summary>Starts the embedded default cloud: the local runtime with the zones of the zone file.</summary>
+/// <summary>
+/// Starts the embedded default cloud: the local runtime with the zones of the zone file, its state in
+/// <c>&lt;data-dir&gt;/local</c>. Controllers given the same data directory (with PostgreSQL: SQLite serves one controller)
+/// share that runtime: each sees and manages every machine, and one of them at a time runs its market.
+/// </summary>
 public static class LocalRuntimeSetup
 {
     public static async Task<LocalCloudProvider> StartAsync(ControllerOptions options, ILogger log)

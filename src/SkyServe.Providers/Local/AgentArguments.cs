@@ -44,9 +44,10 @@ public static class AgentArguments
     }
 
     /// <summary>
-    /// An agent whose metadata endpoint (this runtime's, served by the controller process) has failed this long is an
-    /// orphan of a runtime that is gone, and exits with its engine. Long enough for the controller to be restarted:
-    /// it serves the endpoint again on the same port and takes its machines back.
+    /// An agent whose metadata endpoint (this runtime's, served by one of the controller processes sharing it) has failed
+    /// this long is an orphan of a runtime that is gone, and exits with its engine. Long enough for another controller to
+    /// take the endpoint over, or for the controller to be restarted: either serves it again on the same port and takes
+    /// the machines back.
     /// </summary>
     public static readonly TimeSpan OrphanExitAfter = TimeSpan.FromMinutes(10);
 

@@ -6,8 +6,9 @@ namespace SkyServe.Providers.Local;
 
 /// <summary>
 /// Starts and stops ReplicaAgent processes. Each runs in its own session (setsid) with its output in a
-/// log file, so that neither Ctrl+C on the controller nor the controller's exit takes it down:
-/// machines outlive the control plane, as cloud machines do.
+/// log file, so that neither Ctrl+C on the controller nor the controller's exit (or death) takes it down:
+/// machines outlive the control plane, as cloud machines do. Any process sharing the runtime may stop one
+/// another started: an agent is found by pid and start time, not as a child.
 /// </summary>
 public static class AgentProcess
 {
@@ -37,13 +38,16 @@ public static class AgentProcess
         _ => MetadataFormats.Aws,
     };
 
-    /// <summary>Our process, if it is still alive (a pid reused by another process does not count).</summary>
+    private static readonly TimeSpan ExitPoll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>Our process, if it is still alive (a pid reused by another process does not count, nor a zombie).</summary>
     public static Process? Find(int pid, DateTime startedAt)
     {
         try
         {
             var process = Process.GetProcessById(pid);
-            if (!process.HasExited && Math.Abs((process.StartTime.ToUniversalTime() - startedAt).TotalSeconds) < 2)
+            if (!process.HasExited && !IsZombie(pid) && Math.Abs((process.StartTime.ToUniversalTime() - startedAt).TotalSeconds) < 2)
                 return process;
             process.Dispose();
         }
@@ -59,34 +63,64 @@ public static class AgentProcess
     /// <summary>SIGTERM so the agent drains, then SIGKILL after the grace period.</summary>
     public static async Task StopAsync(int pid, DateTime startedAt, TimeSpan grace)
     {
-        using var process = Find(pid, startedAt);
-        if (process is null)
+        if (!IsAlive(pid, startedAt))
             return;
         Signal(pid, "TERM");
-        using var cts = new CancellationTokenSource(grace);
-        try
+        // Polled: the agent may be another process's child (or an orphan), whose exit this process is not told of.
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < grace)
         {
-            await process.WaitForExitAsync(cts.Token);
+            await Task.Delay(ExitPoll);
+            if (!IsAlive(pid, startedAt))
+                return;
         }
-        catch (OperationCanceledException)
-        {
-            Kill(pid, startedAt);
-        }
+        Kill(pid, startedAt);
     }
 
     /// <summary>What a spot reclaim does at the deadline: the machine is simply gone.</summary>
     public static void Kill(int pid, DateTime startedAt)
     {
+        using (var process = Find(pid, startedAt))
+        {
+            if (process is null)
+                return;
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                return;
+            }
+        }
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < KillWait && IsAlive(pid, startedAt))
+            Thread.Sleep(ExitPoll);
+    }
+
+    private static bool IsAlive(int pid, DateTime startedAt)
+    {
         using var process = Find(pid, startedAt);
-        if (process is null)
-            return;
+        return process is not null;
+    }
+
+    /// <summary>
+    /// An agent whose launcher died is reparented to init, and where that does not reap (PID 1 of some containers) it
+    /// stays a zombie once it exits: ended, though its pid still answers.
+    /// </summary>
+    private static bool IsZombie(int pid)
+    {
+        if (!OperatingSystem.IsLinux())
+            return false;
         try
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(5000);
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var afterName = stat.LastIndexOf(')') + 2; // "pid (comm) S ...": the name may hold spaces and parentheses
+            return afterName > 1 && afterName < stat.Length && stat[afterName] is 'Z' or 'X';
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            return false; // gone (HasExited says so) or not ours to read
         }
     }
 

@@ -3,7 +3,10 @@ namespace SkyServe.Providers.Local;
 /// <summary>Settings of the local runtime: where it keeps state, how fast simulated time runs, how machines start.</summary>
 public sealed record LocalProviderOptions
 {
-    /// <summary>Machine registry, agent logs and the market's epoch live here, so a restart finds its machines again.</summary>
+    /// <summary>
+    /// Machine registry, agent logs and the market's epoch live here, so a restart finds its machines again. Several
+    /// processes (the controllers of one deployment) may share it: each sees and manages every machine.
+    /// </summary>
     public required string StateDirectory { get; init; }
 
     /// <summary>The ReplicaAgent to start; by default the one built beside the program (<see cref="ReplicaAgentLocation"/>).</summary>
@@ -26,6 +29,19 @@ public sealed record LocalProviderOptions
 
     /// <summary>How often the spot market looks at capacity (real time). Zero: only when <see cref="LocalCloudProvider.StepAsync"/> is called.</summary>
     public TimeSpan MarketInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How often a process sharing the runtime tries to take over the metadata endpoint (and the market) from the
+    /// process that serves it, which succeeds once that one is gone (real time).
+    /// </summary>
+    public TimeSpan MetadataTakeoverInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long work one process of the runtime has taken on is left to it before any other finishes it, that one having
+    /// evidently died: starting a machine's agent (counted from its boot time), stopping one on terminate (counted from
+    /// the request plus <see cref="GracefulStopTimeout"/>). Real time, on the provider's clock.
+    /// </summary>
+    public TimeSpan OrphanedWorkAfter { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a spot offering refused for capacity stays filtered out (real time).</summary>
     public TimeSpan UnavailableOfferingTtl { get; init; } = TimeSpan.FromSeconds(30);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -22,41 +23,55 @@ namespace SkyServe.Providers.Local;
 /// Preempt event for the machine with the deadline as NotBefore once reclaimed), and
 /// metadata/instance/compute/name (the machine id), 400 without <c>Metadata: true</c> or an api-version.</item>
 /// </list>
+/// Besides, GET <see cref="RuntimeIdPath"/> names the local runtime it serves (<see cref="LocalState.RuntimeId"/>), so
+/// that another process of that runtime finding the port taken can tell its own runtime's server from a stranger.
 /// </summary>
 public sealed class MetadataServer : IAsyncDisposable
 {
+    public const string RuntimeIdPath = "/local-runtime/id";
+
     private readonly WebApplication app;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> notices = new();
     private readonly ConcurrentDictionary<string, string> tokens = new();
+    private ImmutableDictionary<string, DateTimeOffset> notices = ImmutableDictionary<string, DateTimeOffset>.Empty;
 
     private MetadataServer(WebApplication app) => this.app = app;
 
     public int Port { get; private set; }
 
-    public string UrlFor(string machineId) => $"http://127.0.0.1:{Port}/machines/{machineId}";
+    public string UrlFor(string machineId) => UrlFor(Port, machineId);
 
-    public void PostNotice(string machineId, DateTimeOffset deadline) => notices[machineId] = deadline;
+    /// <summary>A machine's metadata URL on the endpoint at <paramref name="port"/>.</summary>
+    public static string UrlFor(int port, string machineId) => $"http://127.0.0.1:{port}/machines/{machineId}";
+
+    public void PostNotice(string machineId, DateTimeOffset deadline) => ImmutableInterlocked.AddOrUpdate(ref notices, machineId, deadline, (_, _) => deadline);
+
+    /// <summary>Serves exactly these notices from now on (the ones in the shared state).</summary>
+    public void ReplaceNotices(IEnumerable<KeyValuePair<string, DateTimeOffset>> current) =>
+        Volatile.Write(ref notices, ImmutableDictionary.CreateRange(current));
 
     /// <summary>Starts on <paramref name="port"/> (0: any free port; a taken port falls back to any).</summary>
     public static async Task<MetadataServer> StartAsync(int port)
     {
         try
         {
-            return await StartOnAsync(port);
+            return await BindAsync(port);
         }
         catch (IOException) when (port != 0)
         {
-            return await StartOnAsync(0);
+            return await BindAsync(0);
         }
     }
 
-    private static async Task<MetadataServer> StartOnAsync(int port)
+    /// <summary>Starts on <paramref name="port"/> (0: any free port).</summary>
+    /// <exception cref="IOException">The port is taken.</exception>
+    public static async Task<MetadataServer> BindAsync(int port, string? runtimeId = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var server = new MetadataServer(app);
+        app.MapGet(RuntimeIdPath, () => Results.Text(runtimeId ?? ""));
         app.MapPut("/machines/{id}/latest/api/token", server.IssueToken);
         app.MapGet("/machines/{id}/latest/meta-data/spot/instance-action", server.InstanceAction);
         app.MapGet("/machines/{id}/latest/meta-data/instance-id", (string id, HttpRequest request) =>

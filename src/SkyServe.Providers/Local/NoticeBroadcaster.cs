@@ -8,11 +8,15 @@ public sealed class NoticeBroadcaster
 {
     private readonly List<Channel<InterruptionNotice>> watchers = [];
 
-    public void Publish(InterruptionNotice notice)
+    /// <summary>Hands the notice to the watchers; false when there was none to hand it to.</summary>
+    public bool Publish(InterruptionNotice notice)
     {
         lock (watchers)
+        {
             foreach (var watcher in watchers)
                 watcher.Writer.TryWrite(notice);
+            return watchers.Count > 0;
+        }
     }
 
     public async IAsyncEnumerable<InterruptionNotice> WatchAsync([EnumeratorCancellation] CancellationToken ct)
