@@ -120,6 +120,7 @@ public static class ControllerHost
         if (!options.Reconcile.Enabled)
             return;
         services.AddHostedService<ReconcileWorkers>();
+        services.AddHostedService<PeerWakes>();
         services.AddHostedService<NoticeListener>();
         services.AddQuartz(options.Jobs.AddTo);
         services.AddQuartzHostedService(q => q.WaitForJobsToComplete = false);

@@ -89,7 +89,7 @@ public sealed partial class ProbeScheduler(ReadinessProber prober, ReconcileSign
                 var previous = replica.Reading;
                 replica.Reading = reading;
                 if (previous is null || previous.Ok != reading.Ok || previous.NoticeDeadline != reading.NoticeDeadline)
-                    signal.Wake(replica.Target.ServiceId);
+                    signal.WakeHere(replica.Target.ServiceId);
                 var wait = interval - time.GetElapsedTime(started);
                 if (wait > TimeSpan.Zero)
                     await Task.Delay(wait, time, ct);

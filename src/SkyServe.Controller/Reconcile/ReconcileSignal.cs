@@ -20,13 +20,13 @@ public sealed class ReconcileSignal(ReconcileQueue queue)
         Woken?.Invoke(serviceId);
     }
 
-    /// <summary>A wake that came from another controller: queued here only.</summary>
-    public void WakeFromPeer(long serviceId) => queue.Add(serviceId);
+    /// <summary>Queued here only: a wake from another controller, or from the leader's own reconcile, prober or machine list.</summary>
+    public void WakeHere(long serviceId) => queue.Add(serviceId);
 
-    public void Wake(string serviceName)
+    public void WakeHere(string serviceName)
     {
         if (idsByName.TryGetValue(serviceName, out var id))
-            Wake(id);
+            queue.Add(id);
     }
 
     public void Known(string serviceName, long serviceId) => idsByName[serviceName] = serviceId;

@@ -109,7 +109,7 @@ public sealed partial class ReconcileWorkers(
         {
             foreach (var machine in await inventory.RefreshAsync(ct))
                 if (machine.Tags.TryGetValue(Providers.MachineTags.Service, out var service))
-                    signal.Wake(service);
+                    signal.WakeHere(service);
         }
         catch (Providers.CloudProviderException e)
         {

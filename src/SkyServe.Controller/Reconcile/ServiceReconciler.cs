@@ -305,7 +305,7 @@ public sealed class ServiceReconciler(
                 SetBackoff(service, LaunchAdmission.AfterFailure(BackoffOf(service), time.GetUtcNow(), options.LaunchBackoff, options.MaxLaunchBackoff));
         }
         await db.SaveChangesAsync(ct);
-        signal.Wake(service.Id);
+        signal.WakeHere(service.Id);
     }
 
     private async Task StartTerminationsAsync(List<ReplicaRecord> replicas, long generation, CancellationToken ct)
@@ -363,7 +363,7 @@ public sealed class ServiceReconciler(
         {
             log.ReplicaTerminationFailed(e, rowId);
         }
-        signal.Wake(serviceId);
+        signal.WakeHere(serviceId);
     }
 
     private async Task ShutDownAsync(ServiceRecord service, List<ReplicaRecord> replicas, long generation, CancellationToken ct)
