@@ -8,12 +8,45 @@ namespace SkyServe.Cli;
 /// <summary>The controller's REST API as the CLI uses it. Failures become <see cref="CliException"/> with the server's message.</summary>
 public sealed class ControllerClient(CliConfig config) : IDisposable
 {
+    /// <summary>
+    /// Not for users: the page size a paged list is asked for (?limit=), so that tests walk many pages with few
+    /// services. Unset, the controller's default applies.
+    /// </summary>
+    public const string PageSizeVariable = "SKYSERVE_PAGE_SIZE";
+
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(60) };
 
-    public Task<JsonNode> GetAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, ct);
-    public Task<JsonNode> DeleteAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, ct);
-    public Task<JsonNode> PostSpecAsync(string path, string spec, CancellationToken ct) => SendAsync(HttpMethod.Post, path, spec, ct);
-    public Task<JsonNode> PutSpecAsync(string path, string spec, CancellationToken ct) => SendAsync(HttpMethod.Put, path, spec, ct);
+    public async Task<JsonNode> GetAsync(string path, CancellationToken ct) => (await SendAsync(HttpMethod.Get, path, null, ct)).Body;
+
+    /// <summary>Every page of a paged list (GET /api/v1/services), following each answer's Link rel="next", as one array.</summary>
+    /// <param name="path">The list's path, without a query.</param>
+    public async Task<JsonArray> GetAllPagesAsync(string path, CancellationToken ct)
+    {
+        var all = new JsonArray();
+        var next = int.TryParse(Environment.GetEnvironmentVariable(PageSizeVariable), out var size) && size > 0 ? $"{path}?limit={size}" : path;
+        while (true)
+        {
+            var (body, link) = await SendAsync(HttpMethod.Get, next, null, ct);
+            var page = body as JsonArray ?? throw new CliException($"the controller's answer to GET {next} is not a list");
+            foreach (var item in page.ToList())
+            {
+                page.Remove(item); // a node belongs to one array at a time
+                all.Add(item);
+            }
+            if (link is null)
+                return all;
+            // Only the link's query (limit and cursor) is taken: behind a proxy that rewrites Host its address may be
+            // an inside name, and the token goes nowhere but the configured controller.
+            var following = path + link.Query;
+            if (following == next)
+                throw new CliException($"the controller's next page of {path} is the page it just gave ({following})");
+            next = following;
+        }
+    }
+
+    public async Task<JsonNode> DeleteAsync(string path, CancellationToken ct) => (await SendAsync(HttpMethod.Delete, path, null, ct)).Body;
+    public async Task<JsonNode> PostSpecAsync(string path, string spec, CancellationToken ct) => (await SendAsync(HttpMethod.Post, path, spec, ct)).Body;
+    public async Task<JsonNode> PutSpecAsync(string path, string spec, CancellationToken ct) => (await SendAsync(HttpMethod.Put, path, spec, ct)).Body;
 
     /// <summary>GETs a text stream (a log, perhaps followed) and copies it to <paramref name="output"/> as it arrives.</summary>
     public async Task CopyTextAsync(string path, Stream output, CancellationToken ct)
@@ -55,7 +88,8 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
     private CliException Unreachable(HttpRequestException e) =>
         new($"cannot reach the controller at {config.Url}: {e.Message} (start one with `./skyserve local start`, or pass --url)");
 
-    private async Task<JsonNode> SendAsync(HttpMethod method, string path, string? spec, CancellationToken ct)
+    /// <returns>The answer's JSON, and its Link rel="next" resolved against the request's URL (null when none).</returns>
+    private async Task<(JsonNode Body, Uri? Next)> SendAsync(HttpMethod method, string path, string? spec, CancellationToken ct)
     {
         using var request = NewRequest(method, path);
         if (spec is not null)
@@ -74,7 +108,7 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
             var body = await response.Content.ReadAsStringAsync(ct);
             if (!response.IsSuccessStatusCode)
                 throw new CliException(DescribeError(response, body));
-            return JsonNode.Parse(body) ?? new JsonObject();
+            return (JsonNode.Parse(body) ?? new JsonObject(), LinkHeader.Next(response));
         }
     }
 

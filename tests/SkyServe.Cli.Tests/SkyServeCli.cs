@@ -12,6 +12,10 @@ public sealed class SkyServeCli(string home)
     public Task<ProcessRunner.Result> RunAsync(params string[] args) =>
         ProcessRunner.RunAsync("dotnet", [Dll, .. args], Environment());
 
+    /// <summary>Runs it with <paramref name="env"/> added to (or overriding) its usual environment.</summary>
+    public Task<ProcessRunner.Result> RunWithAsync(IReadOnlyDictionary<string, string> env, params string[] args) =>
+        ProcessRunner.RunAsync("dotnet", [Dll, .. args], Environment().Concat(env).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value));
+
     public IReadOnlyDictionary<string, string> Environment() => new Dictionary<string, string>
     {
         ["SKYSERVE_HOME"] = Home,

@@ -19,7 +19,7 @@ internal sealed class LocalExample(CliConfig controller, Uri loadBalancer, TextW
         try
         {
             using var api = new ControllerClient(controller);
-            if (await api.GetAsync("/api/v1/services", ct) is JsonArray { Count: > 0 })
+            if (await api.GetAsync("/api/v1/services?limit=1", ct) is JsonArray { Count: > 0 }) // one tells
                 return; // not a fresh start: the user's services are what runs
             var created = await api.PostSpecAsync("/api/v1/services", await File.ReadAllTextAsync(specFile, ct), ct);
             var name = created["name"]!.GetValue<string>();

@@ -22,7 +22,7 @@ public static class StatusCommand
             using var client = global.Client(parse);
             var services = parse.GetValue(name) is { } one
                 ? new JsonArray(await client.GetAsync($"/api/v1/services/{Uri.EscapeDataString(one)}{ShowSecretsQuery(parse.GetValue(showSecrets))}", ct))
-                : (JsonArray)await client.GetAsync("/api/v1/services", ct);
+                : await client.GetAllPagesAsync("/api/v1/services", ct);
             if (parse.GetValue(json))
             {
                 Console.WriteLine(services.ToJsonString(EffectiveSpecJson.IndentedOptions)); // "<redacted>" as is, not \u003C...

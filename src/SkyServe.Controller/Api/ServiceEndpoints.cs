@@ -15,6 +15,9 @@ public static class ServiceEndpoints
     /// <summary>The query flag that reveals env values (any holder of the API token may ask).</summary>
     public const string ShowSecrets = "show_secrets";
 
+    /// <summary>Services a list page holds unless ?limit= says otherwise, and the most it may ask for.</summary>
+    public const int DefaultListLimit = 100, MaxListLimit = 1000;
+
     public static RouteGroupBuilder MapServiceApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiTokenFilter>().WithTags("services");
@@ -23,7 +26,8 @@ public static class ServiceEndpoints
             .Accepts<string>(SpecBody.MediaTypes[0], SpecBody.MediaTypes[1..])
             .Produces<ServiceDetailView>(StatusCodes.Status201Created)
             .WithSummary("Create a service from a YAML or JSON spec; ?name= overrides the spec's name; ?show_secrets=true shows env values.");
-        api.MapGet("/services", ListAsync).WithSummary("List services.");
+        api.MapGet("/services", ListAsync).WithSummary(
+            $"List services by name, {DefaultListLimit} a page (?limit=N, at most {MaxListLimit}); a Link header's rel=\"next\" gives the next page (?cursor=).");
         api.MapGet("/services/{name}", GetAsync).WithSummary(
             "A service: spec, versions, status, endpoint and replicas (?all=true: finished ones too); env values show only with ?show_secrets=true.");
         api.MapPut("/services/{name}", UpdateAsync)
@@ -45,11 +49,15 @@ public static class ServiceEndpoints
         return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, service, showSecrets ?? false, ct));
     }
 
-    private static async Task<IResult> ListAsync(ControllerDb db, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, int? limit, string? cursor, ControllerDb db, CancellationToken ct)
     {
-        var services = await db.Services.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct);
-        var replicas = (await db.Replicas.AsNoTracking().ToListAsync(ct)).ToLookup(r => r.ServiceId);
-        return Results.Ok(services.Select(s => s.ToSummary(replicas[s.Id].ToList())));
+        if (limit is < 1 or > MaxListLimit)
+            throw new InvalidRequestException($"limit must be between 1 and {MaxListLimit}");
+        var pageSize = limit ?? DefaultListLimit;
+        var (items, more) = await ServiceListPage.ReadAsync(db, ServiceListCursor.Decode(cursor), pageSize, ct);
+        if (more)
+            NextPageLink.Set(http, pageSize, ServiceListCursor.Encode(items[^1].Name));
+        return Results.Ok(items); // still a bare array: clients that predate paging read the first page as before
     }
 
     private static async Task<IResult> GetAsync(string name, bool? all, [FromQuery(Name = ShowSecrets)] bool? showSecrets,

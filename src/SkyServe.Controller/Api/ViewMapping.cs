@@ -7,11 +7,6 @@ namespace SkyServe.Controller.Api;
 
 internal static class ViewMapping
 {
-    public static ServiceSummaryView ToSummary(this ServiceRecord s, IReadOnlyCollection<ReplicaRecord> replicas) => new(
-        s.Name, s.Status.ToString(), s.CurrentVersion, s.Endpoint,
-        replicas.Count(r => r.Status == ReplicaStatus.READY), replicas.Count(r => !r.Status.IsTerminal()),
-        s.CreatedAt, s.UpdatedAt);
-
     /// <param name="showSecrets">Show the values of the spec's envs; otherwise each is <see cref="SpecSecrets.Redacted"/>.</param>
     /// <param name="allReplicas">List finished replicas too (their cost counts either way).</param>
     public static ServiceDetailView ToDetail(this ServiceRecord s, IReadOnlyList<ServiceVersionRecord> versions,
