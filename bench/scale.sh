@@ -27,8 +27,8 @@
 #   CPU, RSS      the controller's (and the load balancer's) utime+stime from /proc/PID/stat over a quiet --steady-s window
 #                 after convergence (no API calls; reconcile, probes, the LB's long poll and stats go on), as a share of one
 #                 core; VmRSS from /proc/PID/status at the window's end;
-#   GET services  --list-requests sequential GETs of /api/v1/services?limit=--page-size: the whole list while the API does
-#                 not page (today), page after page once it does; p50 and p99 latency;
+#   GET services  --list-requests sequential GETs of /api/v1/services?limit=--page-size (after 5 discarded): the whole list
+#                 while the API does not page (today), page after page once it does; p50 and p99 latency;
 #   failure→LB    --failure-trials times: one READY replica's address (a different service each time) is marked failing at
 #                 the stand-in agent; the time until /-/routes no longer holds that replica (the controller's probe sees
 #                 503, the replica goes NOT_READY, the routing table and the LB's long poll follow); then healed;

@@ -26,7 +26,10 @@ public sealed class ControllerApi(Uri baseUrl, string token, int pageSize) : IDi
     public int PageSize => pageSize;
 
     /// <summary>Whether the last list came back in more than one page (null before the first list).</summary>
-    public bool? Paged { get; private set; }
+    public bool? Paged => PagePaths.Count == 0 ? null : PagePaths.Count > 1;
+
+    /// <summary>The paths of the pages the last <see cref="ListAllAsync"/> read (one: the API does not page).</summary>
+    public IReadOnlyList<string> PagePaths { get; private set; } = [];
 
     public Task<HttpResponseMessage> CreateAsync(string name, string yaml, CancellationToken ct) =>
         http.PostAsync($"/api/v1/services?name={name}", Yaml(yaml), ct);
@@ -48,19 +51,19 @@ public sealed class ControllerApi(Uri baseUrl, string token, int pageSize) : IDi
     {
         var all = new List<ServiceSummary>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var paths = new List<string>();
         string? next = FirstPage;
-        var pages = 0;
         while (next is not null)
         {
             var (items, following) = await PageAsync(next, all.Count, ct);
             var fresh = items.Where(i => seen.Add(i.Name)).ToList();
-            if (pages > 0 && fresh.Count == 0)
+            if (paths.Count > 0 && fresh.Count == 0)
                 break; // a guessed next page (offset=) that an API without paging answered with the same services again
             all.AddRange(fresh);
-            pages++;
+            paths.Add(next);
             next = following;
         }
-        Paged = pages > 1;
+        PagePaths = paths;
         return all;
     }
 
