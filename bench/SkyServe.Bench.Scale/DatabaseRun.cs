@@ -324,7 +324,7 @@ public sealed class DatabaseRun(ScaleOptions options, string database, string re
                 result.FailureSeconds.Add(g.TotalSeconds);
             else
                 result.FailureTimeouts++;
-            Progress($"[{database}] size {result.Step.Label}: failure trial {trial + 1}: {service.Name} {address}: "
+            Progress($"[{database}] size {result.Step.Label}: failure trial {trial + 1}: {service.Name} ({(service.Spot ? "spot" : "on demand")}) {address}: "
                 + (gone is { } t ? $"left the routes after {t.TotalSeconds:0.00} s" : $"still routed after {timeout.TotalSeconds:0} s"));
         }
     }
@@ -372,11 +372,14 @@ public sealed class DatabaseRun(ScaleOptions options, string database, string re
         }
     }
 
-    /// <summary>Trial <paramref name="trial"/>'s service: spread evenly over the fleet, shifted by <paramref name="phase"/>, the next routed one.</summary>
+    /// <summary>
+    /// Trial <paramref name="trial"/>'s service: spread evenly over the fleet, shifted by <paramref name="phase"/>, plus the
+    /// trial's number so that spot (odd) and on-demand (even) services take turns; the next routed one from there.
+    /// </summary>
     private static FleetService? Pick(Fleet fleet, int trial, int trials, double phase, Dictionary<string, HashSet<string>> routes)
     {
         var count = fleet.Services.Count;
-        var start = (int)((trial + phase) * count / Math.Max(1, trials)) % count;
+        var start = ((int)((trial + phase) * count / Math.Max(1, trials)) + trial) % count;
         for (var k = 0; k < count; k++)
         {
             var candidate = fleet.Services[(start + k) % count];
