@@ -3,7 +3,7 @@
 # Run from anywhere: bash bench/scale.sh [options]   (quick check: bash bench/scale.sh --db sqlite --sizes 10,100)
 #
 # What runs. bench/SkyServe.Bench.Scale (C#) starts, all on loopback:
-#   - the EC2 emulator of tests/SkyServe.Cloud.Emulators (in its own process), regions us-east-1 and us-west-2 with three
+#   - the EC2 emulator of tests/SkyServe.Cloud.Emulators (inside the benchmark process), regions us-east-1 and us-west-2 with three
 #     zones each, every catalog AWS type sold there, spot and on demand, no capacity limit, vCPU quotas of 1,000,000 each;
 #     each VM gets its own address 127.z.x.y;
 #   - ONE stand-in agent: a Kestrel server on 0.0.0.0:PORT, so it answers at every VM's address; every request gets 200
