@@ -28,7 +28,7 @@ try
 {
     app = await ControllerHost.BuildAsync(options, args);
 }
-catch (Exception e) when (e is SecretFileException or OptionsValidationException)
+catch (Exception e) when (e is SecretFileException or OptionsValidationException or CloudSettingsException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;

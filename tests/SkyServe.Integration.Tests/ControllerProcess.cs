@@ -22,6 +22,8 @@ public sealed partial class ControllerProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    public int Pid => process.Id;
+
     /// <param name="settings">Configuration keys below "SkyServe" ("Reconcile:Interval"), given as SkyServe__... variables.</param>
     /// <param name="environment">Other environment variables of the process (cloud credentials).</param>
     public static async Task<ControllerProcess> StartAsync(IReadOnlyDictionary<string, string> settings,

@@ -59,7 +59,7 @@ public static class LocalStartCommand
                 };
                 ControllerOptionsValidator.ThrowIfInvalid(options); // BuildAsync checks again; here it is one line of the CLI's
             }
-            catch (Exception e) when (e is SecretFileException or OptionsValidationException)
+            catch (Exception e) when (e is SecretFileException or OptionsValidationException or CloudSettingsException)
             {
                 throw new CliException(e.Message);
             }

@@ -126,9 +126,9 @@ public static class CloudSetup
         }
         catch (InvalidOperationException e)
         {
-            throw new InvalidOperationException($"cloud settings {section.Path}: {e.Message}", e);
+            throw new CloudSettingsException($"cloud settings {section.Path}: {e.Message}", e);
         }
-        return bound ?? throw new InvalidOperationException($"cloud settings {section.Path}: the section is empty");
+        return bound ?? throw new CloudSettingsException($"cloud settings {section.Path}: the section is empty");
     }
 
     private static void Require(List<string> problems, string? value, string key)
@@ -146,7 +146,7 @@ public static class CloudSetup
     private static void Throw(string section, List<string> problems)
     {
         if (problems.Count > 0)
-            throw new InvalidOperationException($"cloud settings {section}: {string.Join("; ", problems)}");
+            throw new CloudSettingsException($"cloud settings {section}: {string.Join("; ", problems)}");
     }
 
     private static ICloudProvider Build(string section, Func<ICloudProvider> create)
@@ -158,7 +158,7 @@ public static class CloudSetup
         catch (Exception e) when (e is ArgumentException or InvalidOperationException
             && !e.Message.StartsWith("cloud settings", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"cloud settings {section}: {e.Message}", e);
+            throw new CloudSettingsException($"cloud settings {section}: {e.Message}", e);
         }
     }
 
@@ -171,7 +171,7 @@ public static class CloudSetup
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException
             && !e.Message.StartsWith("cloud settings", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"cloud settings {section}: {e.Message}", e);
+            throw new CloudSettingsException($"cloud settings {section}: {e.Message}", e);
         }
     }
 
@@ -183,3 +183,6 @@ public static class CloudSetup
             disposable.Dispose();
     }
 }
+
+/// <summary>A cloud section of the settings that cannot be used: reported as one line naming it, exit code 2.</summary>
+public sealed class CloudSettingsException(string message, Exception? inner = null) : InvalidOperationException(message, inner);

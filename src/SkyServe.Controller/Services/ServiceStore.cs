@@ -64,6 +64,9 @@ public sealed class ServiceStore(
                 replica.Version = version;
                 db.AddNote(replica, $"relabelled to version {version}: only the service section changed", now);
             }
+            // The relabelled replicas keep serving: their new version serves wherever the old one did, from this write on.
+            if (ServingVersionsColumn.Parse(service.ServingVersions) is { } serving && serving.Contains(previous.Version))
+                service.ServingVersions = ServingVersionsColumn.Format(serving.Where(v => v != previous.Version).Append(version));
         }
         await SaveOrConflictAsync($"service '{name}' was changed concurrently; retry the update", ct);
         signal.Wake(service.Id);
