@@ -42,9 +42,9 @@ public sealed class ControllerServer : IAsyncDisposable
             Reconcile = new ReconcileOptions { Enabled = reconcile },
         });
 
-    public static async Task<ControllerServer> StartAsync(ControllerOptions options)
+    public static async Task<ControllerServer> StartAsync(ControllerOptions options, ICloudProvider? provider = null)
     {
-        var app = await ControllerHost.BuildAsync(options);
+        var app = await ControllerHost.BuildAsync(options, provider: provider);
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ControllerServer(app, options, url);
