@@ -9,11 +9,12 @@ namespace SkyServe.Controller.Persistence;
 
 /// <summary>
 /// After a save that wrote replicas, services or service versions in a way that may change routes
-/// (<see cref="RouteRows.Affects"/>): marks those services in <see cref="RoutingChangeSignal"/>. Inside a transaction of
-/// the caller's, the mark waits for the commit, so the table never reads before the rows are there.
+/// (<see cref="RouteRows.Affects"/>): marks those services in <see cref="RoutingChangeSignal"/> and, on PostgreSQL,
+/// notifies the other controllers (<see cref="RouteNotifications"/>). Inside a transaction of the caller's, this
+/// controller's mark waits for the commit, as the notice does, so the table never reads before the rows are there.
 /// Bulk statements (ExecuteUpdate/ExecuteDelete) bypass it: none touches these tables; the full recompute would catch one.
 /// </summary>
-public sealed class RoutingChangeInterceptor(RoutingChangeSignal signal)
+public sealed partial class RoutingChangeInterceptor(RoutingChangeSignal signal, ILogger<RoutingChangeInterceptor> log)
     : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     // The written entities, taken before the save: added rows get their ids only during it, deleted ones are detached after it.
@@ -35,14 +36,35 @@ public sealed class RoutingChangeInterceptor(RoutingChangeSignal signal)
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        Saved(eventData.Context);
+        if (Saved(eventData.Context) is { } saved)
+        {
+            try
+            {
+                RouteNotifications.Send(saved.Context, saved.Services);
+            }
+            catch (Exception e)
+            {
+                NotifyFailed(log, DatabaseFailures.Cause(e));
+            }
+        }
         return result;
     }
 
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
     {
-        Saved(eventData.Context);
-        return ValueTask.FromResult(result);
+        if (Saved(eventData.Context) is { } saved)
+        {
+            try
+            {
+                // Not the caller's token: the rows are saved, and a notice cut short would only delay the other controllers.
+                await RouteNotifications.SendAsync(saved.Context, saved.Services, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                NotifyFailed(log, DatabaseFailures.Cause(e));
+            }
+        }
+        return result;
     }
 
     public override void SaveChangesFailed(DbContextErrorEventData eventData) => Forget(eventData.Context);
@@ -120,4 +142,7 @@ public sealed class RoutingChangeInterceptor(RoutingChangeSignal signal)
         ServiceVersionRecord v => v.ServiceId,
         _ => throw new UnreachableException(),
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not notify the other controllers of a routing change ({Cause}); they see it at their next full recompute")]
+    private static partial void NotifyFailed(ILogger log, string cause);
 }

@@ -4,8 +4,9 @@ namespace SkyServe.Controller.Routing;
 
 /// <summary>
 /// The services whose routes may have changed since the routing table last looked, and the wake that makes it look:
-/// this controller's writes (<see cref="Persistence.RoutingChangeInterceptor"/>) mark them, so a change reaches the load
-/// balancers without waiting for the periodic full recompute, and only the marked services are read again.
+/// this controller's writes (<see cref="Persistence.RoutingChangeInterceptor"/>) and other controllers' writes
+/// (<see cref="RouteChangeListener"/>) mark them, so a change reaches the load balancers without waiting for the
+/// periodic full recompute, and only the marked services are read again.
 /// </summary>
 public sealed class RoutingChangeSignal : WakeSignal
 {

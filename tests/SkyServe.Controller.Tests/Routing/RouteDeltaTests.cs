@@ -128,4 +128,16 @@ public sealed class RouteDeltaTests(PostgresServer postgres) : IDisposable
         Assert.Empty(whole.Removed);
         Assert.False((await LbRoutes.GetAsync(server.Client, removal.Revision)).Full); // from after it, still a delta
     }
+
+    [Fact]
+    public void Notices_are_split_below_postgres_payload_limit_and_read_back()
+    {
+        var ids = Enumerable.Range(1, 3000).Select(i => 1_000_000_000L + i).ToList();
+        var payloads = RouteNotifications.Payloads(ids).ToList();
+        Assert.True(payloads.Count > 1);
+        Assert.All(payloads, p => Assert.True(p.Length < 8000, $"{p.Length} bytes"));
+        Assert.Equal(ids, payloads.SelectMany(RouteNotifications.Parse));
+        Assert.Equal([5L, 7L], RouteNotifications.Parse("5, x,,7,-3"));
+        Assert.Empty(RouteNotifications.Payloads([]));
+    }
 }
