@@ -34,7 +34,7 @@ internal static class LbRoutes
     public static long Number(string revision) => long.Parse(revision[(revision.LastIndexOf('-') + 1)..], CultureInfo.InvariantCulture);
 
     /// <summary>A replica row as the reconcile loop would write it.</summary>
-    public static async Task<int> AddReplicaAsync(ControllerServer server, string service, ReplicaStatus status, string endpoint)
+    public static async Task<int> AddReplicaAsync(ControllerServer server, string service, ReplicaStatus status, string endpoint, int? version = null)
     {
         await using var scope = server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
@@ -42,7 +42,7 @@ internal static class LbRoutes
         var now = DateTime.UtcNow;
         var replica = new ReplicaRecord
         {
-            ServiceId = owner.Id, ReplicaId = owner.NextReplicaId++, Version = owner.CurrentVersion, Status = status, IsSpot = true,
+            ServiceId = owner.Id, ReplicaId = owner.NextReplicaId++, Version = version ?? owner.CurrentVersion, Status = status, IsSpot = true,
             Cloud = "aws", Region = "us-east-1", Zone = "us-east-1a", LaunchToken = Guid.NewGuid(), Endpoint = endpoint,
             CreatedAt = now, StatusChangedAt = now,
         };

@@ -130,6 +130,32 @@ public sealed class RouteDeltaTests(PostgresServer postgres) : IDisposable
     }
 
     [Fact]
+    public async Task A_switch_of_serving_versions_by_the_reconciler_is_a_delta_though_nothing_was_written()
+    {
+        await using var server = await StartAsync(Database.Sqlite);
+        await server.Client.CreateAsync(Specs.Named("bg"));
+        await server.Client.CreateAsync(Specs.Named("other"));
+        await LbRoutes.AddReplicaAsync(server, "bg", ReplicaStatus.READY, "http://10.0.0.1:8080", version: 1);
+        await LbRoutes.AddReplicaAsync(server, "bg", ReplicaStatus.READY, "http://10.0.0.2:8080", version: 2);
+        var both = await LbRoutes.FullWhenAsync(server.Client, r => r.Services.Sum(s => s.ReadyReplicas.Count) == 2, "both replicas routed");
+        long id;
+        await using (var scope = server.Services.CreateAsyncScope())
+            id = (await scope.ServiceProvider.GetRequiredService<ControllerDb>().Services.SingleAsync(s => s.Name == "bg")).Id;
+        var runtime = server.Services.GetRequiredService<ServiceRuntimeState>();
+
+        var since = both.Revision;
+        foreach (var (serving, url) in new[] { (1, "http://10.0.0.1:8080"), (2, "http://10.0.0.2:8080") })
+        {
+            runtime.SetServingVersions(id, new HashSet<int> { serving }); // in memory only, as the reconciler does
+            var delta = await LbRoutes.GetAsync(server.Client, since, 5);
+            var bg = Assert.Single(delta.Services);
+            Assert.Equal([serving], bg.ServingVersions);
+            Assert.Equal(url, Assert.Single(bg.ReadyReplicas).Url);
+            since = delta.Revision;
+        }
+    }
+
+    [Fact]
     public void Notices_are_split_below_postgres_payload_limit_and_read_back()
     {
         var ids = Enumerable.Range(1, 3000).Select(i => 1_000_000_000L + i).ToList();
