@@ -26,7 +26,8 @@ public sealed class RouteDeltaTests(PostgresServer postgres) : IDisposable
         PostgresConnectionString = db == Database.Postgres ? connection ?? postgres.NewDatabase() : null,
         Urls = "http://127.0.0.1:0",
         Reconcile = new ReconcileOptions { Enabled = false },
-        Routing = new RoutingOptions { KeepRemovedFor = keepRemovedFor ?? TimeSpan.FromMinutes(10) },
+        // No full recompute during a test: every delta must come from the marks of the writes.
+        Routing = new RoutingOptions { KeepRemovedFor = keepRemovedFor ?? TimeSpan.FromMinutes(10), FullRecomputeInterval = TimeSpan.FromMinutes(5) },
     });
 
     [Theory]
@@ -60,6 +61,11 @@ public sealed class RouteDeltaTests(PostgresServer postgres) : IDisposable
         Assert.False(quiet.Full);
         Assert.Empty(quiet.Services);
         Assert.Empty(quiet.Removed);
+
+        // A service created through the API (a transaction of two saves) is marked at its commit.
+        await server.Client.CreateAsync(Specs.Named("d"));
+        var created = await LbRoutes.GetAsync(server.Client, quiet.Revision, 5);
+        Assert.Equal(["d"], created.Names());
     }
 
     [Theory]
