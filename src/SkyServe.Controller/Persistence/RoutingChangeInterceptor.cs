@@ -98,6 +98,8 @@ public sealed partial class RoutingChangeInterceptor(RoutingChangeSignal signal,
         var written = context.ChangeTracker.Entries().Where(RouteRows.Affects).Select(e => e.Entity).ToList();
         if (written.Count > 0)
             saving.AddOrUpdate(context, written);
+        else
+            saving.Remove(context); // whatever a cancelled save of this context left
     }
 
     private void Forget(DbContext? context)
