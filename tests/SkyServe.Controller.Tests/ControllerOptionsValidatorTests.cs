@@ -49,6 +49,8 @@ public sealed class ControllerOptionsValidatorTests : IDisposable
         { o => WithJobs(o, j => j with { CostAccounting = TimeSpan.FromSeconds(-30) }), "SkyServe:Jobs:CostAccounting must be positive (got -00:00:30)" },
         { o => WithJobs(o, j => j with { OfferingRefresh = TimeSpan.Zero }), "SkyServe:Jobs:OfferingRefresh must be positive (got 00:00:00)" },
         { o => WithJobs(o, j => j with { OrphanGrace = TimeSpan.FromSeconds(-1) }), "SkyServe:Jobs:OrphanGrace must not be negative (got -00:00:01)" },
+        { o => Set(o, x => x.Routing = x.Routing with { FullRecomputeInterval = TimeSpan.Zero }), "SkyServe:Routing:FullRecomputeInterval must be positive (got 00:00:00)" },
+        { o => Set(o, x => x.Routing = x.Routing with { KeepRemovedFor = TimeSpan.FromMinutes(-1) }), "SkyServe:Routing:KeepRemovedFor must be positive (got -00:01:00)" },
         { o => Set(o, x => x.DataDirectory = ""), "SkyServe:DataDirectory must be set" },
         { o => Set(o, x => x.Urls = "127.0.0.1:30580"), "SkyServe:Urls must be an http:// or https:// URL with a host and a port of 0-65535 (got '127.0.0.1:30580')" },
         { o => Set(o, x => x.Urls = "http://127.0.0.1:1;http://127.0.0.1:65536"), "SkyServe:Urls must have a port of 0-65535 (got 'http://127.0.0.1:65536')" },

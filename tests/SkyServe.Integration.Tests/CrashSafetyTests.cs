@@ -110,8 +110,8 @@ public sealed class CrashSafetyTests : IDisposable
             {
                 // A load balancer's long poll is open, as in `local start`: the web server waits for open requests before
                 // the reconcile loop is told to stop, so that loop must stop on the shutdown signal itself.
-                var etag = JsonNode.Parse(await http.GetStringAsync("/api/v1/lb/routes"))!["etag"]!.GetValue<string>();
-                var longPoll = http.GetAsync($"/api/v1/lb/routes?since={Uri.EscapeDataString(etag)}&wait_seconds=100");
+                var revision = JsonNode.Parse(await http.GetStringAsync("/api/v1/lb/routes"))!["revision"]!.GetValue<string>();
+                var longPoll = http.GetAsync($"/api/v1/lb/routes?since={Uri.EscapeDataString(revision)}&wait_seconds=100");
                 await PostAsync(http, "svc", Spec);
                 await WaitAsync(http, "svc", r => r.Any(x => x!["status"]!.GetValue<string>() == "PROVISIONING"), "launches in flight");
 

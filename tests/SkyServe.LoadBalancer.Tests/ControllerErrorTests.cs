@@ -80,7 +80,7 @@ public sealed class ControllerErrorTests : IAsyncLifetime
             var controller = new FailingController(app);
             var routes = new JsonObject
             {
-                ["etag"] = "e1",
+                ["revision"] = "e1", ["full"] = true, ["removed"] = new JsonArray(),
                 ["services"] = new JsonArray(new JsonObject
                 {
                     ["name"] = "chat", ["status"] = "READY", ["load_balancing_policy"] = "round_robin", ["min_replicas"] = 1,

@@ -145,6 +145,28 @@ public sealed class ControllerModeTests : IAsyncLifetime
         Assert.True(b > a);
     }
 
+    [Fact]
+    public async Task A_deleted_service_leaves_the_load_balancer_within_a_second_and_the_others_are_left_as_they_were()
+    {
+        await CreateServiceAsync("chat");
+        await CreateServiceAsync("other");
+        await AddReplicaAsync("chat", backends[0]);
+        await AddReplicaAsync("other", backends[1]);
+        await using var lb = await StartLoadBalancerAsync();
+        await TimeUntilAsync(lb.Client, "/chat/x", (r, body) => r.IsSuccessStatusCode && body.StartsWith("a|"), TimeSpan.FromSeconds(5));
+        await TimeUntilAsync(lb.Client, "/other/x", (r, body) => r.IsSuccessStatusCode && body.StartsWith("b|"), TimeSpan.FromSeconds(5));
+        var table = lb.Services.GetRequiredService<Routing.RouteTable>();
+        var chat = table.Find("chat");
+
+        var response = await api.DeleteAsync("/api/v1/services/other"); // a live replica: SHUTTING_DOWN, out of the routes
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var removed = await TimeUntilAsync(lb.Client, "/other/x", (r, _) => r.StatusCode == HttpStatusCode.NotFound, TimeSpan.FromSeconds(5));
+        Assert.True(removed < TimeSpan.FromSeconds(1), $"a deleted service kept its route for {removed.TotalMilliseconds:0} ms");
+        // The delta named only the removed service: chat's route is the very same object, not rebuilt.
+        Assert.Same(chat, table.Find("chat"));
+        Assert.StartsWith("a|", await lb.Client.GetStringAsync("/chat/x"));
+    }
+
     /// <summary>
     /// Sends requests until ten in a row avoid the backend, and returns when the last request it answered was
     /// sent (the routing decision came later, so this is how long the backend stayed in rotation at least;

@@ -22,6 +22,7 @@ public sealed class RunningLoadBalancer : IAsyncDisposable
 
     public string Url { get; }
     public HttpClient Client { get; }
+    public IServiceProvider Services => app.Services;
     /// <summary>The token its /-/ pages need (the one it holds for the controller).</summary>
     public string? Token { get; }
 

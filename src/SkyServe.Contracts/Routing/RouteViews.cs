@@ -12,8 +12,17 @@ public static class LoadBalancerApi
     public const string Token = "api/v1/tokens/load-balancer";
 }
 
-/// <param name="Etag">Changes exactly when the content changes; pass it back as ?since= to wait for the next change.</param>
-public sealed record RoutesView(string Etag, IReadOnlyList<ServiceRoutesView> Services);
+/// <summary>
+/// The routes, whole or as the changes since a revision. A load balancer passes <see cref="Revision"/> back as
+/// ?since= to wait for the next change: the answer then holds only the services that changed after it and the names
+/// removed after it (<see cref="Full"/> false). Without a since, or with one the controller cannot answer as a delta
+/// (another controller's or an earlier run's, or older than the removals it remembers), the answer is the whole table.
+/// </summary>
+/// <param name="Revision">Opaque: the controller's run and a counter that grows with every change of the table.</param>
+/// <param name="Full">True: <see cref="Services"/> is every service (replace the table); false: only the changed ones (merge).</param>
+/// <param name="Services">Each one replaces the service of that name.</param>
+/// <param name="Removed">Names of services gone since the given revision (always empty in a full answer).</param>
+public sealed record RoutesView(string Revision, bool Full, IReadOnlyList<ServiceRoutesView> Services, IReadOnlyList<string> Removed);
 
 /// <param name="ReadyReplicas">The replicas to send traffic to: READY, not under notice, of a serving version.</param>
 /// <param name="MinReplicas">0 for a scale-to-zero service: load balancers hold its requests while a replica comes up.</param>

@@ -117,6 +117,8 @@ public static class ControllerHost
         services.AddSingleton<RoutingTable>();
         services.AddSingleton<LoadBalancerReports>();
         services.AddHostedService(sp => sp.GetRequiredService<RoutingTable>());
+        services.AddSingleton<RouteChangeListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<RouteChangeListener>());
         if (!options.Reconcile.Enabled)
             return;
         services.AddHostedService<ReconcileWorkers>();

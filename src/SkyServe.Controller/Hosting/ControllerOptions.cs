@@ -46,6 +46,8 @@ public sealed class ControllerOptions
 
     public Jobs.JobSchedule Jobs { get; set; } = new();
 
+    public Routing.RoutingOptions Routing { get; set; } = new();
+
     /// <summary>Set by the host when it generated <see cref="ApiToken"/> on this start.</summary>
     public bool ApiTokenWasGenerated { get; set; }
 

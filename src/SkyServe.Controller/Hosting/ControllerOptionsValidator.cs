@@ -10,7 +10,8 @@ namespace SkyServe.Controller.Hosting;
 /// </summary>
 /// <remarks>
 /// The rules follow how each setting is used: the loops' intervals and the jobs' periods are timer periods (more than
-/// zero; Quartz refuses a zero repeat interval); grace periods and ages may be zero; launch back-off starts above zero
+/// zero; Quartz refuses a zero repeat interval), as is the routing table's full recompute, and it remembers removals for
+/// more than zero (else every delta would turn full); grace periods and ages may be zero; launch back-off starts above zero
 /// and its cap is no shorter than its start; the request-rate window holds whole seconds (at least one); at least one
 /// launch may be in flight (zero would never launch); the listen URLs are Kestrel's (http or https, a port of 0-65535),
 /// and the URL agents are told must be one they can reach (absolute http(s), not port 0).
@@ -75,6 +76,16 @@ public sealed class ControllerOptionsValidator : IValidateOptions<ControllerOpti
             p.Positive(J + nameof(j.EventRetention), j.EventRetention);
             p.Positive(J + nameof(j.KeepEventsFor), j.KeepEventsFor);
             p.AtLeast(J + nameof(j.MaxEventsPerService), j.MaxEventsPerService, 1);
+        }
+
+        const string T = nameof(ControllerOptions.Routing) + ":";
+        var t = o.Routing;
+        if (t is null)
+            p.Add(nameof(o.Routing), "must be set");
+        else
+        {
+            p.Positive(T + nameof(t.FullRecomputeInterval), t.FullRecomputeInterval);
+            p.Positive(T + nameof(t.KeepRemovedFor), t.KeepRemovedFor);
         }
         return p.All;
     }

@@ -33,6 +33,7 @@ public sealed partial class LeaderElection(
     private volatile bool leading;
     private long generation;
     private long renewedAt; // TimeProvider timestamp of the last successful renewal
+    private long? lostAt; // when it last lost the lease: it leaves the next try to the others for a moment
 
     private ReconcileOptions Reconcile => options.Value.Reconcile;
     private bool OnPostgres => !string.IsNullOrWhiteSpace(options.Value.PostgresConnectionString);
@@ -96,6 +97,10 @@ public sealed partial class LeaderElection(
 
     private async Task<bool> AcquireAsync(CancellationToken ct)
     {
+        // A controller whose session was cut (or whose renewals lapsed) is the one most likely to be in trouble: a healthy
+        // standby gets the first chance to take over.
+        if (lostAt is { } lost && time.GetElapsedTime(lost) < Reconcile.LeaseRenewal * 2)
+            return false;
         if (OnPostgres && !await LockAsync(ct))
             return false;
         try
@@ -188,6 +193,7 @@ public sealed partial class LeaderElection(
         {
             var wasLeading = leading;
             leading = false; // before anything else: no act may start on a stale belief
+            lostAt = time.GetTimestamp();
             Lost(log, DatabaseFailures.Cause(e));
             if (wasLeading)
                 LeadershipLost?.Invoke();
@@ -203,6 +209,7 @@ public sealed partial class LeaderElection(
         await CloseAsync();
         if (!wasLeading)
             return;
+        lostAt = time.GetTimestamp();
         Lost(log, why);
         LeadershipLost?.Invoke();
     }

@@ -7,8 +7,8 @@ using SkyServe.Controller.Services;
 namespace SkyServe.Controller.Routing;
 
 /// <summary>
-/// The controller ↔ load balancer contract: GET /api/v1/lb/routes (long-poll with ?since=ETAG&amp;wait_seconds=N;
-/// answers as soon as the READY set changes) and POST /api/v1/lb/stats (request counts for the autoscaler), with the load
+/// The controller ↔ load balancer contract: GET /api/v1/lb/routes (long-poll with ?since=REVISION&amp;wait_seconds=N;
+/// answers as soon as a READY set changes, with only the changed services) and POST /api/v1/lb/stats (request counts for the autoscaler), with the load
 /// balancer's own token (<see cref="ScopedTokens.LoadBalancer"/>).
 /// </summary>
 public static class LoadBalancerEndpoints
@@ -28,9 +28,9 @@ public static class LoadBalancerEndpoints
             }
             catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested)
             {
-                return Results.Ok(table.Current);
+                return Results.Ok(table.Answer(since));
             }
-        }).WithSummary("Every service's READY replicas; with ?since=ETAG waits (up to wait_seconds) for a change.");
+        }).WithSummary("Every service's READY replicas; with ?since=REVISION waits (up to wait_seconds) for a change and answers only the services changed or removed after it.");
         lb.MapPost(LoadBalancerApi.Stats, async (LoadBalancerStats stats, ReconcileSignal signal, LoadBalancerReports reports, CancellationToken ct) =>
         {
             foreach (var service in stats.Services ?? [])

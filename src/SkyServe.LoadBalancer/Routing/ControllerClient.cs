@@ -18,6 +18,7 @@ public sealed class ControllerClient
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
+    /// <param name="since">The revision of the last answer applied: the controller answers the changes after it (null: the whole table).</param>
     public async Task<RoutesView> RoutesAsync(string? since, TimeSpan wait, CancellationToken ct)
     {
         var query = since is null ? "" : $"since={Uri.EscapeDataString(since)}&wait_seconds={wait.TotalSeconds:0}";

@@ -7,7 +7,9 @@ namespace SkyServe.LoadBalancer.Routing;
 
 /// <summary>
 /// Follows the controller's READY sets with a long poll, so a change reaches the table within the
-/// controller's recompute period. While the controller is unreachable the last table keeps routing.
+/// controller's recompute period: the first answer is the whole table, later ones only the services changed or
+/// removed since the revision it passed back (or the whole table again when the controller cannot tell, e.g. after
+/// its restart). While the controller is unreachable the last table keeps routing.
 /// </summary>
 public sealed class ControllerRouteFollower(ControllerClient controller, RouteTable table, ILogger<ControllerRouteFollower> log) : BackgroundService
 {
@@ -15,18 +17,18 @@ public sealed class ControllerRouteFollower(ControllerClient controller, RouteTa
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        string? etag = null;
+        string? revision = null;
         var backoff = new Backoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var document = await controller.RoutesAsync(etag, LongPoll, stoppingToken);
-                if (document.Etag != etag)
-                {
+                var document = await controller.RoutesAsync(revision, LongPoll, stoppingToken);
+                if (document.Full)
                     table.Replace(document.Services.Select(ToRoute));
-                    etag = document.Etag;
-                }
+                else if (document.Services.Count > 0 || document.Removed is { Count: > 0 })
+                    table.Apply(document.Services.Select(ToRoute), document.Removed ?? []);
+                revision = document.Revision;
                 backoff.Reset();
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)

@@ -1,8 +1,8 @@
 namespace SkyServe.LoadBalancer.Routing;
 
 /// <summary>
-/// The services and their READY replicas, swapped atomically when the controller's set changes. Replica
-/// objects are reused across updates so that in-flight counts survive them.
+/// The services and their READY replicas, swapped atomically when the controller's set changes (whole, or the
+/// services of a delta). Replica objects are reused across updates so that in-flight counts survive them.
 /// </summary>
 public sealed class RouteTable
 {
@@ -13,13 +13,33 @@ public sealed class RouteTable
 
     public ServiceRoute? Find(string service) => routes.GetValueOrDefault(service);
 
+    /// <summary>The whole table: services not in <paramref name="next"/> are gone.</summary>
     public void Replace(IEnumerable<ServiceRoute> next)
     {
         var previous = routes;
-        routes = next.Select(route => new ServiceRoute(route.Name, route.Policy,
-            route.Replicas.Select(r => Reuse(previous.GetValueOrDefault(route.Name), r)).ToList(), route.ScaleToZero, route.BuiltInEngine)).ToDictionary(r => r.Name);
+        Swap(next.Select(route => Reusing(previous, route)).ToDictionary(r => r.Name));
+    }
+
+    /// <summary>A delta: <paramref name="removed"/> go, each of <paramref name="changed"/> replaces the service of its name, the rest stay.</summary>
+    public void Apply(IEnumerable<ServiceRoute> changed, IEnumerable<string> removed)
+    {
+        var previous = routes;
+        var next = new Dictionary<string, ServiceRoute>(previous);
+        foreach (var name in removed)
+            next.Remove(name);
+        foreach (var route in changed)
+            next[route.Name] = Reusing(previous, route);
+        Swap(next);
+    }
+
+    private void Swap(IReadOnlyDictionary<string, ServiceRoute> next)
+    {
+        routes = next;
         Interlocked.Exchange(ref changed, NewWaiter()).TrySetResult();
     }
+
+    private static ServiceRoute Reusing(IReadOnlyDictionary<string, ServiceRoute> previous, ServiceRoute route) => new(route.Name, route.Policy,
+        route.Replicas.Select(r => Reuse(previous.GetValueOrDefault(route.Name), r)).ToList(), route.ScaleToZero, route.BuiltInEngine);
 
     /// <summary>Completes at the next replacement of the table.</summary>
     public Task NextChangeAsync() => changed.Task;
