@@ -46,7 +46,6 @@ public sealed class ControllerOptionsValidatorTests : IDisposable
         { o => With(o, r => r with { QpsWindow = TimeSpan.FromMilliseconds(500) }), "SkyServe:Reconcile:QpsWindow must be at least 00:00:01 (got 00:00:00.5000000)" },
         { o => With(o, r => r with { LocalReadyDelay = TimeSpan.FromSeconds(-1) }), "SkyServe:Reconcile:LocalReadyDelay must not be negative (got -00:00:01)" },
         { o => WithJobs(o, j => j with { OrphanCollection = TimeSpan.Zero }), "SkyServe:Jobs:OrphanCollection must be positive (got 00:00:00)" },
-        { o => WithJobs(o, j => j with { CostAccounting = TimeSpan.FromSeconds(-30) }), "SkyServe:Jobs:CostAccounting must be positive (got -00:00:30)" },
         { o => WithJobs(o, j => j with { OfferingRefresh = TimeSpan.Zero }), "SkyServe:Jobs:OfferingRefresh must be positive (got 00:00:00)" },
         { o => WithJobs(o, j => j with { OrphanGrace = TimeSpan.FromSeconds(-1) }), "SkyServe:Jobs:OrphanGrace must not be negative (got -00:00:01)" },
         { o => Set(o, x => x.Routing = x.Routing with { FullRecomputeInterval = TimeSpan.Zero }), "SkyServe:Routing:FullRecomputeInterval must be positive (got 00:00:00)" },

@@ -43,10 +43,10 @@ public static class ServiceEndpoints
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, ServiceStore store, ControllerDb db, string? name,
-        [FromQuery(Name = ShowSecrets)] bool? showSecrets, CancellationToken ct)
+        [FromQuery(Name = ShowSecrets)] bool? showSecrets, TimeProvider time, CancellationToken ct)
     {
         var service = await store.CreateAsync(name, await SpecBody.ReadAsync(request, ct), ct);
-        return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, service, showSecrets ?? false, ct));
+        return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, service, showSecrets ?? false, time, ct));
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, int? limit, string? cursor, ControllerDb db, CancellationToken ct)
@@ -61,16 +61,16 @@ public static class ServiceEndpoints
     }
 
     private static async Task<IResult> GetAsync(string name, bool? all, [FromQuery(Name = ShowSecrets)] bool? showSecrets,
-        ServiceStore store, ControllerDb db, CancellationToken ct) =>
-        Results.Ok(await DetailAsync(db, await store.FindAsync(name, ct), showSecrets ?? false, ct, all ?? false));
+        ServiceStore store, ControllerDb db, TimeProvider time, CancellationToken ct) =>
+        Results.Ok(await DetailAsync(db, await store.FindAsync(name, ct), showSecrets ?? false, time, ct, all ?? false));
 
     private static async Task<IResult> UpdateAsync(string name, string? mode, [FromQuery(Name = ShowSecrets)] bool? showSecrets,
-        HttpRequest request, ServiceStore store, ControllerDb db, CancellationToken ct)
+        HttpRequest request, ServiceStore store, ControllerDb db, TimeProvider time, CancellationToken ct)
     {
         if (!UpdateModeNames.TryParse(mode, out var updateMode))
             throw new InvalidRequestException($"unknown update mode '{mode}': use {UpdateModeNames.Rolling} or {UpdateModeNames.BlueGreen}");
         var service = await store.UpdateAsync(name, await SpecBody.ReadAsync(request, ct), updateMode, ct);
-        return Results.Ok(await DetailAsync(db, service, showSecrets ?? false, ct));
+        return Results.Ok(await DetailAsync(db, service, showSecrets ?? false, time, ct));
     }
 
     private static async Task<IResult> DeleteAsync(string name, bool? purge, ServiceStore store, CancellationToken ct)
@@ -81,15 +81,16 @@ public static class ServiceEndpoints
             : Results.Accepted($"/api/v1/services/{name}", new DeleteResultView(name, false, nameof(ServiceStatus.SHUTTING_DOWN)));
     }
 
-    private static async Task<IResult> ReplicasAsync(string name, bool? all, ServiceStore store, ControllerDb db, CancellationToken ct)
+    private static async Task<IResult> ReplicasAsync(string name, bool? all, ServiceStore store, ControllerDb db, TimeProvider time, CancellationToken ct)
     {
         var service = await store.FindAsync(name, ct);
         var replicas = await ReplicasOfAsync(db, service, ct);
-        return Results.Ok(replicas.Where(r => all == true || !r.Status.IsFinished()).Select(r => r.ToView()));
+        var now = time.GetUtcNow().UtcDateTime;
+        return Results.Ok(replicas.Where(r => all == true || !r.Status.IsFinished()).Select(r => r.ToView(now)));
     }
 
-    private static async Task<IResult> TerminateReplicaAsync(string name, int replicaId, ServiceStore store, CancellationToken ct) =>
-        Results.Accepted($"/api/v1/services/{name}/replicas", (await store.TerminateReplicaAsync(name, replicaId, ct)).ToView());
+    private static async Task<IResult> TerminateReplicaAsync(string name, int replicaId, ServiceStore store, TimeProvider time, CancellationToken ct) =>
+        Results.Accepted($"/api/v1/services/{name}/replicas", (await store.TerminateReplicaAsync(name, replicaId, ct)).ToView(time.GetUtcNow().UtcDateTime));
 
     private static async Task<IResult> EventsAsync(string name, long? after, int? limit, ServiceStore store, ControllerDb db, CancellationToken ct)
     {
@@ -103,11 +104,11 @@ public static class ServiceEndpoints
     }
 
     /// <param name="all">Also list finished replicas (their cost counts either way).</param>
-    private static async Task<ServiceDetailView> DetailAsync(ControllerDb db, ServiceRecord service, bool showSecrets, CancellationToken ct,
-        bool all = false)
+    private static async Task<ServiceDetailView> DetailAsync(ControllerDb db, ServiceRecord service, bool showSecrets, TimeProvider time,
+        CancellationToken ct, bool all = false)
     {
         var versions = await db.ServiceVersions.AsNoTracking().Where(v => v.ServiceId == service.Id).OrderBy(v => v.Version).ToListAsync(ct);
-        return service.ToDetail(versions, await ReplicasOfAsync(db, service, ct), showSecrets, all);
+        return service.ToDetail(versions, await ReplicasOfAsync(db, service, ct), showSecrets, time.GetUtcNow().UtcDateTime, all);
     }
 
     private static Task<List<ReplicaRecord>> ReplicasOfAsync(ControllerDb db, ServiceRecord service, CancellationToken ct) =>

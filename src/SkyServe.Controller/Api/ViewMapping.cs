@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SkyServe.Controller.Persistence;
+using SkyServe.Controller.Reconcile;
 using SkyServe.Core.Domain;
 using SkyServe.Core.Spec;
 
@@ -9,27 +10,28 @@ internal static class ViewMapping
 {
     /// <param name="showSecrets">Show the values of the spec's envs; otherwise each is <see cref="SpecSecrets.Redacted"/>.</param>
     /// <param name="allReplicas">List finished replicas too (their cost counts either way).</param>
+    /// <param name="now">Costs are computed on read, up to this moment (<see cref="CostAccounting"/>): no job rewrites replica rows.</param>
     public static ServiceDetailView ToDetail(this ServiceRecord s, IReadOnlyList<ServiceVersionRecord> versions,
-        IReadOnlyList<ReplicaRecord> replicas, bool showSecrets, bool allReplicas = false)
+        IReadOnlyList<ReplicaRecord> replicas, bool showSecrets, DateTime now, bool allReplicas = false)
     {
         var current = versions.FirstOrDefault(v => v.Version == s.CurrentVersion);
-        var spot = replicas.Where(r => r.IsSpot).Sum(r => r.CostToDate);
-        var onDemand = replicas.Where(r => !r.IsSpot).Sum(r => r.CostToDate);
+        var spot = replicas.Where(r => r.IsSpot).Sum(r => CostAccounting.CostOf(r, now));
+        var onDemand = replicas.Where(r => !r.IsSpot).Sum(r => CostAccounting.CostOf(r, now));
         return new(
             s.Name, s.Status.ToString(), s.CurrentVersion, s.Endpoint, s.CreatedAt, s.UpdatedAt,
             new CostView(spot, onDemand, spot + onDemand + s.RetiredCost),
             current is null ? null : Secret(JsonNode.Parse(current.EffectiveSpec), showSecrets),
             versions.Select(v => v.ToView(showSecrets)).ToList(),
-            replicas.Where(r => allReplicas || !r.Status.IsFinished()).Select(ToView).ToList());
+            replicas.Where(r => allReplicas || !r.Status.IsFinished()).Select(r => r.ToView(now)).ToList());
     }
 
     public static VersionView ToView(this ServiceVersionRecord v, bool showSecrets) => new(
         v.Version, v.Mode.ToWire(), v.CreatedAt, v.MinReplicas, v.MaxReplicas, v.UseSpot, v.SpotPlacer,
         v.LoadBalancingPolicy, v.ReplicaPort, v.ReadinessPath, showSecrets ? v.SpecText : SpecSecrets.RedactText(v.SpecText));
 
-    public static ReplicaView ToView(this ReplicaRecord r) => new(
+    public static ReplicaView ToView(this ReplicaRecord r, DateTime now) => new(
         r.ReplicaId, r.Version, r.Status.ToString(), LocationText(r.Cloud, r.Region, r.Zone), r.Cloud, r.Region, r.Zone,
-        r.IsSpot, r.InstanceType, r.Accelerator, r.InstanceId, r.Endpoint, r.HourlyPrice, r.CostToDate, r.NoticeDeadline,
+        r.IsSpot, r.InstanceType, r.Accelerator, r.InstanceId, r.Endpoint, r.HourlyPrice, CostAccounting.CostOf(r, now), r.NoticeDeadline,
         r.CreatedAt, r.StatusChangedAt, r.ReadyAt);
 
     public static EventView ToView(this ServiceEventRecord e) => new(e.Id, e.At, e.ReplicaId, e.FromStatus, e.ToStatus, e.Reason);

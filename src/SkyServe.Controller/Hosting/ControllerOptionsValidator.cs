@@ -70,7 +70,6 @@ public sealed class ControllerOptionsValidator : IValidateOptions<ControllerOpti
         else
         {
             p.Positive(J + nameof(j.OrphanCollection), j.OrphanCollection);
-            p.Positive(J + nameof(j.CostAccounting), j.CostAccounting);
             p.Positive(J + nameof(j.OfferingRefresh), j.OfferingRefresh);
             p.NotNegative(J + nameof(j.OrphanGrace), j.OrphanGrace);
             p.Positive(J + nameof(j.EventRetention), j.EventRetention);

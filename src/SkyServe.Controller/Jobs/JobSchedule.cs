@@ -6,7 +6,6 @@ namespace SkyServe.Controller.Jobs;
 public sealed record JobSchedule
 {
     public TimeSpan OrphanCollection { get; init; } = TimeSpan.FromMinutes(1);
-    public TimeSpan CostAccounting { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan OfferingRefresh { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Machines younger than this are never collected, whatever the rows say.</summary>
     public TimeSpan OrphanGrace { get; init; } = TimeSpan.FromSeconds(30);
@@ -20,7 +19,6 @@ public sealed record JobSchedule
     public void AddTo(IQuartzBuilder quartz)
     {
         Every<OrphanMachineCollectorJob>(quartz, OrphanCollection);
-        Every<CostAccountingJob>(quartz, CostAccounting);
         Every<OfferingRefreshJob>(quartz, OfferingRefresh);
         Every<EventRetentionJob>(quartz, EventRetention);
     }

@@ -25,7 +25,7 @@ public sealed class ReplicaRecord : IConcurrencyStamped
     public string? Accelerator { get; set; }
     /// <summary>Set when the cloud announced it will reclaim the machine at this moment.</summary>
     public DateTime? NoticeDeadline { get; set; }
-    /// <summary>Dollars spent on the machine so far (cost accounting job).</summary>
+    /// <summary>Unused since costs are computed on read (<c>Reconcile/CostAccounting.cs</c>); kept so that older controllers sharing the database still read it.</summary>
     public decimal CostToDate { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime StatusChangedAt { get; set; }
