@@ -25,7 +25,7 @@ public sealed class CloudSetupTests
     [InlineData("Azure", "SubscriptionId is required", "SkyServe:Clouds:Azure")]
     public async Task A_misconfigured_cloud_fails_with_its_section_and_what_is_missing(string cloud, string problem, string section)
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CloudSetup.StartAsync(
+        var error = await Assert.ThrowsAsync<CloudSettingsException>(() => CloudSetup.StartAsync(
             Config(new() { [$"SkyServe:Clouds:{cloud}:Image"] = "x", [$"SkyServe:Clouds:{cloud}:AgentInstallUrl"] = "https://example.com/a.tar.gz" }),
             Options, NullLoggerFactory.Instance));
         Assert.Contains(section, error.Message);
@@ -35,7 +35,7 @@ public sealed class CloudSetupTests
     [Fact]
     public async Task A_bad_value_names_its_key()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CloudSetup.StartAsync(
+        var error = await Assert.ThrowsAsync<CloudSettingsException>(() => CloudSetup.StartAsync(
             Config(new() { ["SkyServe:Clouds:Gcp:Project"] = "p", ["SkyServe:Clouds:Gcp:OperationTimeout"] = "ten minutes" }),
             Options, NullLoggerFactory.Instance));
         Assert.Contains("SkyServe:Clouds:Gcp", error.Message);

@@ -3,6 +3,7 @@ using Quartz;
 using SkyServe.Controller.Cloud;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Reconcile;
+using SkyServe.Core.Policies;
 using SkyServe.Providers;
 
 namespace SkyServe.Controller.Jobs;
@@ -26,11 +27,11 @@ public sealed class OrphanMachineCollectorJob(
         var owners = await db.Replicas.AsNoTracking().Select(r => new { r.InstanceId, r.LaunchToken }).ToListAsync(ct);
         var byInstance = owners.Where(o => o.InstanceId != null).Select(o => o.InstanceId!).ToHashSet();
         var byToken = owners.Select(o => o.LaunchToken.ToString()).ToHashSet();
-        var now = time.GetUtcNow();
-        var orphans = machines.Where(m => !byInstance.Contains(m.Id) && !byToken.Contains(m.ClientToken) && now - m.LaunchedAt >= schedule.OrphanGrace).ToList();
+        var orphans = OrphanSelection.Pick(machines.Select(m => new OwnedMachine(m.Id, m.ClientToken, m.LaunchedAt)), byInstance, byToken,
+            time.GetUtcNow(), schedule.OrphanGrace).Select(o => o.Id).ToHashSet();
         if (orphans.Count > 0)
             await leader.EnsureHeldAsync(db, db.Fence!.Value, ct); // the last look before acting on the cloud
-        foreach (var machine in orphans)
+        foreach (var machine in machines.Where(m => orphans.Contains(m.Id)))
         {
             log.TerminatingOrphan(machine.Id, machine.Tags.GetValueOrDefault(MachineTags.Service), machine.Tags.GetValueOrDefault(MachineTags.Replica));
             await provider.TerminateAsync(machine.Id, ct);

@@ -50,7 +50,7 @@ public sealed class ServiceReconciler(
         }
         signal.Known(service.Name, service.Id);
         var replicas = await db.Replicas.Where(r => r.ServiceId == serviceId).ToListAsync(ct);
-        var versions = await db.ServiceVersions.Where(v => v.ServiceId == serviceId).ToDictionaryAsync(v => v.Version, ct);
+        var versions = await parsedSpecs.LoadAsync(db, serviceId, ct);
         if (UnreadableVersion(service, replicas, versions) is { } unreadable)
         {
             await HoldAsync(service, replicas, unreadable, ct);

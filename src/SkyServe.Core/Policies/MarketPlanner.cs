@@ -1,3 +1,4 @@
+using SkyServe.Core.Policies.Placers;
 using SkyServe.Core.Spec;
 
 namespace SkyServe.Core.Policies;
@@ -10,20 +11,17 @@ internal static class MarketPlanner
 {
     /// <param name="current">Every replica of the current version, ended ones included.</param>
     /// <param name="targetReplicas">N_tar (hedge_plus places against it).</param>
-    public static void PlanSpot(ServiceSnapshot snapshot, IReadOnlyList<ReplicaSnapshot> current, int targetReplicas, int spotTarget, PlanBuilder plan)
+    public static void PlanSpot(ServiceSnapshot snapshot, ISpotPlacer placer, IReadOnlyList<ReplicaSnapshot> current, int targetReplicas, int spotTarget,
+        PlanBuilder plan)
     {
         var spot = current.Where(replica => replica.IsSpot).ToList();
         var alive = spot.Where(replica => replica.IsAlive).ToList();
         var underNotice = spot.Count(IsUnderNotice);
         var reason = $"spot target {spotTarget}, {alive.Count} alive" + (underNotice > 0 ? $", {underNotice} under interruption notice" : "");
 
-        var placer = snapshot.Spec.Service.ReplicaPolicy.SpotPlacer;
         if (alive.Count > spotTarget)
         {
-            var surplus = placer == SpotPlacer.HedgePlus
-                ? HedgePlus.ScaleDown(alive, alive.Count - spotTarget, snapshot.CurrentVersion, snapshot.Locations, targetReplicas, snapshot.Now)
-                : ScaleDownOrder.Pick(alive, alive.Count - spotTarget, snapshot.CurrentVersion);
-            foreach (var replica in surplus)
+            foreach (var replica in placer.ScaleDown(snapshot, alive, alive.Count - spotTarget, targetReplicas))
                 plan.Terminate(replica, reason);
             return;
         }
@@ -34,10 +32,7 @@ internal static class MarketPlanner
         for (var launched = alive.Count; launched < spotTarget; launched++)
         {
             var ordinal = launched - alive.Count;
-            var option = placer == SpotPlacer.HedgePlus
-                ? HedgePlus.ChooseSpot(snapshot.Options, snapshot.Locations, held, targetReplicas, snapshot.Now, snapshot.TieBreak, ordinal, spotTarget)
-                : SpotHedge.ChooseSpot(snapshot.Options, snapshot.Locations, used, placer, snapshot.TieBreak, snapshot.Now, ordinal);
-            if (option is null)
+            if (placer.ChooseSpot(snapshot, used, held, targetReplicas, ordinal, spotTarget) is not { } option)
                 return;
             used.Add(option.Location);
             held.Add(option.Location);

@@ -1,4 +1,4 @@
-using SkyServe.Core.Spec;
+using SkyServe.Core.Policies.Placers;
 
 namespace SkyServe.Core.Policies;
 
@@ -24,13 +24,11 @@ public static class ServicePlanner
 
         var current = snapshot.Replicas.Where(replica => replica.Version == snapshot.CurrentVersion).ToList();
         var readySpot = current.Count(replica => replica.IsSpot && replica.IsReady);
-        var (spotTarget, onDemandTarget) = policy.SpotPlacer == SpotPlacer.HedgePlus && snapshot.Spec.UsesSpot
-            ? HedgePlus.Targets(targetReplicas, policy, snapshot.Spec.UsesSpot,
-                current.Where(replica => replica.IsSpot && replica.IsAlive).ToList(), snapshot.Locations, snapshot.Now)
-            : SpotHedge.Targets(targetReplicas, policy, snapshot.Spec.UsesSpot, readySpot);
+        var placer = SpotPlacers.For(policy.SpotPlacer);
+        var (spotTarget, onDemandTarget) = placer.Targets(snapshot, current, targetReplicas);
 
         var plan = new PlanBuilder();
-        MarketPlanner.PlanSpot(snapshot, current, targetReplicas, spotTarget, plan);
+        MarketPlanner.PlanSpot(snapshot, placer, current, targetReplicas, spotTarget, plan);
         MarketPlanner.PlanOnDemand(snapshot, current, spotTarget, onDemandTarget, readySpot, plan);
         var servingVersions = VersionRollout.Plan(snapshot, targetReplicas, plan);
 
