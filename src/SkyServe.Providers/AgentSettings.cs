@@ -19,6 +19,12 @@ public sealed record AgentSettings
     /// <summary>The agent's token for that report, good for this replica only (passed as SKYSERVE_CONTROLLER_TOKEN, never on the command line).</summary>
     public string? ControllerToken { get; init; }
 
+    /// <summary>
+    /// The ReplicaAgent archive the controller serves its machines, with its digest; a cloud provider's own configured
+    /// URL overrides it (<see cref="AgentPackage.Choose"/>). Null: the controller has none to offer.
+    /// </summary>
+    public AgentPackage? Package { get; init; }
+
     /// <summary>The spec's <c>model:</c> for the built-in engine; null without one.</summary>
     public AgentModel? Model { get; init; }
 

@@ -141,7 +141,9 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
             MinCount = 1,
             MaxCount = 1,
             ClientToken = Ec2ClientToken(request.ClientToken),
-            UserData = AwsUserData.Encoded(request.Agent, options.AgentInstallUrl!, options.AgentPort),
+            UserData = AwsUserData.Encoded(request.Agent,
+                AgentPackage.Choose(options.AgentInstallUrl, options.AgentInstallSha256, request.Agent, AwsProviderOptions.SectionName + ":AgentInstallUrl"),
+                options.AgentPort),
             InstanceInitiatedShutdownBehavior = ShutdownBehavior.Terminate,
             MetadataOptions = new InstanceMetadataOptionsRequest
             {

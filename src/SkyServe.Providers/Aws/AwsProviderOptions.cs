@@ -29,8 +29,15 @@ public sealed record AwsProviderOptions
     /// <summary>IAM instance profile for the replicas, by name or ARN (arn:aws:iam::...:instance-profile/...); none by default.</summary>
     public string? InstanceProfile { get; init; }
 
-    /// <summary>Where the machine downloads the ReplicaAgent: a .tar.gz of its linux-x64 self-contained publish (https or a presigned S3 URL).</summary>
+    /// <summary>
+    /// Where the machine downloads the ReplicaAgent: a .tar.gz of its linux-x64 self-contained publish, as
+    /// <c>skyserve package</c> makes it (https or a presigned S3 URL). Null: the controller's own
+    /// <c>GET /api/v1/agent/package</c>, whose SHA-256 the user data checks.
+    /// </summary>
     public string? AgentInstallUrl { get; init; }
+
+    /// <summary>The SHA-256 of the archive at <see cref="AgentInstallUrl"/> (64 hex digits), checked on the machine; null: not checked.</summary>
+    public string? AgentInstallSha256 { get; init; }
 
     /// <summary>
     /// The port the agent serves on; the machine's endpoint is http://its-address:this. It must differ from
@@ -101,8 +108,11 @@ public sealed record AwsProviderOptions
                 if (!zone.StartsWith(name, StringComparison.Ordinal) || string.IsNullOrWhiteSpace(subnet))
                     problems.Add($"subnet '{subnet}' of region {name} is given for zone '{zone}', which is not one of its zones");
         }
-        if (string.IsNullOrWhiteSpace(AgentInstallUrl) || !Uri.TryCreate(AgentInstallUrl, UriKind.Absolute, out _))
+        // No URL is fine: the controller serves the archive itself (the controller's start checks it has one).
+        if (!string.IsNullOrWhiteSpace(AgentInstallUrl) && !Uri.TryCreate(AgentInstallUrl, UriKind.Absolute, out _))
             problems.Add("AgentInstallUrl must be the absolute URL of the ReplicaAgent archive");
+        if (!string.IsNullOrWhiteSpace(AgentInstallSha256) && !AgentPackage.IsSha256(AgentInstallSha256))
+            problems.Add("AgentInstallSha256 must be a SHA-256 digest of 64 hex digits");
         if (AgentPort is < 1 or > 65535)
             problems.Add($"AgentPort {AgentPort} is not a port");
         if (PageSize is < 5 or > 1000)

@@ -1,12 +1,14 @@
 using SkyServe.Contracts.Agent;
 using System.Globalization;
 using System.Text;
+using SkyServe.Providers.Boot;
 using static SkyServe.Providers.Boot.ShellWords;
 
 namespace SkyServe.Providers.Aws;
 
 /// <summary>
-/// The cloud-init user data of a replica machine: a bash script that downloads the ReplicaAgent, installs it
+/// The cloud-init user data of a replica machine: a bash script that downloads the ReplicaAgent (<see cref="AgentDownload"/>:
+/// from <see cref="AwsProviderOptions.AgentInstallUrl"/>, else from the controller, checked against its SHA-256), installs it
 /// as a systemd service and starts it with the launch's <see cref="AgentSettings"/>, bound to all addresses
 /// so the controller and load balancer can reach it, watching IMDSv2 for the spot interruption notice, and serving what
 /// the spec says (<see cref="AgentServingArguments"/>: its model, cached under <see cref="ModelCache"/>, or its run: in
@@ -24,7 +26,10 @@ public static class AwsUserData
     public const string WorkDirectory = "/opt/skyserve/work";
     public const string ModelCache = "/opt/skyserve/models";
 
-    public static string Script(AgentSettings agent, string agentInstallUrl, int agentPort)
+    /// <summary>Where the archive is downloaded before it is checked and unpacked.</summary>
+    public const string Archive = "/tmp/skyserve-agent.tar.gz";
+
+    public static string Script(AgentSettings agent, AgentPackage package, int agentPort)
     {
         RequireVariableNames(agent.Environment.Keys);
 
@@ -56,9 +61,7 @@ public static class AwsUserData
         s.Append("  curl -fsS -H \"X-aws-ec2-metadata-token: $token\" \"http://169.254.169.254/latest/meta-data/$1\"\n");
         s.Append("}\n");
         s.Append("INSTANCE_ID=$(imds instance-id)\n");
-        s.Append(CultureInfo.InvariantCulture, $"mkdir -p {AgentHome}\n");
-        s.Append(CultureInfo.InvariantCulture, $"curl -fsSL --retry 10 --retry-delay 3 {Quote(agentInstallUrl)} -o /tmp/skyserve-agent.tar.gz\n");
-        s.Append(CultureInfo.InvariantCulture, $"tar -xzf /tmp/skyserve-agent.tar.gz -C {AgentHome}\n");
+        s.Append(AgentDownload.Lines(package, agent.ControllerToken, Decoded, Archive, AgentHome));
         s.Append(CultureInfo.InvariantCulture, $"chmod +x {AgentHome}/SkyServe.ReplicaAgent\n");
         s.Append(CultureInfo.InvariantCulture, $"cat > {RunScript} <<'SKYSERVE_RUN'\n");
         s.Append("#!/bin/bash\n");
@@ -89,9 +92,9 @@ public static class AwsUserData
     }
 
     /// <summary>The script as RunInstances takes it: base64, at most 16 KiB before encoding.</summary>
-    public static string Encoded(AgentSettings agent, string agentInstallUrl, int agentPort)
+    public static string Encoded(AgentSettings agent, AgentPackage package, int agentPort)
     {
-        var bytes = Encoding.UTF8.GetBytes(Script(agent, agentInstallUrl, agentPort));
+        var bytes = Encoding.UTF8.GetBytes(Script(agent, package, agentPort));
         if (bytes.Length > MaxBytes)
             throw new CloudProviderException(CloudErrorKind.InvalidRequest,
                 $"the machine's start-up script is {bytes.Length} bytes; EC2 takes at most {MaxBytes} (are the environment values too large?)");

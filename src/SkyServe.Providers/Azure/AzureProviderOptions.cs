@@ -30,7 +30,7 @@ public sealed record AzureProviderOptions
     /// <summary>Managed disk type: StandardSSD_LRS, Premium_LRS, ...</summary>
     public string OsDiskType { get; init; } = "StandardSSD_LRS";
 
-    public required AgentInstallOptions Agent { get; init; }
+    public AgentInstallOptions Agent { get; init; } = new();
 
     /// <summary>
     /// How long a launch follows the create operation. Allocation failures (no spot capacity) come within seconds; a VM that

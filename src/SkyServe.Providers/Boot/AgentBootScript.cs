@@ -7,7 +7,8 @@ namespace SkyServe.Providers.Boot;
 
 /// <summary>
 /// The shell script a cloud machine runs at first boot (GCP's startup-script metadata, Azure's custom data through
-/// cloud-init): it downloads the ReplicaAgent, writes the launch's environment and command line, and runs the agent
+/// cloud-init): it downloads the ReplicaAgent (<see cref="AgentDownload"/>: from the configured URL, else from the controller,
+/// checked against its SHA-256 before it is unpacked), writes the launch's environment and command line, and runs the agent
 /// as a systemd service that restarts on failure. The agent serves what the spec says (<see cref="AgentServingArguments"/>):
 /// its <c>model:</c> (a URL the checkpoint store fetches into <c>{install}/models</c>, or a path on the machine's image;
 /// a relative one is relative to the install directory) or its <c>run:</c> in <c>{install}/work</c>. Every value from
@@ -22,6 +23,7 @@ public static class AgentBootScript
     public static string Render(AgentInstallOptions install, string machineId, AgentSettings agent, string metadataFormat, string metadataUrl)
     {
         RequireVariableNames(agent.Environment.Keys);
+        var package = AgentPackage.Choose(install.PackageUrl, install.PackageSha256, agent, "Agent:PackageUrl");
         var dir = install.InstallDirectory.TrimEnd('/');
         var env = new StringBuilder();
         foreach (var (key, value) in AgentServingArguments.Environment(agent).OrderBy(e => e.Key, StringComparer.Ordinal))
@@ -62,9 +64,11 @@ public static class AgentBootScript
             umask 077 # agent.env holds the controller token and the spec's envs
             dir={Quote(dir)}
             if [ ! -x "$dir/agent/SkyServe.ReplicaAgent" ]; then
-              mkdir -p "$dir/agent"
-              curl -fsSL --retry 10 --retry-delay 3 {Quote(install.PackageUrl)} | tar -xz -C "$dir/agent"
-              chmod +x "$dir/agent/SkyServe.ReplicaAgent"
+
+            """);
+        script.Append(AgentDownload.Lines(package, agent.ControllerToken, Quote, "\"$dir/agent.tar.gz\"", "\"$dir/agent\""));
+        script.Append("""
+            chmod +x "$dir/agent/SkyServe.ReplicaAgent"
             fi
 
             """);

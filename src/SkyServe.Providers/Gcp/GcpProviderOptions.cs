@@ -29,7 +29,7 @@ public sealed record GcpProviderOptions
     /// <summary>The service account the machines run as (for pulling weights from GCS); null: none.</summary>
     public string? MachineServiceAccount { get; init; }
 
-    public required AgentInstallOptions Agent { get; init; }
+    public AgentInstallOptions Agent { get; init; } = new();
 
     /// <summary>A service-account key file; null: Application Default Credentials.</summary>
     public string? CredentialFile { get; init; }

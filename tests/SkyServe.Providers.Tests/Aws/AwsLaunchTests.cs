@@ -146,7 +146,10 @@ public sealed class AwsLaunchTests : IAsyncLifetime
         var script = Encoding.UTF8.GetString(Convert.FromBase64String(Assert.Single(cloud.Emulator.RequestsFor("RunInstances"))["UserData"]!));
         Assert.Equal(script, Assert.Single(cloud.World.Instances).UserData);
         Assert.StartsWith("#!/bin/bash\n", script);
-        Assert.Contains($"curl -fsSL --retry 10 --retry-delay 3 '{AwsTestCloud.AgentUrl}' -o /tmp/skyserve-agent.tar.gz", script);
+        // The configured URL, given no digest: fetched unchecked, and never sent the agent's token.
+        Assert.Contains($"\ncurl -fsSL --retry 10 --retry-delay 3 --create-dirs -o /tmp/skyserve-agent.tar.gz '{AwsTestCloud.AgentUrl}'\n", script);
+        Assert.DoesNotContain("sha256sum", script);
+        Assert.Contains("tar -xzf /tmp/skyserve-agent.tar.gz -C /opt/skyserve/agent\n", script);
         Assert.Contains("exec /opt/skyserve/agent/SkyServe.ReplicaAgent --host 0.0.0.0 --port 8081 --machine-id \"$1\" --readiness-path '/v1/models' "
             + "--metadata-url http://169.254.169.254 --metadata-format aws --ready-delay-ms 1500\n", script);
         Assert.Contains($"export MODEL_NAME=\"$(printf %s '{Convert.ToBase64String(Encoding.UTF8.GetBytes("meta-llama/Llama-3.1-8B-Instruct"))}' | base64 -d)\"", script);
@@ -154,6 +157,37 @@ public sealed class AwsLaunchTests : IAsyncLifetime
         Assert.Contains("systemctl enable --now skyserve-agent.service\n", script);
         Assert.DoesNotContain("hf_abc", script); // values travel encoded
         await RunAsync("bash", "-n", "-c", script); // the whole script parses
+    }
+
+    [Fact]
+    public async Task Without_a_configured_url_the_machine_fetches_the_controllers_archive_with_its_token_and_checks_its_digest()
+    {
+        var sha256 = new string('a', 64);
+        var agent = new AgentSettings
+        {
+            ControllerUrl = "http://10.0.0.2:30580", ControllerToken = "ska_replica_token",
+            Package = new AgentPackage("http://10.0.0.2:30580/api/v1/agent/package", sha256) { WithAgentToken = true },
+        };
+        var controllerServed = cloud.Provider(cloud.Options() with { AgentInstallUrl = null });
+        await controllerServed.LaunchAsync(AwsTestCloud.Launch(OnDemand) with { Agent = agent }, CancellationToken.None);
+        var script = Encoding.UTF8.GetString(Convert.FromBase64String(Assert.Single(cloud.Emulator.RequestsFor("RunInstances"))["UserData"]!));
+        var config = Convert.ToBase64String(Encoding.UTF8.GetBytes("header = \"Authorization: Bearer ska_replica_token\""));
+        Assert.Contains($"printf '%s\\n' \"$(printf %s '{config}' | base64 -d)\" | curl -fsSL --retry 10 --retry-delay 3 --create-dirs "
+            + "-o /tmp/skyserve-agent.tar.gz 'http://10.0.0.2:30580/api/v1/agent/package' --config -\n", script);
+        Assert.Contains($"if ! printf '%s  %s\\n' '{sha256}' /tmp/skyserve-agent.tar.gz | sha256sum -c --quiet -; then\n", script);
+        Assert.True(script.IndexOf("sha256sum", StringComparison.Ordinal) < script.IndexOf("tar -xzf", StringComparison.Ordinal), "checked before unpacked");
+        Assert.DoesNotContain("ska_replica_token", script); // encoded, and never an argument
+        await RunAsync("bash", "-n", "-c", script);
+    }
+
+    [Fact]
+    public async Task Without_a_url_or_a_controllers_archive_the_launch_is_refused_before_anything_is_sent()
+    {
+        var noPackage = cloud.Provider(cloud.Options() with { AgentInstallUrl = null });
+        var error = await Assert.ThrowsAsync<CloudProviderException>(() => noPackage.LaunchAsync(AwsTestCloud.Launch(OnDemand), CancellationToken.None));
+        Assert.Equal(CloudErrorKind.InvalidRequest, error.Kind);
+        Assert.Contains("SkyServe:Clouds:Aws:AgentInstallUrl", error.Message);
+        Assert.Empty(cloud.Emulator.RequestsFor("RunInstances"));
     }
 
     [Fact]
@@ -181,7 +215,7 @@ public sealed class AwsLaunchTests : IAsyncLifetime
             "--metadata-url", "http://169.254.169.254", "--metadata-format", "aws",
             "--run", run, "--setup", "pip install vllm==0.6.3", "--engine-port", "8000", "--workdir", AwsUserData.WorkDirectory, // encoded, so the test cannot move it
             "--controller-url", "http://10.0.0.2:30580", "TOKEN=ska_replica_token|") + "\n", output);
-        var script = AwsUserData.Script(agent, AwsTestCloud.AgentUrl, 9000);
+        var script = AwsUserData.Script(agent, new AgentPackage(AwsTestCloud.AgentUrl, null), 9000);
         Assert.DoesNotContain("ska_replica_token", script); // the token travels encoded, in the environment, never as an argument
     }
 
@@ -206,7 +240,7 @@ public sealed class AwsLaunchTests : IAsyncLifetime
     private static async Task<string> RunStartScriptAsync(AgentSettings agent, string instanceId)
     {
         using var dir = new TempDirectory();
-        var script = AwsUserData.Script(agent, AwsTestCloud.AgentUrl, 9000);
+        var script = AwsUserData.Script(agent, new AgentPackage(AwsTestCloud.AgentUrl, null), 9000);
         var runScript = script.Split("<<'SKYSERVE_RUN'\n")[1].Split("\nSKYSERVE_RUN\n")[0]
             .Replace(AwsUserData.AgentHome + "/SkyServe.ReplicaAgent", "bash " + Path.Combine(dir.Path, "agent"), StringComparison.Ordinal)
             .Replace("/opt/skyserve", dir.Path, StringComparison.Ordinal);

@@ -53,12 +53,16 @@ public sealed class AwsProviderOptionsTests
         {
             Regions = new() { ["us-east-1"] = new AwsRegionOptions { Subnets = new() { ["eu-west-1a"] = "subnet-x" } } },
             PageSize = 2,
+            AgentInstallUrl = "agent.tar.gz",
+            AgentInstallSha256 = "abc",
         };
         var error = Assert.Throws<ArgumentException>(() => AwsCloudProvider.Create(options, AwsTestCloud.Catalog));
         Assert.Contains("region us-east-1 has no ImageId", error.Message);
         Assert.Contains("eu-west-1a", error.Message);
-        Assert.Contains("AgentInstallUrl", error.Message);
+        Assert.Contains("AgentInstallUrl must be the absolute URL", error.Message);
+        Assert.Contains("AgentInstallSha256 must be a SHA-256", error.Message);
         Assert.Contains("PageSize 2", error.Message);
-        Assert.Contains("no regions", Assert.Single(new AwsProviderOptions { AgentInstallUrl = "https://x/y" }.Problems()));
+        // No URL is fine: the controller serves the agent archive itself.
+        Assert.Contains("no regions", Assert.Single(new AwsProviderOptions().Problems()));
     }
 }

@@ -120,6 +120,52 @@ public sealed partial class AgentBootScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_a_configured_url_the_controllers_archive_is_fetched_with_the_token_on_stdin_and_checked_before_it_is_unpacked()
+    {
+        var sha256 = new string('0', 63) + "f";
+        var agent = new AgentSettings
+        {
+            ControllerToken = "ska_replica_token",
+            Package = new AgentPackage("http://10.0.0.2:30580/api/v1/agent/package", sha256) { WithAgentToken = true },
+        };
+        var script = AgentBootScript.Render(new AgentInstallOptions { InstallDirectory = directory.Path }, "m", agent, "gcp", "http://metadata.google.internal");
+        Assert.Contains("printf '%s\\n' 'header = \"Authorization: Bearer ska_replica_token\"' | curl -fsSL --retry 10 --retry-delay 3 --create-dirs "
+            + "-o \"$dir/agent.tar.gz\" 'http://10.0.0.2:30580/api/v1/agent/package' --config -\n", script);
+        Assert.Contains($"if ! printf '%s  %s\\n' '{sha256}' \"$dir/agent.tar.gz\" | sha256sum -c --quiet -; then\n", script);
+        Assert.True(script.IndexOf("sha256sum", StringComparison.Ordinal) < script.IndexOf("tar -xzf", StringComparison.Ordinal), "checked before unpacked");
+        var path = Path.Combine(directory.Path, "boot.sh");
+        await File.WriteAllTextAsync(path, script);
+        var (code, output) = await RunAsync("bash", "-n", path);
+        Assert.True(code == 0, output);
+    }
+
+    [Fact]
+    public void A_configured_url_overrides_the_controllers_archive_is_checked_with_the_configured_digest_and_never_sees_the_token()
+    {
+        var sha256 = new string('b', 64);
+        var agent = new AgentSettings
+        {
+            ControllerToken = "ska_replica_token",
+            Package = new AgentPackage("http://10.0.0.2:30580/api/v1/agent/package", new string('0', 64)) { WithAgentToken = true },
+        };
+        var install = new AgentInstallOptions { PackageUrl = "https://bucket.example.com/agent.tar.gz", PackageSha256 = sha256.ToUpperInvariant(), InstallDirectory = directory.Path };
+        var script = AgentBootScript.Render(install, "m", agent, "gcp", "http://metadata.google.internal");
+        Assert.Contains("\ncurl -fsSL --retry 10 --retry-delay 3 --create-dirs -o \"$dir/agent.tar.gz\" 'https://bucket.example.com/agent.tar.gz'\n", script);
+        Assert.Contains($"'{sha256}'", script); // sha256sum prints lowercase
+        Assert.DoesNotContain("10.0.0.2:30580/api/v1/agent/package", script);
+        Assert.DoesNotContain("Authorization", script);
+    }
+
+    [Fact]
+    public void Without_a_configured_url_or_a_controllers_archive_the_launch_is_an_invalid_request()
+    {
+        var error = Assert.Throws<CloudProviderException>(() =>
+            AgentBootScript.Render(new AgentInstallOptions { InstallDirectory = directory.Path }, "m", new AgentSettings(), "gcp", "http://metadata.google.internal"));
+        Assert.Equal(CloudErrorKind.InvalidRequest, error.Kind);
+        Assert.Contains("Agent:PackageUrl", error.Message);
+    }
+
+    [Fact]
     public void An_environment_name_a_shell_cannot_hold_is_an_invalid_request()
     {
         var error = Assert.Throws<CloudProviderException>(() => Render(new Dictionary<string, string> { ["BAD NAME"] = "x" }));
