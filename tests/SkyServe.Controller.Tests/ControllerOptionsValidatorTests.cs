@@ -55,6 +55,7 @@ public sealed class ControllerOptionsValidatorTests : IDisposable
         { o => Set(o, x => x.Urls = "http://127.0.0.1:1;http://127.0.0.1:65536"), "SkyServe:Urls must have a port of 0-65535 (got 'http://127.0.0.1:65536')" },
         { o => Set(o, x => x.AgentControllerUrl = "controller:30580"), "SkyServe:AgentControllerUrl must be an absolute http:// or https:// URL (got 'controller:30580')" },
         { o => Set(o, x => x.AgentControllerUrl = "http://10.0.0.2:0"), "SkyServe:AgentControllerUrl must name a port other than 0 (got 'http://10.0.0.2:0')" },
+        { o => Set(o, x => x.Agent.PackagePath = " "), "SkyServe:Agent:PackagePath must name a file when set" },
     };
 
     [Theory]

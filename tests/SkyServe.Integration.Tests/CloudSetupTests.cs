@@ -32,6 +32,28 @@ public sealed class CloudSetupTests
         Assert.Contains(problem, error.Message);
     }
 
+    [Theory]
+    [InlineData("Gcp", "Project", "Agent:PackageUrl")]
+    [InlineData("Azure", "SubscriptionId", "Agent:PackageUrl")]
+    [InlineData("Aws", "Regions:us-east-1:ImageId", "AgentInstallUrl")]
+    public async Task A_cloud_without_its_own_agent_url_needs_a_controller_that_serves_the_agent(string cloud, string key, string urlKey)
+    {
+        var config = Config(new() { [$"SkyServe:Clouds:{cloud}:{key}"] = "x" });
+        var error = await Assert.ThrowsAsync<CloudSettingsException>(() => CloudSetup.StartAsync(config, Options, NullLoggerFactory.Instance));
+        Assert.Contains($"{urlKey} is not set and this controller has no ReplicaAgent archive to serve its machines", error.Message);
+
+        // With an archive to serve, the URL is not missed (whatever else is).
+        try
+        {
+            if (await CloudSetup.StartAsync(config, Options, NullLoggerFactory.Instance, servesAgentPackage: true) is { } set)
+                await set.DisposeAsync();
+        }
+        catch (CloudSettingsException e)
+        {
+            Assert.DoesNotContain(urlKey, e.Message);
+        }
+    }
+
     [Fact]
     public async Task A_bad_value_names_its_key()
     {

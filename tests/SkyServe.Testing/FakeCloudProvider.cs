@@ -17,6 +17,7 @@ public sealed class FakeCloudProvider(params string[] zones) : ICloudProvider
     public const string InstanceType = "fake-8cpu";
     private readonly ConcurrentDictionary<string, CloudMachine> machines = new();
     private readonly ConcurrentQueue<string> launches = new();
+    private readonly ConcurrentQueue<LaunchRequest> launchRequests = new();
     private readonly ConcurrentQueue<string> terminations = new();
     private readonly Channel<InterruptionNotice> notices = Channel.CreateUnbounded<InterruptionNotice>();
     private int next;
@@ -34,6 +35,9 @@ public sealed class FakeCloudProvider(params string[] zones) : ICloudProvider
     public int LaunchAttempts => Volatile.Read(ref attempts);
 
     public IReadOnlyList<string> Launches => launches.ToList();
+
+    /// <summary>Every launch request, as the controller sent it (what its machines' agents would be told).</summary>
+    public IReadOnlyList<LaunchRequest> LaunchRequests => launchRequests.ToList();
     public IReadOnlyList<string> Terminations => terminations.ToList();
     public IReadOnlyCollection<CloudMachine> Machines => machines.Values.ToList();
 
@@ -52,6 +56,7 @@ public sealed class FakeCloudProvider(params string[] zones) : ICloudProvider
         if (machines.Values.FirstOrDefault(m => m.ClientToken == request.ClientToken) is { } existing)
             return Task.FromResult(existing);
         Interlocked.Increment(ref attempts);
+        launchRequests.Enqueue(request);
         if (FailLaunchesWith is { } kind)
             throw new CloudProviderException(kind, $"launch refused ({kind})");
         var key = request.Offering;

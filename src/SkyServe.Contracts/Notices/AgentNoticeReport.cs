@@ -16,10 +16,16 @@ public sealed record AgentNoticeReport(
 /// <summary>The controller's answer: the replica on that machine, and whether this report changed anything.</summary>
 public sealed record AgentNoticeAnswer(int ReplicaId, bool Applied);
 
-/// <summary>The agent → controller endpoint and how an agent authenticates.</summary>
+/// <summary>The agent → controller endpoints and how an agent authenticates.</summary>
 public static class AgentApi
 {
     public const string Notices = "api/v1/agent/notices";
+
+    /// <summary>
+    /// GET: the ReplicaAgent archive a cloud machine's boot script downloads (with the machine's agent token), its
+    /// SHA-256 in <c>X-Checksum-Sha256</c> (hex), <c>Digest</c> (base64) and the ETag.
+    /// </summary>
+    public const string Package = "api/v1/agent/package";
 
     /// <summary>
     /// The environment variable that carries the agent's controller token (never a command-line flag: every user of a

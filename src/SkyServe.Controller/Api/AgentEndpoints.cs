@@ -9,7 +9,8 @@ using SkyServe.Core.Domain;
 namespace SkyServe.Controller.Api;
 
 /// <summary>
-/// The agent → controller contract: POST /api/v1/agent/notices, where a replica's agent reports the interruption
+/// The agent → controller contract (and, through <see cref="AgentPackageEndpoint"/>, the agent archive its machine boots
+/// from): POST /api/v1/agent/notices, where a replica's agent reports the interruption
 /// notice it read from its cloud's metadata service the moment it arrives. It feeds the same handling as the
 /// provider's notice stream. Authorized by the replica's own agent token (see <see cref="ScopedTokens"/>), which
 /// also names the replica, or by the API token, with which the machine id names it.
@@ -23,6 +24,7 @@ public static class AgentEndpoints
     {
         app.MapPost(AgentApi.Notices, ReceiveNoticeAsync).WithTags("agents")
             .WithSummary("An agent reports its machine's interruption notice: the replica leaves rotation and its replacement launches now.");
+        app.MapAgentPackage();
     }
 
     private static async Task<IResult> ReceiveNoticeAsync(AgentNoticeReport report, HttpRequest request, ScopedTokens tokens,

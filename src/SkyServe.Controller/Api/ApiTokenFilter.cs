@@ -45,3 +45,11 @@ public sealed class LoadBalancerTokenFilter(ScopedTokens tokens, IOptions<Contro
 
     protected override bool Accepts(string presented) => Tokens.IsLoadBalancer(presented) || Tokens.IsAdmin(presented);
 }
+
+/// <summary>What a replica's machine fetches (the agent archive): any agent token this controller issued, or the admin token.</summary>
+public sealed class AgentTokenFilter(ScopedTokens tokens, IOptions<ControllerOptions> options) : BearerTokenFilter(tokens, options)
+{
+    protected override string Needed => "a machine's agent token (its boot script holds it) or the API token";
+
+    protected override bool Accepts(string presented) => Tokens.TryReadAgentToken(presented, out _) || Tokens.IsAdmin(presented);
+}

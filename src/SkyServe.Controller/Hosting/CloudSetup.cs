@@ -4,6 +4,7 @@ using SkyServe.Core.Catalog;
 using SkyServe.Providers;
 using SkyServe.Providers.Aws;
 using SkyServe.Providers.Azure;
+using SkyServe.Providers.Boot;
 using SkyServe.Providers.Gcp;
 using SkyServe.Providers.MultiCloud;
 
@@ -23,8 +24,12 @@ public static class CloudSetup
     public const string AzureSection = Section + ":Azure";
 
     /// <summary>The providers of the configured clouds as one set, or null when no cloud is configured.</summary>
+    /// <param name="servesAgentPackage">
+    /// Whether this controller has a ReplicaAgent archive to serve its machines (<see cref="AgentPackages"/>): without one,
+    /// each cloud needs its own package URL.
+    /// </param>
     public static async Task<CloudProviderSet?> StartAsync(IConfiguration configuration, ControllerOptions options, ILoggerFactory logs,
-        CancellationToken ct = default)
+        bool servesAgentPackage = false, CancellationToken ct = default)
     {
         var aws = configuration.GetSection(AwsSection);
         var gcp = configuration.GetSection(GcpSection);
@@ -37,13 +42,12 @@ public static class CloudSetup
         try
         {
             if (aws.Exists())
-                members["aws"] = Build(AwsSection, () => AwsCloudProvider.Create(AwsProviderOptions.FromConfiguration(configuration), catalog,
-                    log: logs.CreateLogger("SkyServe.Aws")));
+                members["aws"] = Build(AwsSection, () => Aws(configuration, catalog, servesAgentPackage, logs.CreateLogger("SkyServe.Aws")));
             if (gcp.Exists())
-                members["gcp"] = await BuildAsync(GcpSection, () => GcpCloudProvider.CreateAsync(Gcp(gcp), catalog,
+                members["gcp"] = await BuildAsync(GcpSection, () => GcpCloudProvider.CreateAsync(Gcp(gcp, servesAgentPackage), catalog,
                     log: logs.CreateLogger("SkyServe.Gcp"), ct: ct));
             if (azure.Exists())
-                members["azure"] = Build(AzureSection, () => Azure(azure, catalog, logs.CreateLogger("SkyServe.Azure")));
+                members["azure"] = Build(AzureSection, () => Azure(azure, catalog, servesAgentPackage, logs.CreateLogger("SkyServe.Azure")));
         }
         catch
         {
@@ -55,20 +59,30 @@ public static class CloudSetup
         return new CloudProviderSet(members);
     }
 
-    private static GcpProviderOptions Gcp(IConfigurationSection section)
+    private static AwsCloudProvider Aws(IConfiguration configuration, CloudCatalog catalog, bool servesAgentPackage, ILogger log)
+    {
+        var options = AwsProviderOptions.FromConfiguration(configuration);
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.AgentInstallUrl) && !servesAgentPackage)
+            problems.Add(NoAgentPackage("AgentInstallUrl"));
+        Throw(AwsSection, problems); // the URL's form and the rest: AwsProviderOptions.Problems, through Create
+        return AwsCloudProvider.Create(options, catalog, log: log);
+    }
+
+    private static GcpProviderOptions Gcp(IConfigurationSection section, bool servesAgentPackage)
     {
         var options = Bind<GcpProviderOptions>(section);
         var problems = new List<string>();
         Require(problems, options.Project, "Project");
         Require(problems, options.Image, "Image");
-        RequireUrl(problems, options.Agent?.PackageUrl, "Agent:PackageUrl");
+        AgentSource(problems, options.Agent, servesAgentPackage);
         if (options.ComputeEndpoint is null || !options.ComputeEndpoint.IsAbsoluteUri)
             problems.Add("ComputeEndpoint must be an absolute URL");
         Throw(GcpSection, problems);
         return options;
     }
 
-    private static AzureCloudProvider Azure(IConfigurationSection section, CloudCatalog catalog, ILogger log)
+    private static AzureCloudProvider Azure(IConfigurationSection section, CloudCatalog catalog, bool servesAgentPackage, ILogger log)
     {
         var options = Bind<AzureProviderOptions>(section);
         var environment = Bind<AzureEnvironmentSettings>(section);
@@ -77,7 +91,7 @@ public static class CloudSetup
         Require(problems, options.ResourceGroup, "ResourceGroup");
         Require(problems, options.Image, "Image");
         Require(problems, options.SshPublicKey, "SshPublicKey");
-        RequireUrl(problems, options.Agent?.PackageUrl, "Agent:PackageUrl");
+        AgentSource(problems, options.Agent, servesAgentPackage);
         if (options.Subnets is null || options.Subnets.Count == 0)
             problems.Add("no subnets: set Subnets:<region> to a subnet resource id for each region to serve");
         if (environment.ResourceManagerEndpoint is { IsAbsoluteUri: false })
@@ -137,11 +151,26 @@ public static class CloudSetup
             problems.Add($"{key} is required");
     }
 
-    private static void RequireUrl(List<string> problems, string? value, string key)
+    /// <summary>
+    /// Where the machines get the agent: the section's own URL (with an optional digest), else this controller's
+    /// <c>GET /api/v1/agent/package</c>, which needs an archive to serve.
+    /// </summary>
+    private static void AgentSource(List<string> problems, AgentInstallOptions? agent, bool servesAgentPackage)
     {
-        if (string.IsNullOrWhiteSpace(value) || !Uri.TryCreate(value, UriKind.Absolute, out _))
-            problems.Add($"{key} must be the absolute URL of the ReplicaAgent archive");
+        if (agent?.PackageUrl is { Length: > 0 } url)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out _))
+                problems.Add("Agent:PackageUrl must be the absolute URL of the ReplicaAgent archive");
+        }
+        else if (!servesAgentPackage)
+            problems.Add(NoAgentPackage("Agent:PackageUrl"));
+        if (agent?.PackageSha256 is { Length: > 0 } sha256 && !AgentPackage.IsSha256(sha256))
+            problems.Add("Agent:PackageSha256 must be a SHA-256 digest of 64 hex digits");
     }
+
+    private static string NoAgentPackage(string urlKey) =>
+        $"{urlKey} is not set and this controller has no ReplicaAgent archive to serve its machines " +
+        $"(run `./skyserve package`, set {ControllerOptionsValidator.Section}:Agent:PackagePath, or set {urlKey})";
 
     private static void Throw(string section, List<string> problems)
     {

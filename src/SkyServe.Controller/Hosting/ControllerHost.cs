@@ -64,11 +64,13 @@ public static class ControllerHost
         services.Configure<JsonOptions>(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         services.AddOpenApi();
 
+        var agentPackages = new AgentPackages(options.Agent.PackagePath);
+        services.AddSingleton(agentPackages);
         // The provider is created before the host so that a broken zone file or cloud setting fails the start, not the first launch.
         if (provider is null)
         {
             var logs = LoggerFactory.Create(l => l.AddConsole());
-            provider = await CloudSetup.StartAsync(builder.Configuration, options, logs, ct)
+            provider = await CloudSetup.StartAsync(builder.Configuration, options, logs, agentPackages.Current is not null, ct)
                 ?? (ICloudProvider)await LocalRuntimeSetup.StartAsync(options, logs.CreateLogger("SkyServe.Local"));
         }
         services.AddSingleton(_ => provider); // disposed with the host

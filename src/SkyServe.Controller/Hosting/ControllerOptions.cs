@@ -42,6 +42,9 @@ public sealed class ControllerOptions
     /// </summary>
     public string? AgentControllerUrl { get; set; }
 
+    /// <summary>What this controller serves its cloud machines (<c>GET /api/v1/agent/package</c>): section <c>SkyServe:Agent</c>.</summary>
+    public AgentPackageOptions Agent { get; set; } = new();
+
     public Reconcile.ReconcileOptions Reconcile { get; set; } = new();
 
     public Jobs.JobSchedule Jobs { get; set; } = new();

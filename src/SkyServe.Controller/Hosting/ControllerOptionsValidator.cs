@@ -38,6 +38,11 @@ public sealed class ControllerOptionsValidator : IValidateOptions<ControllerOpti
         p.ListenUrls(nameof(o.Urls), o.Urls);
         p.HttpUrl(nameof(o.AgentControllerUrl), string.IsNullOrEmpty(o.AgentControllerUrl) ? null : o.AgentControllerUrl);
 
+        if (o.Agent is null)
+            p.Add(nameof(o.Agent), "must be set");
+        else if (o.Agent.PackagePath is { } packagePath && string.IsNullOrWhiteSpace(packagePath))
+            p.Add(nameof(o.Agent) + ":" + nameof(o.Agent.PackagePath), "must name a file when set");
+
         const string R = nameof(ControllerOptions.Reconcile) + ":";
         var r = o.Reconcile;
         if (r is null)

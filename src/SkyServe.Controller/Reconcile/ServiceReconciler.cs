@@ -30,6 +30,7 @@ public sealed class ServiceReconciler(
     MachineTerminations terminations,
     LocationStates locations,
     AgentCallback agentCallback,
+    AgentPackages agentPackages,
     ReconcileSignal signal,
     IServiceScopeFactory scopes,
     ReconcileOptions options,
@@ -271,6 +272,7 @@ public sealed class ServiceReconciler(
                 {
                     ControllerUrl = agentCallback.ControllerUrl,
                     ControllerToken = agentCallback.TokenFor(replica.LaunchToken),
+                    Package = agentPackages.OfferAt(agentCallback.ControllerUrl),
                 },
             };
             try
