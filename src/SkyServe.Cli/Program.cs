@@ -18,6 +18,7 @@ var root = new RootCommand("skyserve: serve AI models on spot and on-demand GPUs
     LogsCommand.Build(global),
     AgentCommand.Build(),
     SimCommand.Build(),
+    PackageCommand.Build(),
 };
 
 try
