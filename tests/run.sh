@@ -3,7 +3,7 @@
 # (Debian's PostgreSQL server; the tests start a throwaway cluster of it on a free loopback port;
 # Debian's coinor-cbc, the solver of the simulator's optimum; promtool from Debian's prometheus, the checker of
 # every metrics page; Node.js and the pinned `openai` npm client),
-# builds, runs every test project, and ends with one line: "N passed, N failed, N skipped".
+# builds, packages (`skyserve package`), runs every test project, and ends with one line: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -42,8 +42,16 @@ results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
 dotnet build SkyServe.sln -c Release -nologo -v quiet
-# The processes tests start: replica agents, controllers, load balancers, the CLI's `local start`.
-agents() { pgrep -f "SkyServe.ReplicaAgent.dll|SkyServe.Controller.dll|SkyServe.LoadBalancer.dll|skyserve.dll" | sort || true; }
+# The archives of `skyserve package` (self-contained publishes), made once before the tests rather than while other test
+# assemblies run: the package and boot-script tests (SkyServe.Cli.Tests) find them through SKYSERVE_TEST_PACKAGES.
+dotnet src/SkyServe.Cli/bin/Release/net10.0/skyserve.dll package --output "$results/packages" >/dev/null
+export SKYSERVE_TEST_PACKAGES="$results/packages"
+# The processes tests start: replica agents, controllers, load balancers (as DLLs, or as packaged executables unpacked
+# in the tests' temporary folders), the CLI's `local start`.
+agents() {
+  pgrep -f 'SkyServe\.(ReplicaAgent|Controller|LoadBalancer)\.dll|skyserve\.dll|/skyserve-test-[^ ]*/SkyServe\.(ReplicaAgent|Controller|LoadBalancer)( |$)' \
+    | sort || true
+}
 agents_before="$(agents)"
 set +e
 dotnet test SkyServe.sln -c Release --no-build -nologo --logger "trx" --logger "console;verbosity=minimal" \
