@@ -12,7 +12,8 @@ public static class DockerContainerSpecs
     {
         var machineId = new DockerMachineId(host.Zone, name).ToString();
         string? modelPath = null;
-        var mounts = new List<DockerBindMount>();
+        var mounts = options.Mounts.Select(m => DockerBindMount.TryParse(m, out var mount) ? mount
+            : throw new ArgumentException($"Mounts: '{m}' is not /host/path:/container/path[:ro]")).ToList();
         if (request.Agent.Model is { } model)
         {
             var (path, mount) = DockerModelMount.For(model.Path, options.ModelRoot);

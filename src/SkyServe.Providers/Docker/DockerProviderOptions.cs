@@ -49,6 +49,12 @@ public sealed record DockerProviderOptions
     /// </summary>
     public string? ModelRoot { get; init; }
 
+    /// <summary>
+    /// Further host folders every container gets, in Docker's <c>-v</c> form <c>/host/path:/container/path[:ro]</c>
+    /// (a shared model cache, drivers, ...): they must exist on every host.
+    /// </summary>
+    public List<string> Mounts { get; init; } = [];
+
     /// <summary>Limit each container to its instance type's vCPUs and memory (cgroups); off: the sizes only guide placement.</summary>
     public bool LimitResources { get; init; }
 

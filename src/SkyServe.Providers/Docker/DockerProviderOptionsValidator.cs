@@ -23,6 +23,9 @@ public static partial class DockerProviderOptionsValidator
             problems.Add("RequestTimeout must be positive");
         if (options.Entrypoint.Any(string.IsNullOrEmpty))
             problems.Add("Entrypoint must not hold an empty word");
+        for (var i = 0; i < options.Mounts.Count; i++)
+            if (!DockerBindMount.TryParse(options.Mounts[i], out _))
+                problems.Add($"Mounts:{i} must be /host/path:/container/path, optionally :ro or :rw (got '{options.Mounts[i]}')");
         CheckSpot(options.Spot, problems);
         CheckInstanceTypes(options.InstanceTypes, problems);
         if (options.Hosts.Count == 0)

@@ -32,6 +32,7 @@ public sealed class DockerSettingsTests
         {
             AgentPorts = "40000-30000",
             Deployment = "Not_Valid",
+            Mounts = ["/srv/cache:/cache:ro", "cache:/cache"],
             Spot = new DockerSpotOptions { TimeCompression = 0 },
             InstanceTypes = [new DockerInstanceType { Name = "gpu", Cpus = 4, MemoryGiB = 8, Gpu = "X9000", GpuCount = 1 }],
             Hosts =
@@ -44,6 +45,8 @@ public sealed class DockerSettingsTests
         Assert.Contains(problems, p => p.StartsWith("AgentPorts must be FIRST-LAST", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Deployment must be", StringComparison.Ordinal));
         Assert.Contains("Spot:TimeCompression must be positive", problems);
+        Assert.Contains("Mounts:1 must be /host/path:/container/path, optionally :ro or :rw (got 'cache:/cache')", problems);
+        Assert.DoesNotContain(problems, p => p.StartsWith("Mounts:0", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("InstanceTypes:0:Gpu 'X9000' is not a known accelerator", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Hosts:0:Endpoint must be unix:///", StringComparison.Ordinal));
         Assert.Contains("Hosts:0: TlsClientCert and TlsClientKey go together", problems);
