@@ -86,7 +86,7 @@ public sealed class Dockerd : IAsyncLifetime
 
         var import = Stopwatch.StartNew();
         using (var rootfs = StandInAgentImage.RootFilesystem(busybox))
-            await Api.ImportAsync(rootfs, StandInAgentImage.Reference, [$"ENTRYPOINT [\"{StandInAgentImage.Entrypoint}\"]"]);
+            await Api.ImportAsync(rootfs, StandInAgentImage.Reference, [$"ENTRYPOINT [\"{StandInAgentImage.Entrypoint}\"]", "ENV HOME=/tmp"]);
         ImageImportedIn = import.Elapsed;
     }
 

@@ -10,6 +10,8 @@ namespace SkyServe.Testing;
 /// imported in about a second. The script reads the agent's flags and serves, on its <c>--host</c> and <c>--port</c>
 /// with <c>busybox httpd</c>, <c>/health</c> and <c>/ready</c> (200), <c>/args</c> (its command line, a word a line) and
 /// <c>/env</c> (its environment) and <c>/model</c> (the files of its <c>--model</c> folder); on SIGTERM it stops the server and exits 0, as the agent drains and exits.
+/// Its <c>/lib</c> and <c>/lib64</c> point into <c>/usr</c>, as on Debian: a container that mounts the host's <c>/usr</c>
+/// and names <c>dotnet SkyServe.ReplicaAgent.dll</c> as its entrypoint runs the real agent on the host's runtime.
 /// </summary>
 public static class StandInAgentImage
 {
@@ -57,7 +59,7 @@ public static class StandInAgentImage
         throw new InvalidOperationException("busybox not found: install Debian's busybox-static (tests/run.sh does)");
     }
 
-    /// <summary>The image's root filesystem as a tarball: /bin/busybox, /bin/sh, /tmp and the stand-in script.</summary>
+    /// <summary>The image's root filesystem as a tarball: /bin/busybox, /bin/sh, /lib and /lib64 (into /usr), /tmp and the stand-in script.</summary>
     public static MemoryStream RootFilesystem(string busybox)
     {
         var tar = new MemoryStream();
@@ -67,6 +69,9 @@ public static class StandInAgentImage
             AddDirectory(writer, "tmp/", (UnixFileMode)Convert.ToInt32("1777", 8));
             AddFile(writer, "bin/busybox", System.IO.File.ReadAllBytes(busybox));
             writer.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "bin/sh") { LinkName = "busybox", Mode = Executable });
+            // Debian's merged /usr: with the host's /usr mounted, its programs (dotnet, and so the real agent) run here too.
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "lib") { LinkName = "usr/lib", Mode = Executable });
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "lib64") { LinkName = "usr/lib64", Mode = Executable });
             AddFile(writer, Entrypoint.TrimStart('/'), Encoding.UTF8.GetBytes(Script.ReplaceLineEndings("\n") + "\n"));
         }
         tar.Position = 0;
