@@ -54,9 +54,6 @@ public sealed class DockerCloudProvider : ICloudProvider, IAsyncDisposable
 
     public UnavailableOfferings Unavailable { get; }
 
-    /// <summary>The notices of the spot market now in force.</summary>
-    public IReadOnlyCollection<InterruptionNotice> PendingNotices => market?.Notices ?? [];
-
     /// <summary>
     /// Starts the provider. <paramref name="spotCapacity"/> gives zones (by name) a simulated spot market
     /// (<see cref="DockerSpotCapacities.FromOptions"/> builds it from the settings); a zone missing from it has none.
@@ -156,7 +153,11 @@ public sealed class DockerCloudProvider : ICloudProvider, IAsyncDisposable
     {
         if (Resolve(machineId) is not var (client, name))
             return; // not a machine of these hosts: nothing to stop
-        market?.Forget(machineId);
+        if (market is { } spot)
+        {
+            spot.Forget(machineId);
+            ServeNotices(spot);
+        }
         if (await client.InspectAsync(name, ct) is not { } container || !IsOurs(container, client.Host))
             return;
         if (!container.HasEnded)
@@ -208,7 +209,6 @@ public sealed class DockerCloudProvider : ICloudProvider, IAsyncDisposable
                 .Select(c => (Id: MachineId(c, client.Host), LaunchedAt: DockerLabels.LaunchedAtOf(c.Labels, c.Created))).ToList();
             foreach (var notice in spot.Reclaim(zone, live, now))
             {
-                metadata?.PostNotice(DockerMachineId.TryParse(notice.MachineId, out var id) ? id.Name : notice.MachineId, notice.Deadline);
                 notices.Publish(notice);
                 log.DockerSpotReclaimed(zone, spot.CapacityAt(zone, now) ?? 0, notice.MachineId, notice.Deadline);
             }
@@ -222,7 +222,13 @@ public sealed class DockerCloudProvider : ICloudProvider, IAsyncDisposable
             }
             spot.Forget(machineId);
         }
+        ServeNotices(spot);
     }
+
+    /// <summary>The metadata endpoint serves exactly the notices in force, each under its container's name (the agents' URL).</summary>
+    private void ServeNotices(DockerSpotMarket spot) =>
+        metadata?.ReplaceNotices(spot.Notices.Select(n =>
+            KeyValuePair.Create(DockerMachineId.TryParse(n.MachineId, out var id) ? id.Name : n.MachineId, n.Deadline)));
 
     private async Task OpenMarketAsync(IReadOnlyDictionary<string, ISpotCapacity> capacities, CancellationToken ct)
     {

@@ -9,7 +9,7 @@ public sealed record DockerHostOptions
     /// <summary>The zone's region; null: the zone's own name (every host a failure domain of its own).</summary>
     public string? Region { get; init; }
 
-    /// <summary><c>unix:///var/run/docker.sock</c>, or <c>tcp://host:2376</c> (TLS when <see cref="TlsClientCert"/> or <see cref="TlsCaCert"/> is set).</summary>
+    /// <summary><c>unix:///var/run/docker.sock</c>, or <c>tcp://host:2376</c> (TLS when <see cref="TlsClientCert"/> is set; plain HTTP otherwise, for a daemon behind a tunnel).</summary>
     public string Endpoint { get; init; } = "";
 
     /// <summary>PEM certificate of the CA that signed the daemon's certificate (TCP with TLS); null: the system's trust store.</summary>

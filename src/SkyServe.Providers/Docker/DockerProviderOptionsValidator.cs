@@ -49,6 +49,8 @@ public static partial class DockerProviderOptionsValidator
             problems.Add($"{key}: TLS settings apply to tcp:// endpoints only");
         if ((host.TlsClientCert is null) != (host.TlsClientKey is null))
             problems.Add($"{key}: TlsClientCert and TlsClientKey go together");
+        else if (host.TlsCaCert is not null && host.TlsClientCert is null)
+            problems.Add($"{key}: TlsCaCert needs TlsClientCert and TlsClientKey (TLS is for a dockerd --tlsverify, which verifies its clients)");
         foreach (var (name, path) in new[] { ("TlsCaCert", host.TlsCaCert), ("TlsClientCert", host.TlsClientCert), ("TlsClientKey", host.TlsClientKey) })
             if (path is not null && !File.Exists(path))
                 problems.Add($"{key}:{name}: file {path} not found");

@@ -39,6 +39,7 @@ public sealed class DockerSettingsTests
             [
                 new DockerHostOptions { Zone = "a", Endpoint = "http://docker:2375", TlsClientCert = "/nowhere/cert.pem" },
                 new DockerHostOptions { Zone = "a", Endpoint = "unix:///run/docker.sock", Gpu = "L4" },
+                new DockerHostOptions { Zone = "c", Endpoint = "tcp://10.0.0.9:2376", TlsCaCert = "/etc/hosts" },
             ],
         });
         Assert.Contains(problems, p => p.StartsWith("Image is required", StringComparison.Ordinal));
@@ -53,6 +54,7 @@ public sealed class DockerSettingsTests
         Assert.Contains("Hosts:0:TlsClientCert: file /nowhere/cert.pem not found", problems);
         Assert.Contains("Hosts:1: Gpu and GpuCount go together, GpuCount at least 1", problems);
         Assert.Contains("zone 'a' is named by more than one host", problems);
+        Assert.Contains("Hosts:2: TlsCaCert needs TlsClientCert and TlsClientKey (TLS is for a dockerd --tlsverify, which verifies its clients)", problems);
         Assert.Contains("no hosts: set Hosts:0:Zone and Hosts:0:Endpoint (unix:///var/run/docker.sock or tcp://host:2376)",
             DockerProviderOptionsValidator.Problems(Valid with { Hosts = [] }));
     }
