@@ -183,6 +183,36 @@ public sealed class DockerProviderTests(Dockerd dockerd) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_real_agent_in_a_container_reads_its_notice_from_the_metadata_endpoint_before_the_container_is_removed()
+    {
+        // The stand-in image with the host's /usr (the .NET runtime) and the agent build beside the tests mounted into it.
+        var agentDll = ReplicaAgentLocation.Dll();
+        var dotnet = new FileInfo("/usr/bin/dotnet").ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? "/usr/bin/dotnet";
+        var capacity = new ScriptedSpotCapacity(1);
+        var provider = await StartAsync(options with
+        {
+            Entrypoint = [dotnet, "/skyserve/agent/" + Path.GetFileName(agentDll)],
+            Mounts = ["/usr:/usr:ro", $"{Path.GetDirectoryName(agentDll)}:/skyserve/agent:ro"],
+            Spot = new DockerSpotOptions { MarketInterval = TimeSpan.FromMilliseconds(100), NoticeLead = TimeSpan.FromSeconds(4) },
+        }, new Dictionary<string, ISpotCapacity> { ["box-a"] = capacity });
+        var machine = await provider.LaunchAsync(Request("real-agent", spot: true), CancellationToken.None);
+        Assert.Equal(machine.Id, (await AgentProbe.WaitHealthyAsync(machine.Endpoint!))["machine_id"]?.GetValue<string>());
+
+        capacity.Capacity = 0; // the zone runs dry: a 4 s notice, then the removal
+        var deadline = Stopwatch.StartNew();
+        System.Text.Json.Nodes.JsonNode? health;
+        while ((health = await AgentProbe.HealthAsync(machine.Endpoint!))?["status"]?.GetValue<string>() != "interrupted")
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), $"the agent never saw its interruption notice: {health?.ToJsonString()}");
+            await Task.Delay(100);
+        }
+        Assert.Equal("aws", health!["interruption"]!["source"]!.GetValue<string>());
+        await Eventually.TrueAsync(async () => await provider.GetAsync(machine.Id, CancellationToken.None) is null,
+            TimeSpan.FromSeconds(15), () => $"{machine.Id} still there after its notice");
+        Assert.Null(await AgentProbe.HealthAsync(machine.Endpoint!));
+    }
+
+    [Fact]
     public async Task A_GPU_launch_asks_the_NVIDIA_driver_for_the_offerings_GPUs_and_without_the_toolkit_is_an_invalid_request_that_leaves_nothing()
     {
         var l4 = new DockerInstanceType { Name = "docker-l4", Cpus = 8, MemoryGiB = 32, Gpu = "L4", GpuCount = 2, GpuMemoryGiB = 24, OnDemandPerHour = 1m, SpotPerHour = 0.4m };
