@@ -63,7 +63,8 @@ public sealed class Dockerd : IAsyncLifetime
             "-H", Endpoint, "-H", TlsEndpoint, "--tlsverify", "--tlscacert", Tls.CaCert, "--tlscert", Tls.ServerCert, "--tlskey", Tls.ServerKey,
             "--pidfile", Path.Combine(directory, "docker.pid"),
             "--bridge=none", "--iptables=false", "--ip-masq=false", "--userland-proxy=false",
-            // Its own containerd, under the exec root, never the machine's (/run/containerd), which another daemon may use.
+            // dockerd starts a containerd of its own under the exec root (unless the machine runs one at /run/containerd,
+            // which it would then share): namespaces of its own keep its containers apart either way.
             "--containerd-namespace", "skyserve-test", "--containerd-plugins-namespace", "skyserve-test-plugins",
         })
             info.ArgumentList.Add(arg);

@@ -45,7 +45,18 @@ public sealed class DockerCloudProvider : ICloudProvider, IAsyncDisposable
         this.random = random;
         ports = DockerPortRange.Parse(options.AgentPorts);
         offerings = DockerOfferings.For(options);
-        hosts = options.Hosts.ToDictionary(h => h.Zone, h => new DockerHostClient(h, options.RequestTimeout));
+        hosts = [];
+        try
+        {
+            foreach (var host in options.Hosts)
+                hosts[host.Zone] = new DockerHostClient(host, options.RequestTimeout);
+        }
+        catch
+        {
+            foreach (var client in hosts.Values)
+                client.Dispose();
+            throw;
+        }
         launchGates = options.Hosts.ToDictionary(h => h.Zone, _ => new SemaphoreSlim(1, 1));
         Unavailable = new UnavailableOfferings(time, options.UnavailableOfferingTtl);
     }

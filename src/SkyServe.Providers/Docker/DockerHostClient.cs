@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -24,7 +25,16 @@ public sealed class DockerHostClient : IDisposable
         if (!DockerEndpoint.TryParse(host.Endpoint, out var endpoint))
             throw new ArgumentException($"host {host.Zone}: Endpoint must be unix:///path or tcp://host:port (got '{host.Endpoint}')");
         // Docker.DotNet's own timeout covers every call; each call here has its own, longer for a stop's grace.
-        var configuration = new DockerClientConfiguration(endpoint.Uri, Credentials(host), defaultTimeout: TimeSpan.FromHours(1));
+        Credentials? credentials;
+        try
+        {
+            credentials = Credentials(host);
+        }
+        catch (CryptographicException e)
+        {
+            throw new ArgumentException($"host {host.Zone}: the TLS certificate or key cannot be read: {e.Message}", e);
+        }
+        var configuration = new DockerClientConfiguration(endpoint.Uri, credentials, defaultTimeout: TimeSpan.FromHours(1));
         client = configuration.CreateClient();
     }
 

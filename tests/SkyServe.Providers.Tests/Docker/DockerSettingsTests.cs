@@ -69,6 +69,19 @@ public sealed class DockerSettingsTests
     }
 
     [Fact]
+    public async Task Unreadable_TLS_files_stop_the_start_naming_the_host()
+    {
+        using var directory = new TempDirectory();
+        var garbage = Path.Combine(directory.Path, "cert.pem");
+        await File.WriteAllTextAsync(garbage, "not a certificate");
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => DockerCloudProvider.StartAsync(Valid with
+        {
+            Hosts = [new DockerHostOptions { Zone = "gpu-1", Endpoint = "tcp://10.0.0.7:2376", TlsClientCert = garbage, TlsClientKey = garbage }],
+        }));
+        Assert.StartsWith("host gpu-1: the TLS certificate or key cannot be read", error.Message);
+    }
+
+    [Fact]
     public async Task The_local_chat_example_runs_unchanged_on_docker_hosts_as_spot_and_on_demand()
     {
         // `cloud: local` names no cloud in particular (ResourceResolver): it resolves against whatever the provider offers.
