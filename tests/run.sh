@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on this machine, as on a fresh one: installs what the tests need
 # (Debian's PostgreSQL server; the tests start a throwaway cluster of it on a free loopback port;
+# Debian's docker.io and busybox-static: the Docker provider's tests start a throwaway dockerd;
 # Debian's coinor-cbc, the solver of the simulator's optimum; promtool from Debian's prometheus, the checker of
 # every metrics page; Node.js and the pinned `openai` npm client),
 # builds, packages (`skyserve package`), runs every test project, and ends with one line: "N passed, N failed, N skipped".
@@ -26,6 +27,14 @@ if ! command -v promtool >/dev/null; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
   if [ -d /run/systemd/system ]; then as_root systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
+fi
+if ! command -v dockerd >/dev/null || ! dpkg -s busybox-static >/dev/null 2>&1; then
+  # The Docker provider's tests start a dockerd of their own (own data root, exec root, socket and pidfile under a
+  # temporary folder, no bridge, no iptables) and import a tiny image of the static busybox as the stand-in agent.
+  # The package's own service is not started here (no systemd; policy-rc.d where present), and is not used.
+  echo "tests/run.sh: installing Docker and the static busybox from Debian's packages (the Docker provider's tests need them)..."
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends docker.io busybox-static >/dev/null
 fi
 
 # The official OpenAI Node client, pinned in tests/clients/openai-node, is driven against the agent by the tests.

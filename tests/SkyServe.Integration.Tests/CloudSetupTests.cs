@@ -55,6 +55,40 @@ public sealed class CloudSetupTests
     }
 
     [Fact]
+    public async Task A_docker_section_builds_the_docker_hosts_provider_without_contacting_them()
+    {
+        await using var set = await CloudSetup.StartAsync(Config(new()
+        {
+            ["SkyServe:Clouds:Docker:Image"] = "skyserve-agent:latest",
+            ["SkyServe:Clouds:Docker:Hosts:0:Zone"] = "box-1",
+            ["SkyServe:Clouds:Docker:Hosts:0:Endpoint"] = "unix:///nonexistent/docker.sock",
+            ["SkyServe:Clouds:Docker:Hosts:1:Zone"] = "gpu-1",
+            ["SkyServe:Clouds:Docker:Hosts:1:Endpoint"] = "tcp://10.0.0.7:2376",
+            ["SkyServe:Clouds:Docker:Hosts:1:Address"] = "10.0.0.7",
+            ["SkyServe:Clouds:Docker:StopGrace"] = "00:00:45",
+        }), Options, NullLoggerFactory.Instance);
+        Assert.NotNull(set);
+        Assert.Equal(["docker"], set.Clouds);
+        var offerings = await set.ListOfferingsAsync(CancellationToken.None);
+        Assert.Equal(["box-1", "gpu-1"], offerings.Select(o => o.Instance.Zone).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task A_misconfigured_docker_section_names_every_problem_in_one_line()
+    {
+        var error = await Assert.ThrowsAsync<CloudSettingsException>(() => CloudSetup.StartAsync(Config(new()
+        {
+            ["SkyServe:Clouds:Docker:Hosts:0:Zone"] = "Box 1",
+            ["SkyServe:Clouds:Docker:Hosts:0:Endpoint"] = "http://docker:2375",
+            ["SkyServe:Clouds:Docker:AgentPorts"] = "30000",
+        }), Options, NullLoggerFactory.Instance));
+        Assert.StartsWith("cloud settings SkyServe:Clouds:Docker: Image is required", error.Message);
+        Assert.Contains("Hosts:0:Zone must be lower-case letters, digits and '-' (got 'Box 1')", error.Message);
+        Assert.Contains("Hosts:0:Endpoint must be unix:///path/to/docker.sock or tcp://host:port (got 'http://docker:2375')", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
     public async Task A_bad_value_names_its_key()
     {
         var error = await Assert.ThrowsAsync<CloudSettingsException>(() => CloudSetup.StartAsync(

@@ -5,15 +5,16 @@ using SkyServe.Providers;
 using SkyServe.Providers.Aws;
 using SkyServe.Providers.Azure;
 using SkyServe.Providers.Boot;
+using SkyServe.Providers.Docker;
 using SkyServe.Providers.Gcp;
 using SkyServe.Providers.MultiCloud;
 
 namespace SkyServe.Controller.Hosting;
 
 /// <summary>
-/// The real clouds the configuration names: each of the sections <c>SkyServe:Clouds:Aws</c>, <c>:Gcp</c> and <c>:Azure</c>
-/// that is present builds that cloud's provider, and together they are one <see cref="CloudProviderSet"/> (members aws, gcp,
-/// azure). With none present there is nothing to build and the controller runs on the local runtime.
+/// The real clouds the configuration names: each of the sections <c>SkyServe:Clouds:Aws</c>, <c>:Gcp</c>, <c>:Azure</c> and
+/// <c>:Docker</c> that is present builds that cloud's provider, and together they are one <see cref="CloudProviderSet"/>
+/// (members aws, gcp, azure, docker). With none present there is nothing to build and the controller runs on the local runtime.
 /// A section that does not make a usable provider fails the start with what is wrong in it.
 /// </summary>
 public static class CloudSetup
@@ -22,6 +23,7 @@ public static class CloudSetup
     public const string AwsSection = Section + ":Aws";
     public const string GcpSection = Section + ":Gcp";
     public const string AzureSection = Section + ":Azure";
+    public const string DockerSection = Section + ":Docker";
 
     /// <summary>The providers of the configured clouds as one set, or null when no cloud is configured.</summary>
     /// <param name="servesAgentPackage">
@@ -34,7 +36,8 @@ public static class CloudSetup
         var aws = configuration.GetSection(AwsSection);
         var gcp = configuration.GetSection(GcpSection);
         var azure = configuration.GetSection(AzureSection);
-        if (!aws.Exists() && !gcp.Exists() && !azure.Exists())
+        var docker = configuration.GetSection(DockerSection);
+        if (!aws.Exists() && !gcp.Exists() && !azure.Exists() && !docker.Exists())
             return null;
 
         var catalog = CatalogLoader.LoadDirectory(Path.Combine(ConfigLocator.Find(options.ConfigDirectory), "catalog")).Clouds;
@@ -48,6 +51,8 @@ public static class CloudSetup
                     log: logs.CreateLogger("SkyServe.Gcp"), ct: ct));
             if (azure.Exists())
                 members["azure"] = Build(AzureSection, () => Azure(azure, catalog, servesAgentPackage, logs.CreateLogger("SkyServe.Azure")));
+            if (docker.Exists())
+                members["docker"] = await BuildAsync(DockerSection, () => Docker(docker, options, logs.CreateLogger("SkyServe.Docker"), ct));
         }
         catch
         {
@@ -80,6 +85,23 @@ public static class CloudSetup
             problems.Add("ComputeEndpoint must be an absolute URL");
         Throw(GcpSection, problems);
         return options;
+    }
+
+    /// <summary>The Docker hosts' provider; spot capacity traces are relative to the config folder.</summary>
+    private static Task<DockerCloudProvider> Docker(IConfigurationSection section, ControllerOptions controller, ILogger log, CancellationToken ct)
+    {
+        var options = Bind<DockerProviderOptions>(section);
+        Throw(DockerSection, DockerProviderOptionsValidator.Problems(options).ToList());
+        IReadOnlyDictionary<string, SkyServe.Providers.Local.ISpotCapacity> spot;
+        try
+        {
+            spot = DockerSpotCapacities.FromOptions(options, ConfigLocator.Find(controller.ConfigDirectory));
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or FormatException)
+        {
+            throw new CloudSettingsException($"cloud settings {DockerSection}: Spot: {e.Message}", e);
+        }
+        return DockerCloudProvider.StartAsync(options, spot, log: log, ct: ct);
     }
 
     private static AzureCloudProvider Azure(IConfigurationSection section, CloudCatalog catalog, bool servesAgentPackage, ILogger log)
@@ -191,7 +213,7 @@ public static class CloudSetup
         }
     }
 
-    private static async Task<ICloudProvider> BuildAsync(string section, Func<Task<GcpCloudProvider>> create)
+    private static async Task<ICloudProvider> BuildAsync<T>(string section, Func<Task<T>> create) where T : ICloudProvider
     {
         try
         {

@@ -1,6 +1,6 @@
 namespace SkyServe.Core.Spec;
 
-/// <summary>The clouds a spec may name: the three public clouds and this project's local runtime.</summary>
+/// <summary>The clouds a spec may name: the three public clouds, this project's local runtime, and Docker hosts.</summary>
 public static class SupportedClouds
 {
     public const string Aws = "aws";
@@ -8,8 +8,10 @@ public static class SupportedClouds
     public const string Azure = "azure";
     /// <summary>Replicas as processes on the controller's machine, with simulated spot capacity.</summary>
     public const string Local = "local";
+    /// <summary>Replicas as containers on Docker hosts (the Docker provider), each host a zone.</summary>
+    public const string Docker = "docker";
 
-    public static IReadOnlyList<string> All { get; } = [Aws, Gcp, Azure, Local];
+    public static IReadOnlyList<string> All { get; } = [Aws, Gcp, Azure, Local, Docker];
 
     /// <summary>The canonical (lower-case) name, or null for a cloud this project cannot launch on.</summary>
     public static string? Normalize(string? cloud)

@@ -37,11 +37,22 @@ public static class LocalZonesLoader
     /// <summary>The market of a zone file: trace zones replay their file, the others follow the seeded random process.</summary>
     public static LocalMarket BuildMarket(LocalZonesFile file, string fileDirectory, CloudCatalog localCatalog)
     {
-        var randomZones = file.Zones.Where(z => z.Trace is null).ToList();
-        var random = randomZones.Count == 0 ? [] : RandomCapacityFor(randomZones, file.Seed);
-        return BuildMarket(file.Zones.Select(entry => (entry.Infra, entry.Trace is { } trace
+        var capacities = SpotCapacities(file.Zones, fileDirectory, file.Seed);
+        return BuildMarket(file.Zones.Select(entry => (entry.Infra, capacities[entry.Infra])).ToList(), localCatalog);
+    }
+
+    /// <summary>
+    /// Each zone's spot capacity (by its <see cref="LocalZoneEntry.Infra"/>): a zone with a trace replays that file
+    /// (relative to <paramref name="fileDirectory"/>) from its offset; the others follow the seeded random process
+    /// (zones of one region correlated). The Docker provider's spot market uses it too.
+    /// </summary>
+    public static IReadOnlyDictionary<string, ISpotCapacity> SpotCapacities(IReadOnlyList<LocalZoneEntry> zones, string fileDirectory, int seed)
+    {
+        var randomZones = zones.Where(z => z.Trace is null).ToList();
+        var random = randomZones.Count == 0 ? [] : RandomCapacityFor(randomZones, seed);
+        return zones.ToDictionary(entry => entry.Infra, entry => entry.Trace is { } trace
             ? new TraceSpotCapacity(LoadTrace(Path.Combine(fileDirectory, trace)), TimeSpan.FromHours(entry.TraceOffsetHours))
-            : (ISpotCapacity)new TraceSpotCapacity(random[entry.Infra], TimeSpan.Zero))).ToList(), localCatalog);
+            : (ISpotCapacity)new TraceSpotCapacity(random[entry.Infra], TimeSpan.Zero));
     }
 
     /// <summary>

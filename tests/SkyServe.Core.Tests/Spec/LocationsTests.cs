@@ -74,7 +74,7 @@ public sealed class LocationsTests
     }
 
     [Theory]
-    [InlineData("  infra: k8s\n", "resources.infra", 4, 10, "unsupported cloud 'k8s' (supported: aws, gcp, azure, local)")]
+    [InlineData("  infra: k8s\n", "resources.infra", 4, 10, "unsupported cloud 'k8s' (supported: aws, gcp, azure, local, docker)")]
     [InlineData("  infra: kubernetes/my-context/ns\n", "resources.infra", 4, 10, "unsupported cloud 'kubernetes'")]
     [InlineData("  cloud: lambda\n", "resources.cloud", 4, 10, "unsupported cloud 'lambda'")]
     [InlineData("  infra: aws/us-east-1/a/b\n", "resources.infra", 4, 10, "infra must be cloud, cloud/region or cloud/region/zone")]
