@@ -5,7 +5,8 @@ using SkyServe.Core.Spec;
 namespace SkyServe.Cli.Commands;
 
 /// <summary>
-/// `skyserve status [NAME] [--all] [--json] [--show-secrets]`: services, and with a name (or --all) their replicas. The
+/// `skyserve status [NAME] [--all] [--json] [--show-secrets]`: services with their cost, cost per hour and saving against
+/// on demand, the fleet's totals, and with a name (or --all) their replicas. The
 /// spec in the JSON shows env values as &lt;redacted&gt; unless --show-secrets asks the controller for them.
 /// </summary>
 public static class StatusCommand
@@ -29,6 +30,8 @@ public static class StatusCommand
                 return 0;
             }
             Console.Write(ServiceTables.Services(services));
+            if (parse.GetValue(name) is null)
+                Console.Write(ServiceTables.Fleet(await client.GetAsync("/api/v1/summary", ct)));
             if (parse.GetValue(name) is not null || parse.GetValue(all))
             {
                 foreach (var service in services)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using SkyServe.Controller.Cloud;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Services;
 using SkyServe.Core.Domain;
@@ -28,6 +29,9 @@ public static class ServiceEndpoints
             .WithSummary("Create a service from a YAML or JSON spec; ?name= overrides the spec's name; ?show_secrets=true shows env values.");
         api.MapGet("/services", ListAsync).WithSummary(
             $"List services by name, {DefaultListLimit} a page (?limit=N, at most {MaxListLimit}); a Link header's rel=\"next\" gives the next page (?cursor=).");
+        api.MapGet("/summary", async (ControllerDb db, OnDemandPrices onDemand, TimeProvider time, CancellationToken ct) =>
+                Results.Ok(await ServiceListPage.FleetAsync(db, await onDemand.LookupAsync(ct), time.GetUtcNow().UtcDateTime, ct)))
+            .WithSummary("The fleet: services, replicas by market, cost so far and per hour, and the saving against the same replica-hours on demand.");
         api.MapGet("/services/{name}", GetAsync).WithSummary(
             "A service: spec, versions, status, endpoint and replicas (?all=true: finished ones too); env values show only with ?show_secrets=true.");
         api.MapPut("/services/{name}", UpdateAsync)
@@ -42,35 +46,37 @@ public static class ServiceEndpoints
         return api;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, ServiceStore store, ControllerDb db, string? name,
+    private static async Task<IResult> CreateAsync(HttpRequest request, ServiceStore store, ControllerDb db, OnDemandPrices onDemand, string? name,
         [FromQuery(Name = ShowSecrets)] bool? showSecrets, TimeProvider time, CancellationToken ct)
     {
         var service = await store.CreateAsync(name, await SpecBody.ReadAsync(request, ct), ct);
-        return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, service, showSecrets ?? false, time, ct));
+        return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, onDemand, service, showSecrets ?? false, time, ct));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, int? limit, string? cursor, ControllerDb db, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, int? limit, string? cursor, ControllerDb db, OnDemandPrices onDemand,
+        TimeProvider time, CancellationToken ct)
     {
         if (limit is < 1 or > MaxListLimit)
             throw new InvalidRequestException($"limit must be between 1 and {MaxListLimit}");
         var pageSize = limit ?? DefaultListLimit;
-        var (items, more) = await ServiceListPage.ReadAsync(db, ServiceListCursor.Decode(cursor), pageSize, ct);
+        var (items, more) = await ServiceListPage.ReadAsync(db, ServiceListCursor.Decode(cursor), pageSize,
+            await onDemand.LookupAsync(ct), time.GetUtcNow().UtcDateTime, ct);
         if (more)
             NextPageLink.Set(http, pageSize, ServiceListCursor.Encode(items[^1].Name));
         return Results.Ok(items); // still a bare array: clients that predate paging read the first page as before
     }
 
     private static async Task<IResult> GetAsync(string name, bool? all, [FromQuery(Name = ShowSecrets)] bool? showSecrets,
-        ServiceStore store, ControllerDb db, TimeProvider time, CancellationToken ct) =>
-        Results.Ok(await DetailAsync(db, await store.FindAsync(name, ct), showSecrets ?? false, time, ct, all ?? false));
+        ServiceStore store, ControllerDb db, OnDemandPrices onDemand, TimeProvider time, CancellationToken ct) =>
+        Results.Ok(await DetailAsync(db, onDemand, await store.FindAsync(name, ct), showSecrets ?? false, time, ct, all ?? false));
 
     private static async Task<IResult> UpdateAsync(string name, string? mode, [FromQuery(Name = ShowSecrets)] bool? showSecrets,
-        HttpRequest request, ServiceStore store, ControllerDb db, TimeProvider time, CancellationToken ct)
+        HttpRequest request, ServiceStore store, ControllerDb db, OnDemandPrices onDemand, TimeProvider time, CancellationToken ct)
     {
         if (!UpdateModeNames.TryParse(mode, out var updateMode))
             throw new InvalidRequestException($"unknown update mode '{mode}': use {UpdateModeNames.Rolling} or {UpdateModeNames.BlueGreen}");
         var service = await store.UpdateAsync(name, await SpecBody.ReadAsync(request, ct), updateMode, ct);
-        return Results.Ok(await DetailAsync(db, service, showSecrets ?? false, time, ct));
+        return Results.Ok(await DetailAsync(db, onDemand, service, showSecrets ?? false, time, ct));
     }
 
     private static async Task<IResult> DeleteAsync(string name, bool? purge, ServiceStore store, CancellationToken ct)
@@ -104,11 +110,12 @@ public static class ServiceEndpoints
     }
 
     /// <param name="all">Also list finished replicas (their cost counts either way).</param>
-    private static async Task<ServiceDetailView> DetailAsync(ControllerDb db, ServiceRecord service, bool showSecrets, TimeProvider time,
-        CancellationToken ct, bool all = false)
+    private static async Task<ServiceDetailView> DetailAsync(ControllerDb db, OnDemandPrices onDemand, ServiceRecord service, bool showSecrets,
+        TimeProvider time, CancellationToken ct, bool all = false)
     {
         var versions = await db.ServiceVersions.AsNoTracking().Where(v => v.ServiceId == service.Id).OrderBy(v => v.Version).ToListAsync(ct);
-        return service.ToDetail(versions, await ReplicasOfAsync(db, service, ct), showSecrets, time.GetUtcNow().UtcDateTime, all);
+        var prices = await onDemand.LookupAsync(ct);
+        return service.ToDetail(versions, await ReplicasOfAsync(db, service, ct), showSecrets, time.GetUtcNow().UtcDateTime, prices, all);
     }
 
     private static Task<List<ReplicaRecord>> ReplicasOfAsync(ControllerDb db, ServiceRecord service, CancellationToken ct) =>

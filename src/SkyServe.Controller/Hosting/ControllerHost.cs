@@ -103,6 +103,7 @@ public static class ControllerHost
         services.AddSingleton<AgentCallback>();
         services.AddSingleton<LeaderElection>();
         services.AddSingleton<OfferingCache>();
+        services.AddSingleton<OnDemandPrices>();
         services.AddSingleton(new ReadinessProber(new HttpClient(new SocketsHttpHandler
         {
             // One or two kept-alive connections per replica, reused probe after probe.
