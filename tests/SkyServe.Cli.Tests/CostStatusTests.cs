@@ -114,6 +114,11 @@ public sealed class CostStatusTests : IDisposable
         Assert.Equal(Dollars(midEquivalent - midTotal), row.Groups[3].Value);
         Assert.Equal((100 * (midEquivalent - midTotal) / midEquivalent).ToString("0.0", CultureInfo.InvariantCulture), row.Groups[4].Value);
         Assert.Contains($"cost {Dollars(midTotal)}, {Dollars(spotPrice)}/h; on demand it would be {Dollars(midEquivalent)}", table.Stdout);
+
+        // For scripts: the list's JSON carries each service's cost too (from GET /api/v1/summary).
+        var list = await cli.RunAsync("status", "--json", "--url", url, "--token", Token);
+        Assert.True(list.ExitCode == 0, list.Output);
+        Assert.Equal(onDemandPrice, JsonNode.Parse(list.Stdout)![0]!["cost"]!["on_demand_equivalent_per_hour"]!.GetValue<decimal>());
         await app.StopAsync();
     }
 }

@@ -30,7 +30,7 @@ public static class ServiceEndpoints
         api.MapGet("/services", ListAsync).WithSummary(
             $"List services by name, {DefaultListLimit} a page (?limit=N, at most {MaxListLimit}); a Link header's rel=\"next\" gives the next page (?cursor=).");
         api.MapGet("/summary", async (ControllerDb db, OnDemandPrices onDemand, TimeProvider time, CancellationToken ct) =>
-                Results.Ok(await ServiceListPage.FleetAsync(db, await onDemand.LookupAsync(ct), time.GetUtcNow().UtcDateTime, ct)))
+                Results.Ok(await FleetSummary.ReadAsync(db, await onDemand.LookupAsync(ct), time.GetUtcNow().UtcDateTime, ct)))
             .WithSummary("The fleet: services, replicas by market, cost so far and per hour, and the saving against the same replica-hours on demand.");
         api.MapGet("/services/{name}", GetAsync).WithSummary(
             "A service: spec, versions, status, endpoint and replicas (?all=true: finished ones too); env values show only with ?show_secrets=true.");
@@ -53,14 +53,12 @@ public static class ServiceEndpoints
         return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, onDemand, service, showSecrets ?? false, time, ct));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, int? limit, string? cursor, ControllerDb db, OnDemandPrices onDemand,
-        TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, int? limit, string? cursor, ControllerDb db, CancellationToken ct)
     {
         if (limit is < 1 or > MaxListLimit)
             throw new InvalidRequestException($"limit must be between 1 and {MaxListLimit}");
         var pageSize = limit ?? DefaultListLimit;
-        var (items, more) = await ServiceListPage.ReadAsync(db, ServiceListCursor.Decode(cursor), pageSize,
-            await onDemand.LookupAsync(ct), time.GetUtcNow().UtcDateTime, ct);
+        var (items, more) = await ServiceListPage.ReadAsync(db, ServiceListCursor.Decode(cursor), pageSize, ct);
         if (more)
             NextPageLink.Set(http, pageSize, ServiceListCursor.Encode(items[^1].Name));
         return Results.Ok(items); // still a bare array: clients that predate paging read the first page as before

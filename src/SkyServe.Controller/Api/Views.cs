@@ -6,12 +6,16 @@ namespace SkyServe.Controller.Api;
 
 public sealed record ServiceSummaryView(
     string Name, string Status, int Version, string? Endpoint, int ReadyReplicas, int Replicas,
-    DateTime CreatedAt, DateTime UpdatedAt, int SpotReplicas, int OnDemandReplicas, CostView Cost);
+    DateTime CreatedAt, DateTime UpdatedAt, int SpotReplicas, int OnDemandReplicas);
 
 /// <summary>The whole fleet: <c>GET /api/v1/summary</c>.</summary>
 /// <param name="PricesFrom">Where the on-demand counterfactual's prices come from.</param>
 public sealed record FleetSummaryView(
-    int Services, int Replicas, int ReadyReplicas, int SpotReplicas, int OnDemandReplicas, CostView Cost, string PricesFrom, DateTime At);
+    int Services, int Replicas, int ReadyReplicas, int SpotReplicas, int OnDemandReplicas, CostView Cost,
+    IReadOnlyList<ServiceCostView> ByService, string PricesFrom, DateTime At);
+
+/// <summary>One service's line of the fleet summary.</summary>
+public sealed record ServiceCostView(string Name, int Replicas, int ReadyReplicas, int SpotReplicas, int OnDemandReplicas, CostView Cost);
 
 public sealed record ServiceDetailView(
     string Name, string Status, int Version, string? Endpoint, DateTime CreatedAt, DateTime UpdatedAt, CostView Cost,

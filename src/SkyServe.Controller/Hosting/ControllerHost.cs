@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Quartz;
 using SkyServe.Controller.Api;
 using SkyServe.Controller.Cloud;
+using SkyServe.Controller.Metrics;
 using SkyServe.Controller.Probing;
 using SkyServe.Controller.Reconcile;
 using SkyServe.Controller.Routing;
@@ -76,11 +77,25 @@ public static class ControllerHost
         var app = builder.Build();
         await DatabaseRegistration.MigrateAsync(app.Services, ct);
 
+        var metrics = app.Services.GetRequiredService<ControllerMetrics>();
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
+                metrics.Request(route, context.Request.Method, context.Response.StatusCode);
+            }
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi("/openapi/v1.json");
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapServiceApi();
+        app.MapControllerMetrics();
         app.MapLoadBalancerApi();
         app.MapAgentApi();
         return app;
@@ -104,6 +119,7 @@ public static class ControllerHost
         services.AddSingleton<LeaderElection>();
         services.AddSingleton<OfferingCache>();
         services.AddSingleton<OnDemandPrices>();
+        services.AddSingleton<ControllerMetrics>();
         services.AddSingleton(new ReadinessProber(new HttpClient(new SocketsHttpHandler
         {
             // One or two kept-alive connections per replica, reused probe after probe.
