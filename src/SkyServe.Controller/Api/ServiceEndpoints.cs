@@ -41,7 +41,8 @@ public static class ServiceEndpoints
         api.MapGet("/services/{name}/replicas", ReplicasAsync).WithSummary("The service's replicas; ?all=true adds finished (failed, preempted) ones.");
         api.MapDelete("/services/{name}/replicas/{replicaId:int}", TerminateReplicaAsync).WithSummary("Terminate one replica.");
         api.MapGet("/services/{name}/events", EventsAsync)
-            .WithSummary("Status transitions, oldest first; ?after=ID returns only newer ones, ?limit=N caps the count.");
+            .WithSummary("Status transitions, oldest first; ?after=ID returns only newer ones, ?limit=N caps the count; "
+                + "?follow=true streams them as server-sent events (the stored ones, then each new one as it is written).");
         api.MapReplicaLogs();
         return api;
     }
@@ -96,11 +97,17 @@ public static class ServiceEndpoints
     private static async Task<IResult> TerminateReplicaAsync(string name, int replicaId, ServiceStore store, TimeProvider time, CancellationToken ct) =>
         Results.Accepted($"/api/v1/services/{name}/replicas", (await store.TerminateReplicaAsync(name, replicaId, ct)).ToView(time.GetUtcNow().UtcDateTime));
 
-    private static async Task<IResult> EventsAsync(string name, long? after, int? limit, ServiceStore store, ControllerDb db, CancellationToken ct)
+    private static async Task<IResult> EventsAsync(HttpContext http, string name, long? after, int? limit, bool? follow, ServiceStore store,
+        ControllerDb db, TimeProvider time, CancellationToken ct)
     {
         if (limit is < 1 or > 10_000)
             throw new InvalidRequestException("limit must be between 1 and 10000");
         var service = await store.FindAsync(name, ct);
+        if (follow == true)
+        {
+            await EventStream.WriteAsync(http, db, service.Id, after ?? 0, time);
+            return Results.Empty;
+        }
         var events = await db.ServiceEvents.AsNoTracking()
             .Where(e => e.ServiceId == service.Id && e.Id > (after ?? 0))
             .OrderBy(e => e.Id).Take(limit ?? 1000).ToListAsync(ct);
