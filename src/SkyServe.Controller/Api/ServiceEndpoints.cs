@@ -44,6 +44,7 @@ public static class ServiceEndpoints
             .WithSummary("Status transitions, oldest first; ?after=ID returns only newer ones, ?limit=N caps the count; "
                 + "?follow=true streams them as server-sent events (the stored ones, then each new one as it is written).");
         api.MapReplicaLogs();
+        api.MapLocations();
         return api;
     }
 

@@ -3,20 +3,45 @@ using SkyServe.Providers;
 namespace SkyServe.Controller.Cloud;
 
 /// <summary>
-/// The on-demand list price of each instance type in each region, from the provider's offerings (the catalog's dated
-/// prices, or a cloud's price API where a provider refreshes them). It prices the on-demand counterfactual of a
-/// replica: the same hours on the same instance type and region, bought on demand.
+/// The on-demand list price of each instance type in each region, and the spot price in each zone, from the provider's
+/// offerings (the catalog's dated prices, or a cloud's price API where a provider refreshes them), read again every
+/// <see cref="Refresh"/>. The on-demand price prices a replica's counterfactual: the same hours on the same instance type
+/// and region, bought on demand.
 /// </summary>
-public sealed class OnDemandPrices(ICloudProvider provider)
+public sealed class OnDemandPrices(ICloudProvider provider, TimeProvider time)
 {
-    private IReadOnlyDictionary<(string Cloud, string Region, string InstanceType), decimal>? prices;
+    public static readonly TimeSpan Refresh = TimeSpan.FromMinutes(5);
+
+    private Table? table;
 
     public async ValueTask<Func<string, string, string?, decimal?>> LookupAsync(CancellationToken ct)
     {
-        var table = prices ??= (await provider.ListOfferingsAsync(ct))
-            .GroupBy(o => (o.Instance.Cloud, o.Instance.Region, o.Instance.InstanceType))
-            .ToDictionary(g => g.Key, g => g.Max(o => o.Instance.OnDemandPerHour));
+        var onDemand = (await TableAsync(ct)).OnDemand;
         return (cloud, region, instanceType) =>
-            instanceType is not null && table.TryGetValue((cloud, region, instanceType), out var price) ? price : null;
+            instanceType is not null && onDemand.TryGetValue((cloud, region, instanceType), out var price) ? price : null;
     }
+
+    /// <summary>The spot price of an instance type in a zone, where it is sold as spot.</summary>
+    public async ValueTask<Func<string, string, string, string?, decimal?>> SpotLookupAsync(CancellationToken ct)
+    {
+        var spot = (await TableAsync(ct)).Spot;
+        return (cloud, region, zone, instanceType) =>
+            instanceType is not null && spot.TryGetValue((cloud, region, zone, instanceType), out var price) ? price : null;
+    }
+
+    private async ValueTask<Table> TableAsync(CancellationToken ct)
+    {
+        if (table is { } t && time.GetElapsedTime(t.ReadAt) < Refresh)
+            return t;
+        var offerings = await provider.ListOfferingsAsync(ct);
+        return table = new Table(
+            offerings.GroupBy(o => (o.Instance.Cloud, o.Instance.Region, o.Instance.InstanceType))
+                .ToDictionary(g => g.Key, g => g.Max(o => o.Instance.OnDemandPerHour)),
+            offerings.Where(o => o.Spot).GroupBy(o => (o.Instance.Cloud, o.Instance.Region, o.Instance.Zone, o.Instance.InstanceType))
+                .ToDictionary(g => g.Key, g => g.Min(o => o.PricePerHour)),
+            time.GetTimestamp());
+    }
+
+    private sealed record Table(
+        Dictionary<(string, string, string), decimal> OnDemand, Dictionary<(string, string, string, string), decimal> Spot, long ReadAt);
 }

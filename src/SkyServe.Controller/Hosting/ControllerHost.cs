@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Quartz;
 using SkyServe.Controller.Api;
 using SkyServe.Controller.Cloud;
+using SkyServe.Controller.Dashboard;
 using SkyServe.Controller.Metrics;
 using SkyServe.Controller.Probing;
 using SkyServe.Controller.Reconcile;
@@ -96,6 +97,7 @@ public static class ControllerHost
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapServiceApi();
         app.MapControllerMetrics();
+        app.MapDashboard();
         app.MapLoadBalancerApi();
         app.MapAgentApi();
         return app;
