@@ -49,11 +49,11 @@ internal static class ServiceTables
     public static string Replicas(JsonArray replicas)
     {
         var now = TimeProvider.System.GetUtcNow().UtcDateTime; // the CLI reads the wall clock once per table
-        var table = new TextTable("ID", "VERSION", "STATUS", "LOCATION", "MARKET", "TYPE", "$/H", "ENDPOINT", "AGE");
+        var table = new TextTable("ID", "VERSION", "STATUS", "LOCATION", "MARKET", "ENDPOINT", "AGE", "TYPE", "$/H");
         foreach (var r in replicas)
             table.Add(r!["replica_id"]?.ToString(), r["version"]?.ToString(), r["status"]?.ToString(), r["location"]?.ToString(),
-                r["is_spot"]?.GetValue<bool>() == true ? "spot" : "on-demand", r["instance_type"]?.ToString(), Dollars(r["hourly_price"]),
-                r["endpoint"]?.ToString(), Age.Since(r["created_at"]?.GetValue<DateTime>(), now));
+                r["is_spot"]?.GetValue<bool>() == true ? "spot" : "on-demand", r["endpoint"]?.ToString(),
+                Age.Since(r["created_at"]?.GetValue<DateTime>(), now), r["instance_type"]?.ToString(), Dollars(r["hourly_price"]));
         return table.ToString();
     }
 }
