@@ -78,19 +78,7 @@ public static class ControllerHost
         var app = builder.Build();
         await DatabaseRegistration.MigrateAsync(app.Services, ct);
 
-        var metrics = app.Services.GetRequiredService<ControllerMetrics>();
-        app.Use(async (context, next) =>
-        {
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
-                metrics.Request(route, context.Request.Method, context.Response.StatusCode);
-            }
-        });
+        app.UseRequestCounting();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi("/openapi/v1.json");

@@ -24,6 +24,24 @@ public static class ControllerMetricsPage
             .AddEndpointFilter<ApiTokenFilter>() // the API token, or none where anonymous reads are allowed: as for the API's reads
             .ExcludeFromDescription();
 
+    /// <summary>Counts every answered request by route pattern, method and status code (skyserve_controller_api_requests_total).</summary>
+    public static void UseRequestCounting(this IApplicationBuilder app)
+    {
+        var metrics = app.ApplicationServices.GetRequiredService<ControllerMetrics>();
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
+                metrics.Request(route, context.Request.Method, context.Response.StatusCode);
+            }
+        });
+    }
+
     public static async Task<string> RenderAsync(ControllerDb db, ControllerMetrics metrics, ReconcileQueue queue, LeaderElection leader,
         ControllerIdentity identity, Func<string, string, string?, decimal?> onDemandPrice, DateTime now, CancellationToken ct)
     {
