@@ -38,6 +38,8 @@ public sealed class DashboardBrowserTests
         await system.CreateAsync("chat", Spec);
         await system.WaitUntilAsync("chat", r => LocalSystem.Ready(r) == 2, TimeSpan.FromSeconds(90), "two READY replicas");
 
+        await system.PostRequestsAsync("chat", 120); // as a load balancer reports: 120 requests in the 60 s window
+
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -53,6 +55,7 @@ public sealed class DashboardBrowserTests
         var row = page.Locator("tr[data-service='chat']");
         await Expect(row.Locator("td.ready")).ToHaveTextAsync("2 / 2", new() { Timeout = 30_000 });
         await Expect(page.Locator("#fleet-cost")).ToContainTextAsync("$");
+        await Expect(row.Locator("td").Nth(6)).ToHaveTextAsync("2.00"); // requests per second
 
         await row.Locator("a").ClickAsync();
         await Expect(page.Locator("#replicas tbody tr")).ToHaveCountAsync(2, new() { Timeout = 30_000 });

@@ -7,7 +7,7 @@ namespace SkyServe.Controller.Api;
 
 /// <summary>
 /// <c>GET /api/v1/summary</c>: the fleet's replicas by market and its cost, in all and per service, in two queries whatever
-/// its size (the services' names and retired costs, then the few columns of every replica that counts and costs need:
+/// its size, besides the grouped request rates (the services' names and retired costs, then the few columns of every replica that counts and costs need:
 /// a replica's cost is its price times its own hours, computed on read as <see cref="CostAccounting"/> does).
 /// </summary>
 internal static class FleetSummary
@@ -16,8 +16,9 @@ internal static class FleetSummary
     public const string PricesFrom =
         "on-demand list prices of the same instance type and region from the provider's offerings (config/catalog: see each file's Compiled date and sources)";
 
+    /// <param name="rates">Requests per second by service id (<see cref="RequestRates.RequestsPerSecondByServiceAsync"/>).</param>
     public static async Task<FleetSummaryView> ReadAsync(ControllerDb db, Func<string, string, string?, decimal?> onDemandPrice,
-        DateTime now, CancellationToken ct)
+        IReadOnlyDictionary<long, double> rates, DateTime now, CancellationToken ct)
     {
         var services = await db.Services.AsNoTracking().OrderBy(s => s.Name).Select(s => new { s.Id, s.Name, s.RetiredCost }).ToListAsync(ct);
         var replicas = await SlimReplicas(db.Replicas).ToListAsync(ct);
@@ -30,7 +31,7 @@ internal static class FleetSummary
                 var of = byService[s.Id].ToList();
                 var c = Counts.Of(of);
                 return new ServiceCostView(s.Name, c.Live, c.Ready, c.Spot, c.OnDemand,
-                    CostView.From(CostAccounting.Summarize(of, s.RetiredCost, onDemandPrice, now)));
+                    CostView.From(CostAccounting.Summarize(of, s.RetiredCost, onDemandPrice, now)), Math.Round(rates.GetValueOrDefault(s.Id), 3));
             }).ToList(),
             PricesFrom, now);
     }

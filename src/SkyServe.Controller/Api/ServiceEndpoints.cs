@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Cloud;
 using SkyServe.Controller.Persistence;
+using SkyServe.Controller.Reconcile;
 using SkyServe.Controller.Services;
 using SkyServe.Core.Domain;
 
@@ -29,8 +30,9 @@ public static class ServiceEndpoints
             .WithSummary("Create a service from a YAML or JSON spec; ?name= overrides the spec's name; ?show_secrets=true shows env values.");
         api.MapGet("/services", ListAsync).WithSummary(
             $"List services by name, {DefaultListLimit} a page (?limit=N, at most {MaxListLimit}); a Link header's rel=\"next\" gives the next page (?cursor=).");
-        api.MapGet("/summary", async (ControllerDb db, OnDemandPrices onDemand, TimeProvider time, CancellationToken ct) =>
-                Results.Ok(await FleetSummary.ReadAsync(db, await onDemand.LookupAsync(ct), time.GetUtcNow().UtcDateTime, ct)))
+        api.MapGet("/summary", async (ControllerDb db, OnDemandPrices onDemand, RequestRates rates, TimeProvider time, CancellationToken ct) =>
+                Results.Ok(await FleetSummary.ReadAsync(db, await onDemand.LookupAsync(ct), await rates.RequestsPerSecondByServiceAsync(db, ct),
+                    time.GetUtcNow().UtcDateTime, ct)))
             .WithSummary("The fleet: services, replicas by market, cost so far and per hour, and the saving against the same replica-hours on demand.");
         api.MapGet("/services/{name}", GetAsync).WithSummary(
             "A service: spec, versions, status, endpoint and replicas (?all=true: finished ones too); env values show only with ?show_secrets=true.");
@@ -48,11 +50,11 @@ public static class ServiceEndpoints
         return api;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, ServiceStore store, ControllerDb db, OnDemandPrices onDemand, string? name,
+    private static async Task<IResult> CreateAsync(HttpRequest request, ServiceStore store, ControllerDb db, OnDemandPrices onDemand, RequestRates rates, string? name,
         [FromQuery(Name = ShowSecrets)] bool? showSecrets, TimeProvider time, CancellationToken ct)
     {
         var service = await store.CreateAsync(name, await SpecBody.ReadAsync(request, ct), ct);
-        return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, onDemand, service, showSecrets ?? false, time, ct));
+        return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, onDemand, rates, service, showSecrets ?? false, time, ct));
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, int? limit, string? cursor, ControllerDb db, CancellationToken ct)
@@ -67,16 +69,16 @@ public static class ServiceEndpoints
     }
 
     private static async Task<IResult> GetAsync(string name, bool? all, [FromQuery(Name = ShowSecrets)] bool? showSecrets,
-        ServiceStore store, ControllerDb db, OnDemandPrices onDemand, TimeProvider time, CancellationToken ct) =>
-        Results.Ok(await DetailAsync(db, onDemand, await store.FindAsync(name, ct), showSecrets ?? false, time, ct, all ?? false));
+        ServiceStore store, ControllerDb db, OnDemandPrices onDemand, RequestRates rates, TimeProvider time, CancellationToken ct) =>
+        Results.Ok(await DetailAsync(db, onDemand, rates, await store.FindAsync(name, ct), showSecrets ?? false, time, ct, all ?? false));
 
     private static async Task<IResult> UpdateAsync(string name, string? mode, [FromQuery(Name = ShowSecrets)] bool? showSecrets,
-        HttpRequest request, ServiceStore store, ControllerDb db, OnDemandPrices onDemand, TimeProvider time, CancellationToken ct)
+        HttpRequest request, ServiceStore store, ControllerDb db, OnDemandPrices onDemand, RequestRates rates, TimeProvider time, CancellationToken ct)
     {
         if (!UpdateModeNames.TryParse(mode, out var updateMode))
             throw new InvalidRequestException($"unknown update mode '{mode}': use {UpdateModeNames.Rolling} or {UpdateModeNames.BlueGreen}");
         var service = await store.UpdateAsync(name, await SpecBody.ReadAsync(request, ct), updateMode, ct);
-        return Results.Ok(await DetailAsync(db, onDemand, service, showSecrets ?? false, time, ct));
+        return Results.Ok(await DetailAsync(db, onDemand, rates, service, showSecrets ?? false, time, ct));
     }
 
     private static async Task<IResult> DeleteAsync(string name, bool? purge, ServiceStore store, CancellationToken ct)
@@ -116,12 +118,13 @@ public static class ServiceEndpoints
     }
 
     /// <param name="all">Also list finished replicas (their cost counts either way).</param>
-    private static async Task<ServiceDetailView> DetailAsync(ControllerDb db, OnDemandPrices onDemand, ServiceRecord service, bool showSecrets,
+    private static async Task<ServiceDetailView> DetailAsync(ControllerDb db, OnDemandPrices onDemand, RequestRates rates, ServiceRecord service, bool showSecrets,
         TimeProvider time, CancellationToken ct, bool all = false)
     {
         var versions = await db.ServiceVersions.AsNoTracking().Where(v => v.ServiceId == service.Id).OrderBy(v => v.Version).ToListAsync(ct);
         var prices = await onDemand.LookupAsync(ct);
-        return service.ToDetail(versions, await ReplicasOfAsync(db, service, ct), showSecrets, time.GetUtcNow().UtcDateTime, prices, all);
+        var rate = await rates.RequestsPerSecondAsync(db, service.Id, ct);
+        return service.ToDetail(versions, await ReplicasOfAsync(db, service, ct), showSecrets, time.GetUtcNow().UtcDateTime, prices, rate, all);
     }
 
     private static Task<List<ReplicaRecord>> ReplicasOfAsync(ControllerDb db, ServiceRecord service, CancellationToken ct) =>

@@ -14,12 +14,12 @@ internal static class ViewMapping
     /// <param name="now">Costs are computed on read, up to this moment (<see cref="CostAccounting"/>): no job rewrites replica rows.</param>
     public static ServiceDetailView ToDetail(this ServiceRecord s, IReadOnlyList<ServiceVersionRecord> versions,
         IReadOnlyList<ReplicaRecord> replicas, bool showSecrets, DateTime now, Func<string, string, string?, decimal?> onDemandPrice,
-        bool allReplicas = false)
+        double requestsPerSecond, bool allReplicas = false)
     {
         var current = versions.FirstOrDefault(v => v.Version == s.CurrentVersion);
         return new(
             s.Name, s.Status.ToString(), s.CurrentVersion, s.Endpoint, s.CreatedAt, s.UpdatedAt,
-            CostView.From(CostAccounting.Summarize(replicas, s.RetiredCost, onDemandPrice, now)),
+            CostView.From(CostAccounting.Summarize(replicas, s.RetiredCost, onDemandPrice, now)), Math.Round(requestsPerSecond, 3),
             current is null ? null : Secret(JsonNode.Parse(current.EffectiveSpec), showSecrets),
             versions.Select(v => v.ToView(showSecrets)).ToList(),
             replicas.Where(r => allReplicas || !r.Status.IsFinished()).Select(r => r.ToView(now)).ToList());

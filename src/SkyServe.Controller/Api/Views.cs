@@ -15,11 +15,13 @@ public sealed record FleetSummaryView(
     IReadOnlyList<ServiceCostView> ByService, string PricesFrom, DateTime At);
 
 /// <summary>One service's line of the fleet summary.</summary>
-public sealed record ServiceCostView(string Name, int Replicas, int ReadyReplicas, int SpotReplicas, int OnDemandReplicas, CostView Cost);
+/// <param name="RequestsPerSecond">Offered load over the autoscaler's window, from the load balancers' reports.</param>
+public sealed record ServiceCostView(string Name, int Replicas, int ReadyReplicas, int SpotReplicas, int OnDemandReplicas, CostView Cost,
+    double RequestsPerSecond);
 
 public sealed record ServiceDetailView(
     string Name, string Status, int Version, string? Endpoint, DateTime CreatedAt, DateTime UpdatedAt, CostView Cost,
-    JsonNode? Spec, IReadOnlyList<VersionView> Versions, IReadOnlyList<ReplicaView> Replicas);
+    double RequestsPerSecond, JsonNode? Spec, IReadOnlyList<VersionView> Versions, IReadOnlyList<ReplicaView> Replicas);
 
 public sealed record VersionView(
     int Version, string Mode, DateTime CreatedAt, int MinReplicas, int MaxReplicas, bool UseSpot,

@@ -83,7 +83,7 @@
     view.innerHTML = `<h1>Services</h1><div class="cards" id="fleet"></div>
       <h2>Services</h2>
       <table id="services"><thead><tr><th>Name</th><th>Status</th><th>Version</th><th>Endpoint</th><th class="num">READY / target</th>
-      <th>Spot / on-demand</th><th class="num">Cost so far</th><th class="num">$/h</th><th class="num">On demand would be</th><th>Saving</th><th>Age</th></tr></thead><tbody></tbody></table>
+      <th>Spot / on-demand</th><th class="num">Req/s</th><th class="num">Cost so far</th><th class="num">$/h</th><th class="num">On demand would be</th><th>Saving</th><th>Age</th></tr></thead><tbody></tbody></table>
       <p class="muted" id="prices-from"></p>`;
     poll(gen, async () => {
       const [summary, services] = await Promise.all([json("/api/v1/summary"), allPages("/api/v1/services")]);
@@ -93,15 +93,15 @@
         card("Spot / on-demand", mix(summary.spot_replicas, summary.on_demand_replicas)) + card("Cost so far", dollars(c.total), "fleet-cost") +
         card("Cost per hour", dollars(c.per_hour)) + card("On demand would be", `${dollars(c.on_demand_equivalent)} <span class="muted">(${dollars(c.on_demand_equivalent_per_hour)}/h)</span>`) +
         card("Saving", saving(c));
-      const costs = Object.fromEntries(summary.by_service.map(s => [s.name, s.cost]));
+      const byName = Object.fromEntries(summary.by_service.map(s => [s.name, s]));
       $("#services tbody").innerHTML = services.map(s => {
-        const sc = costs[s.name];
+        const sc = byName[s.name]?.cost, rps = byName[s.name]?.requests_per_second;
         return `<tr data-service="${esc(s.name)}"><td><a href="#/services/${encodeURIComponent(s.name)}">${esc(s.name)}</a></td><td>${status(s.status)}</td>
           <td class="num">${s.version}</td><td>${s.endpoint ? `<code>${esc(s.endpoint)}</code>` : "–"}</td>
           <td class="num ready">${s.ready_replicas} / ${s.replicas}</td><td>${mix(s.spot_replicas, s.on_demand_replicas)}</td>
-          <td class="num">${dollars(sc?.total)}</td><td class="num">${dollars(sc?.per_hour)}</td><td class="num">${dollars(sc?.on_demand_equivalent)}</td>
+          <td class="num">${rps == null ? "–" : rps.toFixed(2)}</td><td class="num">${dollars(sc?.total)}</td><td class="num">${dollars(sc?.per_hour)}</td><td class="num">${dollars(sc?.on_demand_equivalent)}</td>
           <td>${saving(sc)}</td><td>${age(s.created_at)}</td></tr>`;
-      }).join("") || `<tr><td colspan="11" class="muted">No services yet: skyserve up SPEC</td></tr>`;
+      }).join("") || `<tr><td colspan="12" class="muted">No services yet: skyserve up SPEC</td></tr>`;
       $("#prices-from").textContent = "On-demand counterfactual: the same replica-hours at " + summary.prices_from + ".";
     });
   }
@@ -114,6 +114,9 @@
       <div class="legend"><span><i style="background:var(--spot)"></i>spot</span><span><i style="background:var(--od)"></i>on-demand</span>
       <span class="muted">sampled every 2 s since this page opened</span></div>
       <canvas id="chart" width="960" height="180"></canvas>
+      <h2>Requests per second</h2>
+      <div class="legend"><span><i style="background:#6b4fd8"></i>offered load (load balancers' reports, the autoscaler's window)</span></div>
+      <canvas id="rps-chart" width="960" height="140"></canvas>
       <h2>Replicas</h2>
       <table id="replicas"><thead><tr><th class="num">ID</th><th class="num">Version</th><th>Status</th><th>Cloud / region / zone</th><th>Market</th>
       <th>Instance type</th><th class="num">$/h</th><th class="num">Cost so far</th><th>Age</th><th>Endpoint</th></tr></thead><tbody></tbody></table>
@@ -131,6 +134,7 @@
       $("#svc-cards").innerHTML = card("Endpoint", s.endpoint ? `<code>${esc(s.endpoint)}</code>` : "–") + card("Version", s.version) +
         card("READY / target", `${ready.length} / ${target ? target.min_replicas + (target.max_replicas !== target.min_replicas ? "–" + target.max_replicas : "") : live.length}`, "replica-count") +
         card("Spot / on-demand", mix(live.filter(r => r.is_spot).length, live.filter(r => !r.is_spot).length)) +
+        card("Requests / s", Number(s.requests_per_second).toFixed(2)) +
         card("Cost so far", dollars(s.cost.total)) + card("Cost per hour", dollars(s.cost.per_hour)) +
         card("On demand would be", `${dollars(s.cost.on_demand_equivalent)} <span class="muted">(${dollars(s.cost.on_demand_equivalent_per_hour)}/h)</span>`) +
         card("Saving", saving(s.cost));
@@ -142,33 +146,37 @@
       $("#locations tbody").innerHTML = locations.map(l => `<tr><td>${esc([l.cloud, l.region, l.zone].filter(Boolean).join("/"))}</td>
         <td>${status(l.state)}</td><td class="num">${l.preemptions}</td><td>${l.last_preempted_at ? time(l.last_preempted_at) : "–"}</td>
         <td class="num">${dollars(l.spot_price_per_hour)}</td></tr>`).join("") || `<tr><td colspan="5" class="muted">No locations yet</td></tr>`;
-      samples.push({ t: Date.now(), spot: ready.filter(r => r.is_spot).length, od: ready.filter(r => !r.is_spot).length });
+      samples.push({ t: Date.now(), spot: ready.filter(r => r.is_spot).length, od: ready.filter(r => !r.is_spot).length, rps: s.requests_per_second });
       if (samples.length > 900) samples.shift();
-      drawChart($("#chart"), samples);
+      drawChart($("#chart"), samples, [["spot", "#2a7de1"], ["od", "#e0892a"]], true);
+      drawChart($("#rps-chart"), samples, [["rps", "#6b4fd8"]], false);
     });
     followEvents(gen, path + "/events");
   }
 
-  // Stacked area: READY spot below, READY on-demand above.
-  function drawChart(canvas, samples) {
-    const g = canvas.getContext("2d"), w = canvas.width, h = canvas.height, pad = 24;
+  // Stacked areas of the given series (key, colour), bottom first, over the samples' times.
+  function drawChart(canvas, samples, series, integers) {
+    const g = canvas.getContext("2d"), w = canvas.width, h = canvas.height, pad = 28;
     g.clearRect(0, 0, w, h);
-    const max = Math.max(1, ...samples.map(s => s.spot + s.od));
+    const total = s => series.reduce((sum, [key]) => sum + (s[key] || 0), 0);
+    const max = Math.max(integers ? 1 : 0.1, ...samples.map(total));
     const t0 = samples[0].t, span = Math.max(1, samples[samples.length - 1].t - t0);
     const x = t => pad + (w - 2 * pad) * (t - t0) / span, y = v => h - pad - (h - 2 * pad) * v / max;
     g.strokeStyle = "#dde1e8"; g.fillStyle = "#6b7385"; g.font = "11px system-ui";
-    for (let v = 0; v <= max; v += Math.max(1, Math.ceil(max / 4))) {
-      g.beginPath(); g.moveTo(pad, y(v)); g.lineTo(w - pad, y(v)); g.stroke(); g.fillText(String(v), 4, y(v) + 4);
+    const step = integers ? Math.max(1, Math.ceil(max / 4)) : max / 4;
+    for (let v = 0; v <= max + 1e-9; v += step) {
+      g.beginPath(); g.moveTo(pad, y(v)); g.lineTo(w - pad, y(v)); g.stroke(); g.fillText(integers ? String(v) : v.toFixed(1), 2, y(v) + 4);
     }
-    const area = (lower, upper, colour) => {
-      g.beginPath();
-      samples.forEach((s, i) => i ? g.lineTo(x(s.t), y(upper(s))) : g.moveTo(x(s.t), y(upper(s))));
-      for (let i = samples.length - 1; i >= 0; i--) g.lineTo(x(samples[i].t), y(lower(samples[i])));
-      g.closePath(); g.fillStyle = colour; g.globalAlpha = .75; g.fill(); g.globalAlpha = 1;
-    };
     if (samples.length > 1) {
-      area(() => 0, s => s.spot, "#2a7de1");
-      area(s => s.spot, s => s.spot + s.od, "#e0892a");
+      let below = () => 0;
+      for (const [key, colour] of series) {
+        const lower = below, upper = s => lower(s) + (s[key] || 0);
+        g.beginPath();
+        samples.forEach((s, i) => i ? g.lineTo(x(s.t), y(upper(s))) : g.moveTo(x(s.t), y(upper(s))));
+        for (let i = samples.length - 1; i >= 0; i--) g.lineTo(x(samples[i].t), y(lower(samples[i])));
+        g.closePath(); g.fillStyle = colour; g.globalAlpha = .75; g.fill(); g.globalAlpha = 1;
+        below = upper;
+      }
     }
     g.fillStyle = "#6b7385";
     g.fillText(new Date(t0).toLocaleTimeString(), pad, h - 6);
