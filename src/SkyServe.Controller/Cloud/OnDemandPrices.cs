@@ -8,7 +8,7 @@ namespace SkyServe.Controller.Cloud;
 /// <see cref="Refresh"/>. The on-demand price prices a replica's counterfactual: the same hours on the same instance type
 /// and region, bought on demand.
 /// </summary>
-public sealed class OnDemandPrices(ICloudProvider provider, TimeProvider time)
+public sealed partial class OnDemandPrices(ICloudProvider provider, TimeProvider time, ILogger<OnDemandPrices> log)
 {
     public static readonly TimeSpan Refresh = TimeSpan.FromMinutes(5);
 
@@ -33,7 +33,18 @@ public sealed class OnDemandPrices(ICloudProvider provider, TimeProvider time)
     {
         if (table is { } t && time.GetElapsedTime(t.ReadAt) < Refresh)
             return t;
-        var offerings = await provider.ListOfferingsAsync(ct);
+        IReadOnlyList<CloudOffering> offerings;
+        try
+        {
+            offerings = await provider.ListOfferingsAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A view must not fail because a price list is away: keep the last prices (or none: counterfactuals then use
+            // each replica's own price, claiming no saving) and try again at the next refresh.
+            OfferingsUnavailable(log, e.Message);
+            return table = (table ?? new Table([], [], 0)) with { ReadAt = time.GetTimestamp() };
+        }
         return table = new Table(
             offerings.GroupBy(o => (o.Instance.Cloud, o.Instance.Region, o.Instance.InstanceType))
                 .ToDictionary(g => g.Key, g => g.Max(o => o.Instance.OnDemandPerHour)),
@@ -41,6 +52,9 @@ public sealed class OnDemandPrices(ICloudProvider provider, TimeProvider time)
                 .ToDictionary(g => g.Key, g => g.Min(o => o.PricePerHour)),
             time.GetTimestamp());
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reading the offerings' prices failed ({Error}); cost views use the last prices until the next refresh")]
+    private static partial void OfferingsUnavailable(ILogger logger, string error);
 
     private sealed record Table(
         Dictionary<(string, string, string), decimal> OnDemand, Dictionary<(string, string, string, string), decimal> Spot, long ReadAt);
