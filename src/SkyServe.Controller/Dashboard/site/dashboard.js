@@ -112,7 +112,7 @@
     view.innerHTML = `<h1>${esc(name)} <span id="svc-status"></span></h1><div class="cards" id="svc-cards"></div>
       <h2>READY replicas by market</h2>
       <div class="legend"><span><i style="background:var(--spot)"></i>spot</span><span><i style="background:var(--od)"></i>on-demand</span>
-      <span class="muted">sampled every 2 s since this page opened</span></div>
+      <span class="muted">before this page opened: rebuilt from the replicas' ready and last-change times (up to an hour); then sampled every 2 s</span></div>
       <canvas id="chart" width="960" height="180"></canvas>
       <h2>Requests per second</h2>
       <div class="legend"><span><i style="background:#6b4fd8"></i>offered load (load balancers' reports, the autoscaler's window)</span></div>
@@ -146,12 +146,28 @@
       $("#locations tbody").innerHTML = locations.map(l => `<tr><td>${esc([l.cloud, l.region, l.zone].filter(Boolean).join("/"))}</td>
         <td>${status(l.state)}</td><td class="num">${l.preemptions}</td><td>${l.last_preempted_at ? time(l.last_preempted_at) : "–"}</td>
         <td class="num">${dollars(l.spot_price_per_hour)}</td></tr>`).join("") || `<tr><td colspan="5" class="muted">No locations yet</td></tr>`;
+      if (!samples.length) samples.push(...history(s.replicas));
       samples.push({ t: Date.now(), spot: ready.filter(r => r.is_spot).length, od: ready.filter(r => !r.is_spot).length, rps: s.requests_per_second });
       if (samples.length > 900) samples.shift();
       drawChart($("#chart"), samples, [["spot", "#2a7de1"], ["od", "#e0892a"]], true);
-      drawChart($("#rps-chart"), samples, [["rps", "#6b4fd8"]], false);
+      drawChart($("#rps-chart"), samples.filter(x => x.rps != null), [["rps", "#6b4fd8"]], false);
     });
     followEvents(gen, path + "/events");
+  }
+
+  // READY replicas by market before the page opened, from each replica's ready_at and (if it is no longer READY) the time
+  // of its last change: an approximation (a replica that left READY and came back counts as READY throughout).
+  function history(replicas) {
+    const now = Date.now(), ready = replicas.filter(r => r.ready_at);
+    if (!ready.length) return [];
+    const from = Math.max(now - 3600e3, Math.min(...ready.map(r => Date.parse(r.ready_at))) - 5000);
+    const points = [];
+    for (let i = 0; i < 60; i++) {
+      const t = from + (now - from) * i / 60;
+      const up = ready.filter(r => Date.parse(r.ready_at) <= t && (r.status === "READY" || Date.parse(r.status_changed_at) > t));
+      points.push({ t, spot: up.filter(r => r.is_spot).length, od: up.filter(r => !r.is_spot).length, rps: null });
+    }
+    return points;
   }
 
   // Stacked areas of the given series (key, colour), bottom first, over the samples' times.
