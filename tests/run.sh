@@ -2,7 +2,7 @@
 # Runs the whole test suite on this machine, as on a fresh one: installs what the tests need
 # (Debian's PostgreSQL server; the tests start a throwaway cluster of it on a free loopback port;
 # Debian's coinor-cbc, the solver of the simulator's optimum; promtool from Debian's prometheus, the checker of
-# every metrics page; Debian's chromium, the dashboard's browser; Node.js and the pinned `openai` npm client),
+# every metrics page; Node.js and the pinned `openai` npm client),
 # builds, runs every test project, and ends with one line: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,14 +27,6 @@ if ! command -v promtool >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
   if [ -d /run/systemd/system ]; then as_root systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
-if [ ! -x /usr/bin/chromium ]; then
-  # The dashboard's browser test drives Debian's chromium through Playwright (ExecutablePath /usr/bin/chromium): no
-  # browser is downloaded by Playwright.
-  echo "tests/run.sh: installing chromium from Debian's packages (the dashboard's browser test runs it)..."
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
-fi
-export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # The official OpenAI Node client, pinned in tests/clients/openai-node, is driven against the agent by the tests.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
@@ -45,6 +37,16 @@ fi
 if [ ! -f tests/clients/openai-node/node_modules/openai/package.json ]; then
   npm ci --prefix tests/clients/openai-node --no-audit --no-fund --loglevel=error
 fi
+
+# The dashboard's browser test: Debian's chromium driven by Playwright.
+if [ ! -x /usr/bin/chromium ]; then
+  # The dashboard's browser test drives Debian's chromium through Playwright (ExecutablePath /usr/bin/chromium): no
+  # browser is downloaded by Playwright.
+  echo "tests/run.sh: installing chromium from Debian's packages (the dashboard's browser test runs it)..."
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
