@@ -47,6 +47,16 @@ if [ ! -f tests/clients/openai-node/node_modules/openai/package.json ]; then
   npm ci --prefix tests/clients/openai-node --no-audit --no-fund --loglevel=error
 fi
 
+# The dashboard's browser test: Debian's chromium driven by Playwright.
+if [ ! -x /usr/bin/chromium ]; then
+  # The dashboard's browser test drives Debian's chromium through Playwright (ExecutablePath /usr/bin/chromium): no
+  # browser is downloaded by Playwright.
+  echo "tests/run.sh: installing chromium from Debian's packages (the dashboard's browser test runs it)..."
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 

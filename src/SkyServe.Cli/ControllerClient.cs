@@ -77,6 +77,40 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
         }
     }
 
+    /// <summary>GETs a server-sent event stream and yields each event's data, as parsed JSON, until the stream ends.</summary>
+    public async IAsyncEnumerable<JsonNode> ReadEventsAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using var streaming = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // followed until Ctrl+C
+        using var request = NewRequest(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        HttpResponseMessage response;
+        try
+        {
+            response = await streaming.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(e);
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+                throw new CliException(DescribeError(response, await response.Content.ReadAsStringAsync(ct)));
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+            var data = new StringBuilder();
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                if (line.StartsWith("data:", StringComparison.Ordinal))
+                    data.Append(line.AsSpan(5).TrimStart(' '));
+                else if (line.Length == 0 && data.Length > 0)
+                {
+                    yield return JsonNode.Parse(data.ToString())!;
+                    data.Clear();
+                }
+            }
+        }
+    }
+
     private HttpRequestMessage NewRequest(HttpMethod method, string path)
     {
         var request = new HttpRequestMessage(method, config.Url!.TrimEnd('/') + path);

@@ -32,11 +32,16 @@ public sealed class LocalSystem : IAsyncDisposable
         this.app = app;
         this.data = data;
         Provider = provider;
+        Url = url;
+        Token = token;
         Client = new HttpClient { BaseAddress = new Uri(url) };
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
     public HttpClient Client { get; }
+    /// <summary>The controller's address (its dashboard is at /).</summary>
+    public string Url { get; }
+    public string Token { get; }
     public LocalCloudProvider Provider { get; }
     public IServiceProvider Services => app.Services;
 

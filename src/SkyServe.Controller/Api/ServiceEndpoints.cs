@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using SkyServe.Controller.Cloud;
 using SkyServe.Controller.Persistence;
+using SkyServe.Controller.Reconcile;
 using SkyServe.Controller.Services;
 using SkyServe.Core.Domain;
 
@@ -28,6 +30,10 @@ public static class ServiceEndpoints
             .WithSummary("Create a service from a YAML or JSON spec; ?name= overrides the spec's name; ?show_secrets=true shows env values.");
         api.MapGet("/services", ListAsync).WithSummary(
             $"List services by name, {DefaultListLimit} a page (?limit=N, at most {MaxListLimit}); a Link header's rel=\"next\" gives the next page (?cursor=).");
+        api.MapGet("/summary", async (ControllerDb db, OnDemandPrices onDemand, RequestRates rates, TimeProvider time, CancellationToken ct) =>
+                Results.Ok(await FleetSummary.ReadAsync(db, await onDemand.LookupAsync(ct), await rates.RequestsPerSecondByServiceAsync(db, ct),
+                    time.GetUtcNow().UtcDateTime, ct)))
+            .WithSummary("The fleet: services, replicas by market, cost so far and per hour, and the saving against the same replica-hours on demand.");
         api.MapGet("/services/{name}", GetAsync).WithSummary(
             "A service: spec, versions, status, endpoint and replicas (?all=true: finished ones too); env values show only with ?show_secrets=true.");
         api.MapPut("/services/{name}", UpdateAsync)
@@ -37,16 +43,18 @@ public static class ServiceEndpoints
         api.MapGet("/services/{name}/replicas", ReplicasAsync).WithSummary("The service's replicas; ?all=true adds finished (failed, preempted) ones.");
         api.MapDelete("/services/{name}/replicas/{replicaId:int}", TerminateReplicaAsync).WithSummary("Terminate one replica.");
         api.MapGet("/services/{name}/events", EventsAsync)
-            .WithSummary("Status transitions, oldest first; ?after=ID returns only newer ones, ?limit=N caps the count.");
+            .WithSummary("Status transitions, oldest first; ?after=ID returns only newer ones, ?limit=N caps the count; "
+                + "?follow=true streams them as server-sent events (the stored ones, then each new one as it is written).");
         api.MapReplicaLogs();
+        api.MapLocations();
         return api;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, ServiceStore store, ControllerDb db, string? name,
+    private static async Task<IResult> CreateAsync(HttpRequest request, ServiceStore store, ControllerDb db, OnDemandPrices onDemand, RequestRates rates, string? name,
         [FromQuery(Name = ShowSecrets)] bool? showSecrets, TimeProvider time, CancellationToken ct)
     {
         var service = await store.CreateAsync(name, await SpecBody.ReadAsync(request, ct), ct);
-        return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, service, showSecrets ?? false, time, ct));
+        return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, onDemand, rates, service, showSecrets ?? false, time, ct));
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, int? limit, string? cursor, ControllerDb db, CancellationToken ct)
@@ -61,16 +69,16 @@ public static class ServiceEndpoints
     }
 
     private static async Task<IResult> GetAsync(string name, bool? all, [FromQuery(Name = ShowSecrets)] bool? showSecrets,
-        ServiceStore store, ControllerDb db, TimeProvider time, CancellationToken ct) =>
-        Results.Ok(await DetailAsync(db, await store.FindAsync(name, ct), showSecrets ?? false, time, ct, all ?? false));
+        ServiceStore store, ControllerDb db, OnDemandPrices onDemand, RequestRates rates, TimeProvider time, CancellationToken ct) =>
+        Results.Ok(await DetailAsync(db, onDemand, rates, await store.FindAsync(name, ct), showSecrets ?? false, time, ct, all ?? false));
 
     private static async Task<IResult> UpdateAsync(string name, string? mode, [FromQuery(Name = ShowSecrets)] bool? showSecrets,
-        HttpRequest request, ServiceStore store, ControllerDb db, TimeProvider time, CancellationToken ct)
+        HttpRequest request, ServiceStore store, ControllerDb db, OnDemandPrices onDemand, RequestRates rates, TimeProvider time, CancellationToken ct)
     {
         if (!UpdateModeNames.TryParse(mode, out var updateMode))
             throw new InvalidRequestException($"unknown update mode '{mode}': use {UpdateModeNames.Rolling} or {UpdateModeNames.BlueGreen}");
         var service = await store.UpdateAsync(name, await SpecBody.ReadAsync(request, ct), updateMode, ct);
-        return Results.Ok(await DetailAsync(db, service, showSecrets ?? false, time, ct));
+        return Results.Ok(await DetailAsync(db, onDemand, rates, service, showSecrets ?? false, time, ct));
     }
 
     private static async Task<IResult> DeleteAsync(string name, bool? purge, ServiceStore store, CancellationToken ct)
@@ -92,11 +100,17 @@ public static class ServiceEndpoints
     private static async Task<IResult> TerminateReplicaAsync(string name, int replicaId, ServiceStore store, TimeProvider time, CancellationToken ct) =>
         Results.Accepted($"/api/v1/services/{name}/replicas", (await store.TerminateReplicaAsync(name, replicaId, ct)).ToView(time.GetUtcNow().UtcDateTime));
 
-    private static async Task<IResult> EventsAsync(string name, long? after, int? limit, ServiceStore store, ControllerDb db, CancellationToken ct)
+    private static async Task<IResult> EventsAsync(HttpContext http, string name, long? after, int? limit, bool? follow, ServiceStore store,
+        ControllerDb db, TimeProvider time, CancellationToken ct)
     {
         if (limit is < 1 or > 10_000)
             throw new InvalidRequestException("limit must be between 1 and 10000");
         var service = await store.FindAsync(name, ct);
+        if (follow == true)
+        {
+            await EventStream.WriteAsync(http, db, service.Id, after ?? 0, time);
+            return Results.Empty;
+        }
         var events = await db.ServiceEvents.AsNoTracking()
             .Where(e => e.ServiceId == service.Id && e.Id > (after ?? 0))
             .OrderBy(e => e.Id).Take(limit ?? 1000).ToListAsync(ct);
@@ -104,11 +118,13 @@ public static class ServiceEndpoints
     }
 
     /// <param name="all">Also list finished replicas (their cost counts either way).</param>
-    private static async Task<ServiceDetailView> DetailAsync(ControllerDb db, ServiceRecord service, bool showSecrets, TimeProvider time,
-        CancellationToken ct, bool all = false)
+    private static async Task<ServiceDetailView> DetailAsync(ControllerDb db, OnDemandPrices onDemand, RequestRates rates, ServiceRecord service, bool showSecrets,
+        TimeProvider time, CancellationToken ct, bool all = false)
     {
         var versions = await db.ServiceVersions.AsNoTracking().Where(v => v.ServiceId == service.Id).OrderBy(v => v.Version).ToListAsync(ct);
-        return service.ToDetail(versions, await ReplicasOfAsync(db, service, ct), showSecrets, time.GetUtcNow().UtcDateTime, all);
+        var prices = await onDemand.LookupAsync(ct);
+        var rate = await rates.RequestsPerSecondAsync(db, service.Id, ct);
+        return service.ToDetail(versions, await ReplicasOfAsync(db, service, ct), showSecrets, time.GetUtcNow().UtcDateTime, prices, rate, all);
     }
 
     private static Task<List<ReplicaRecord>> ReplicasOfAsync(ControllerDb db, ServiceRecord service, CancellationToken ct) =>

@@ -6,7 +6,8 @@ namespace SkyServe.Controller.Api;
 
 /// <summary>
 /// One page of <c>GET /api/v1/services</c>, summarised in the database: two queries whatever the page's size (the
-/// page's services, then their replica counts by status), no spec text and no replica rows loaded.
+/// page's services, then their replica counts by status and market), no spec text and no replica rows loaded. Costs need
+/// each replica's own hours, so they are in a service's detail and in the fleet summary (<see cref="FleetSummary"/>).
 /// </summary>
 internal static class ServiceListPage
 {
@@ -31,17 +32,16 @@ internal static class ServiceListPage
         var ids = rows.Select(r => r.Id).ToList();
         var counts = (await db.Replicas.AsNoTracking()
             .Where(r => ids.Contains(r.ServiceId))
-            .GroupBy(r => new { r.ServiceId, r.Status })
-            .Select(g => new { g.Key.ServiceId, g.Key.Status, Count = g.Count() })
+            .GroupBy(r => new { r.ServiceId, r.Status, r.IsSpot })
+            .Select(g => new { g.Key.ServiceId, g.Key.Status, g.Key.IsSpot, Count = g.Count() })
             .ToListAsync(ct)).ToLookup(c => c.ServiceId);
         return (rows.Select(s =>
         {
-            var byStatus = counts[s.Id];
             // Which statuses count as live stays Core's word (IsTerminal), so it is applied here rather than in SQL.
+            var live = counts[s.Id].Where(c => !c.Status.IsTerminal()).ToList();
             return new ServiceSummaryView(s.Name, s.Status.ToString(), s.CurrentVersion, s.Endpoint,
-                byStatus.Where(c => c.Status == ReplicaStatus.READY).Sum(c => c.Count),
-                byStatus.Where(c => !c.Status.IsTerminal()).Sum(c => c.Count),
-                s.CreatedAt, s.UpdatedAt);
+                live.Where(c => c.Status == ReplicaStatus.READY).Sum(c => c.Count), live.Sum(c => c.Count),
+                s.CreatedAt, s.UpdatedAt, live.Where(c => c.IsSpot).Sum(c => c.Count), live.Where(c => !c.IsSpot).Sum(c => c.Count));
         }).ToList(), more);
     }
 }

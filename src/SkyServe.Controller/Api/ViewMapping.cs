@@ -10,16 +10,16 @@ internal static class ViewMapping
 {
     /// <param name="showSecrets">Show the values of the spec's envs; otherwise each is <see cref="SpecSecrets.Redacted"/>.</param>
     /// <param name="allReplicas">List finished replicas too (their cost counts either way).</param>
+    /// <param name="onDemandPrice">The on-demand price of an instance type in a region (<see cref="Cloud.OnDemandPrices"/>).</param>
     /// <param name="now">Costs are computed on read, up to this moment (<see cref="CostAccounting"/>): no job rewrites replica rows.</param>
     public static ServiceDetailView ToDetail(this ServiceRecord s, IReadOnlyList<ServiceVersionRecord> versions,
-        IReadOnlyList<ReplicaRecord> replicas, bool showSecrets, DateTime now, bool allReplicas = false)
+        IReadOnlyList<ReplicaRecord> replicas, bool showSecrets, DateTime now, Func<string, string, string?, decimal?> onDemandPrice,
+        double requestsPerSecond, bool allReplicas = false)
     {
         var current = versions.FirstOrDefault(v => v.Version == s.CurrentVersion);
-        var spot = replicas.Where(r => r.IsSpot).Sum(r => CostAccounting.CostOf(r, now));
-        var onDemand = replicas.Where(r => !r.IsSpot).Sum(r => CostAccounting.CostOf(r, now));
         return new(
             s.Name, s.Status.ToString(), s.CurrentVersion, s.Endpoint, s.CreatedAt, s.UpdatedAt,
-            new CostView(spot, onDemand, spot + onDemand + s.RetiredCost),
+            CostView.From(CostAccounting.Summarize(replicas, s.RetiredCost, onDemandPrice, now)), Math.Round(requestsPerSecond, 3),
             current is null ? null : Secret(JsonNode.Parse(current.EffectiveSpec), showSecrets),
             versions.Select(v => v.ToView(showSecrets)).ToList(),
             replicas.Where(r => allReplicas || !r.Status.IsFinished()).Select(r => r.ToView(now)).ToList());

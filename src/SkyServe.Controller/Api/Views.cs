@@ -6,11 +6,22 @@ namespace SkyServe.Controller.Api;
 
 public sealed record ServiceSummaryView(
     string Name, string Status, int Version, string? Endpoint, int ReadyReplicas, int Replicas,
-    DateTime CreatedAt, DateTime UpdatedAt);
+    DateTime CreatedAt, DateTime UpdatedAt, int SpotReplicas, int OnDemandReplicas);
+
+/// <summary>The whole fleet: <c>GET /api/v1/summary</c>.</summary>
+/// <param name="PricesFrom">Where the on-demand counterfactual's prices come from.</param>
+public sealed record FleetSummaryView(
+    int Services, int Replicas, int ReadyReplicas, int SpotReplicas, int OnDemandReplicas, CostView Cost,
+    IReadOnlyList<ServiceCostView> ByService, string PricesFrom, DateTime At);
+
+/// <summary>One service's line of the fleet summary.</summary>
+/// <param name="RequestsPerSecond">Offered load over the autoscaler's window, from the load balancers' reports.</param>
+public sealed record ServiceCostView(string Name, int Replicas, int ReadyReplicas, int SpotReplicas, int OnDemandReplicas, CostView Cost,
+    double RequestsPerSecond);
 
 public sealed record ServiceDetailView(
     string Name, string Status, int Version, string? Endpoint, DateTime CreatedAt, DateTime UpdatedAt, CostView Cost,
-    JsonNode? Spec, IReadOnlyList<VersionView> Versions, IReadOnlyList<ReplicaView> Replicas);
+    double RequestsPerSecond, JsonNode? Spec, IReadOnlyList<VersionView> Versions, IReadOnlyList<ReplicaView> Replicas);
 
 public sealed record VersionView(
     int Version, string Mode, DateTime CreatedAt, int MinReplicas, int MaxReplicas, bool UseSpot,
@@ -25,5 +36,19 @@ public sealed record EventView(long Id, DateTime At, int? ReplicaId, string? Fro
 
 public sealed record DeleteResultView(string Name, bool Deleted, string Status);
 
-/// <param name="Total">Dollars spent so far, replicas that are gone included.</param>
-public sealed record CostView(decimal Spot, decimal OnDemand, decimal Total);
+/// <summary>Dollars (USD), computed on read (<see cref="Reconcile.CostAccounting"/>).</summary>
+/// <param name="Spot">Spent so far on spot replicas whose rows are still kept.</param>
+/// <param name="OnDemand">Spent so far on on-demand replicas whose rows are still kept.</param>
+/// <param name="Total">Spent so far, replicas that are gone included.</param>
+/// <param name="PerHour">What the replicas running now cost per hour.</param>
+/// <param name="OnDemandEquivalent">The counterfactual: the same replica-hours at the on-demand price of the same instance type and region.</param>
+/// <param name="OnDemandEquivalentPerHour">The counterfactual of <paramref name="PerHour"/>.</param>
+/// <param name="Saving">OnDemandEquivalent - Total.</param>
+/// <param name="SavingPercent">Saving as a percentage of OnDemandEquivalent.</param>
+public sealed record CostView(decimal Spot, decimal OnDemand, decimal Total, decimal PerHour, decimal OnDemandEquivalent,
+    decimal OnDemandEquivalentPerHour, decimal Saving, decimal SavingPercent)
+{
+    public static CostView From(Reconcile.CostFigures f) => new(
+        Math.Round(f.Spot, 6), Math.Round(f.OnDemand, 6), Math.Round(f.Total, 6), f.PerHour, Math.Round(f.OnDemandEquivalent, 6),
+        f.OnDemandEquivalentPerHour, Math.Round(f.Saving, 6), f.SavingPercent);
+}

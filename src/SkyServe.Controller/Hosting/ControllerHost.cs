@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Quartz;
 using SkyServe.Controller.Api;
 using SkyServe.Controller.Cloud;
+using SkyServe.Controller.Dashboard;
+using SkyServe.Controller.Metrics;
 using SkyServe.Controller.Probing;
 using SkyServe.Controller.Reconcile;
 using SkyServe.Controller.Routing;
@@ -78,11 +80,14 @@ public static class ControllerHost
         var app = builder.Build();
         await DatabaseRegistration.MigrateAsync(app.Services, ct);
 
+        app.UseRequestCounting();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi("/openapi/v1.json");
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapServiceApi();
+        app.MapControllerMetrics();
+        app.MapDashboard();
         app.MapLoadBalancerApi();
         app.MapAgentApi();
         return app;
@@ -105,6 +110,8 @@ public static class ControllerHost
         services.AddSingleton<AgentCallback>();
         services.AddSingleton<LeaderElection>();
         services.AddSingleton<OfferingCache>();
+        services.AddSingleton<OnDemandPrices>();
+        services.AddSingleton<ControllerMetrics>();
         services.AddSingleton(new ReadinessProber(new HttpClient(new SocketsHttpHandler
         {
             // One or two kept-alive connections per replica, reused probe after probe.

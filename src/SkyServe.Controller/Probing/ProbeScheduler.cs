@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SkyServe.Controller.Metrics;
 using SkyServe.Controller.Reconcile;
 using SkyServe.Core.Spec;
 
@@ -10,7 +11,7 @@ namespace SkyServe.Controller.Probing;
 /// ready, a notice the agent reports) enqueues the service, whose reconcile then writes the transition.
 /// Only the leader probes: the reconciler tells it which replicas to watch (<see cref="Track"/>).
 /// </summary>
-public sealed partial class ProbeScheduler(ReadinessProber prober, ReconcileSignal signal, ReconcileOptions options, TimeProvider time,
+public sealed partial class ProbeScheduler(ReadinessProber prober, ReconcileSignal signal, ReconcileOptions options, ControllerMetrics metrics, TimeProvider time,
     ILogger<ProbeScheduler> log) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<long, ProbedReplica> replicas = new();
@@ -107,7 +108,9 @@ public sealed partial class ProbeScheduler(ReadinessProber prober, ReconcileSign
 
     private async Task<ProbeReading> ProbeAsync(ProbeTarget target, CancellationToken ct)
     {
+        var started = time.GetTimestamp();
         var result = await prober.ProbeAsync(target.Endpoint, target.Probe, ct);
+        metrics.Probed(time.GetElapsedTime(started), result.Ok);
         if (result.Ok)
             return new ProbeReading(true, null, null, time.GetUtcNow());
         // A failing replica may be failing because its machine is being reclaimed: its agent says so on /health.

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using SkyServe.Controller.Metrics;
 using SkyServe.Controller.Persistence;
 
 namespace SkyServe.Controller.Reconcile;
@@ -9,7 +10,8 @@ namespace SkyServe.Controller.Reconcile;
 /// acts on it through <see cref="NoticeHandling"/>: out of rotation, location PREEMPTED, deadline stored, a
 /// reconcile pass woken to launch the replacement. A save that races the reconcile loop is retried on fresh rows.
 /// </summary>
-public sealed class NoticeIntake(IServiceScopeFactory scopes, ReconcileSignal signal, LocationStates locations, ILogger<NoticeIntake> log)
+public sealed class NoticeIntake(IServiceScopeFactory scopes, ReconcileSignal signal, LocationStates locations, ControllerMetrics metrics,
+    ILogger<NoticeIntake> log)
 {
     private const int Attempts = 5;
 
@@ -41,6 +43,7 @@ public sealed class NoticeIntake(IServiceScopeFactory scopes, ReconcileSignal si
             {
                 continue; // the reconcile loop saved the row meanwhile: look again
             }
+            metrics.Notice(replica.Cloud, source == "cloud event" ? "provider" : "agent");
             log.NoticeApplied(replica.ReplicaId, replica.ServiceId, deadline, source);
             signal.Wake(replica.ServiceId);
             return NoticeOutcome.Applied;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Cloud;
+using SkyServe.Controller.Metrics;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Probing;
 using SkyServe.Core.Hosting;
@@ -17,7 +18,7 @@ namespace SkyServe.Controller.Reconcile;
 public sealed partial class ReconcileWorkers(
     IServiceScopeFactory scopes, ReconcileQueue queue, ReconcileSignal signal, LeaderElection leader, ReconcileOptions options,
     MachineInventory inventory, ProbeScheduler probes, MachineTerminations terminations, DatabaseOutage outage,
-    IHostApplicationLifetime lifetime, TimeProvider time, ILogger<ReconcileWorkers> log) : BackgroundService
+    IHostApplicationLifetime lifetime, ControllerMetrics metrics, TimeProvider time, ILogger<ReconcileWorkers> log) : BackgroundService
 {
     private readonly ConcurrentDictionary<long, int> failures = new();
     private readonly Backoff retry = new(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30));
@@ -163,7 +164,18 @@ public sealed partial class ReconcileWorkers(
     private async Task<TimeSpan?> ReconcileAsync(long id, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ServiceReconciler>().ReconcileAsync(id, leader.Generation, ct);
+        var started = time.GetTimestamp();
+        var failed = true;
+        try
+        {
+            var again = await scope.ServiceProvider.GetRequiredService<ServiceReconciler>().ReconcileAsync(id, leader.Generation, ct);
+            failed = false;
+            return again;
+        }
+        finally
+        {
+            metrics.Reconciled(time.GetElapsedTime(started), failed);
+        }
     }
 
     private TimeSpan Retry(long id) => retry.DelayAfter(failures.AddOrUpdate(id, 1, (_, n) => n + 1));

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Cloud;
 using SkyServe.Controller.Hosting;
+using SkyServe.Controller.Metrics;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Probing;
 using SkyServe.Controller.Services;
@@ -32,6 +33,7 @@ public sealed class ServiceReconciler(
     AgentCallback agentCallback,
     AgentPackages agentPackages,
     ReconcileSignal signal,
+    ControllerMetrics metrics,
     IServiceScopeFactory scopes,
     ReconcileOptions options,
     TimeProvider time,
@@ -166,6 +168,7 @@ public sealed class ServiceReconciler(
                 if (replica.IsSpot)
                 {
                     db.SetStatus(replica, ReplicaStatus.PREEMPTED, "the spot machine was reclaimed by the cloud", Now);
+                    metrics.Preempted(replica.Cloud, replica.Region, replica.Zone);
                     if (replica.NoticeDeadline is null) // a notice already marked the location
                         await locations.PreemptedAsync(db, service.Id, Location(replica), candidates, Now, ct);
                 }
@@ -199,7 +202,8 @@ public sealed class ServiceReconciler(
                 continue;
             if (reading.NoticeDeadline is { } deadline)
             {
-                await NoticeHandling.ApplyAsync(db, locations, replica, deadline, time.GetUtcNow(), "reported by the replica's agent", ct);
+                if (await NoticeHandling.ApplyAsync(db, locations, replica, deadline, time.GetUtcNow(), "reported by the replica's agent", ct))
+                    metrics.Notice(replica.Cloud, "probe");
                 continue;
             }
             var next = ProbeOutcome.Next(replica.Status, reading.Ok, reading.Failure, now - replica.StatusChangedAt,
@@ -292,6 +296,7 @@ public sealed class ServiceReconciler(
             if (machine is not null)
             {
                 inventory.Launched(machine);
+                metrics.Launched(replica.Cloud, replica.IsSpot);
                 replica.InstanceId = machine.Id;
                 replica.Endpoint = machine.Endpoint;
                 db.SetStatus(replica, ReplicaStatus.PROVISIONING, $"launched machine {machine.Id}", now);
@@ -301,6 +306,7 @@ public sealed class ServiceReconciler(
                 continue;
             }
             db.SetStatus(replica, ReplicaStatus.FAILED_PROVISION, $"launch failed ({error!.Kind}): {error.Message}", now);
+            metrics.LaunchFailed(replica.Cloud, replica.IsSpot, System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(error.Kind.ToString()));
             if (error.Kind == CloudErrorKind.InsufficientCapacity && replica.IsSpot)
                 await locations.LaunchFailedAsync(db, service.Id, location, candidates, ct); // try another location right away
             else
