@@ -2,7 +2,8 @@
 # Runs the whole test suite on this machine, as on a fresh one: installs what the tests need
 # (Debian's PostgreSQL server; the tests start a throwaway cluster of it on a free loopback port;
 # Debian's coinor-cbc, the solver of the simulator's optimum; promtool from Debian's prometheus, the checker of
-# every metrics page; Node.js and the pinned `openai` npm client),
+# every metrics page; Node.js and the pinned `openai` npm client; docker.io, docker-compose and debootstrap for the
+# deployment test, which starts a Docker daemon of its own and stops it),
 # builds, runs every test project, and ends with one line: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,6 +28,14 @@ if ! command -v promtool >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
   if [ -d /run/systemd/system ]; then as_root systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
+if ! command -v dockerd >/dev/null || ! command -v docker-compose >/dev/null || ! command -v debootstrap >/dev/null; then
+  # The deployment test (tests/SkyServe.Deploy.Tests) starts a dockerd of its own (own data root, exec root and socket,
+  # no bridge, no iptables), builds the images with deploy/images.sh (debootstrap: no registry is needed) and runs
+  # docker-compose.yml on it. A system Docker daemon the package may start is left alone.
+  echo "tests/run.sh: installing Docker, docker-compose and debootstrap from Debian's packages (the deployment test uses them)..."
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io docker-compose debootstrap >/dev/null
+fi
 
 # The official OpenAI Node client, pinned in tests/clients/openai-node, is driven against the agent by the tests.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
@@ -42,8 +51,9 @@ results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
 dotnet build SkyServe.sln -c Release -nologo -v quiet
-# The processes tests start: replica agents, controllers, load balancers, the CLI's `local start`.
-agents() { pgrep -f "SkyServe.ReplicaAgent.dll|SkyServe.Controller.dll|SkyServe.LoadBalancer.dll|skyserve.dll" | sort || true; }
+# The processes tests start: replica agents, controllers, load balancers, the CLI's `local start`, and the deployment
+# test's Docker daemon (tests/SkyServe.Testing/DockerEngine.cs, data root under /tmp/skyserve-docker-*).
+agents() { pgrep -f "SkyServe.ReplicaAgent.dll|SkyServe.Controller.dll|SkyServe.LoadBalancer.dll|skyserve.dll|dockerd --data-root /tmp/skyserve-docker-" | sort || true; }
 agents_before="$(agents)"
 set +e
 dotnet test SkyServe.sln -c Release --no-build -nologo --logger "trx" --logger "console;verbosity=minimal" \
