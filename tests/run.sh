@@ -3,7 +3,8 @@
 # (Debian's PostgreSQL server; the tests start a throwaway cluster of it on a free loopback port;
 # Debian's docker.io and busybox-static: the Docker provider's tests start a throwaway dockerd;
 # Debian's coinor-cbc, the solver of the simulator's optimum; promtool from Debian's prometheus, the checker of
-# every metrics page; Node.js and the pinned `openai` npm client),
+# every metrics page; Node.js and the pinned `openai` npm client; docker.io, docker-compose and debootstrap for the
+# deployment test, which starts a Docker daemon of its own and stops it),
 # builds, packages (`skyserve package`), runs every test project, and ends with one line: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,13 +29,15 @@ if ! command -v promtool >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
   if [ -d /run/systemd/system ]; then as_root systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
-if ! command -v dockerd >/dev/null || ! dpkg -s busybox-static >/dev/null 2>&1; then
-  # The Docker provider's tests start a dockerd of their own (own data root, exec root, socket and pidfile under a
-  # temporary folder, no bridge, no iptables) and import a tiny image of the static busybox as the stand-in agent.
-  # The package's own service is not started here (no systemd; policy-rc.d where present), and is not used.
-  echo "tests/run.sh: installing Docker and the static busybox from Debian's packages (the Docker provider's tests need them)..."
+if ! command -v dockerd >/dev/null || ! command -v docker-compose >/dev/null || ! command -v debootstrap >/dev/null \
+  || ! dpkg -s busybox-static >/dev/null 2>&1; then
+  # The Docker provider's tests and the deployment test (tests/SkyServe.Deploy.Tests) start dockerds of their own (own
+  # data root, exec root, socket and pidfile under a temporary folder, no bridge, no iptables). The provider's tests import
+  # a tiny image of the static busybox as the stand-in agent; the deployment test builds the images with deploy/images.sh
+  # (debootstrap: no registry is needed) and runs docker-compose.yml. A system Docker daemon the package may start is left alone.
+  echo "tests/run.sh: installing Docker, docker-compose, debootstrap and the static busybox from Debian's packages..."
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends docker.io busybox-static >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends docker.io docker-compose debootstrap busybox-static >/dev/null
 fi
 
 # The official OpenAI Node client, pinned in tests/clients/openai-node, is driven against the agent by the tests.
@@ -66,9 +69,10 @@ dotnet build SkyServe.sln -c Release -nologo -v quiet
 dotnet src/SkyServe.Cli/bin/Release/net10.0/skyserve.dll package --output "$results/packages" >/dev/null
 export SKYSERVE_TEST_PACKAGES="$results/packages"
 # The processes tests start: replica agents, controllers, load balancers (as DLLs, or as packaged executables unpacked
-# in the tests' temporary folders), the CLI's `local start`.
+# in the tests' temporary folders), the CLI's `local start`, and the deployment test's Docker daemon
+# (tests/SkyServe.Testing/DockerEngine.cs, data root under /tmp/skyserve-docker-*).
 agents() {
-  pgrep -f 'SkyServe\.(ReplicaAgent|Controller|LoadBalancer)\.dll|skyserve\.dll|/skyserve-test-[^ ]*/SkyServe\.(ReplicaAgent|Controller|LoadBalancer)( |$)' \
+  pgrep -f 'SkyServe\.(ReplicaAgent|Controller|LoadBalancer)\.dll|skyserve\.dll|/skyserve-test-[^ ]*/SkyServe\.(ReplicaAgent|Controller|LoadBalancer)( |$)|dockerd --data-root /tmp/skyserve-docker-' \
     | sort || true
 }
 agents_before="$(agents)"

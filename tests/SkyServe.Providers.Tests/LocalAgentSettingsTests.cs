@@ -88,6 +88,28 @@ public sealed class LocalAgentSettingsTests : IAsyncLifetime
         Assert.DoesNotContain("--model", withRun);
     }
 
+    [Fact]
+    public void A_self_contained_agent_is_started_by_its_own_executable_a_framework_dependent_one_by_dotnet()
+    {
+        using var publish = new TempDirectory();
+        var dll = Path.Combine(publish.Path, "SkyServe.ReplicaAgent.dll");
+        var executable = Path.Combine(publish.Path, "SkyServe.ReplicaAgent");
+        File.WriteAllText(dll, "");
+        File.WriteAllText(executable, "");
+        var runtimeConfig = Path.Combine(publish.Path, "SkyServe.ReplicaAgent.runtimeconfig.json");
+        File.WriteAllText(runtimeConfig, """{"runtimeOptions": {"tfm": "net10.0", "framework": {"name": "Microsoft.AspNetCore.App", "version": "10.0.0"}}}""");
+        Assert.Equal(["dotnet", dll], AgentArguments.Launcher(dll));
+
+        // What `dotnet publish --self-contained` writes: the runtime is in the folder, no `dotnet` is needed (the controller's image).
+        File.WriteAllText(runtimeConfig, """{"runtimeOptions": {"tfm": "net10.0", "includedFrameworks": [{"name": "Microsoft.NETCore.App", "version": "10.0.12"}]}}""");
+        Assert.Equal([executable], AgentArguments.Launcher(dll));
+        Assert.Equal("--port", AgentArguments.For(dll, new LocalMachine
+        {
+            Id = "lm-3", ClientToken = "t", Offering = LocalRuntime.Cpu(Zone, spot: false), Tags = [], LaunchedAt = DateTimeOffset.UnixEpoch,
+            Port = 4102, Agent = new AgentSettings { ReadinessPath = "/ready" },
+        }, "http://m", "/w", null)[1]);
+    }
+
     [Theory]
     [InlineData("models/tiny-chat", "/repo", "/repo/models/tiny-chat")]
     [InlineData("./models/../models/x", "/repo", "/repo/models/x")]

@@ -8,8 +8,8 @@ namespace SkyServe.Controller.Routing;
 
 /// <summary>
 /// The controller ↔ load balancer contract: GET /api/v1/lb/routes (long-poll with ?since=REVISION&amp;wait_seconds=N;
-/// answers as soon as a READY set changes, with only the changed services) and POST /api/v1/lb/stats (request counts for the autoscaler), with the load
-/// balancer's own token (<see cref="ScopedTokens.LoadBalancer"/>).
+/// answers as soon as a READY set changes, with only the changed services), POST /api/v1/lb/stats (request counts for the autoscaler) and
+/// GET /api/v1/lb/scrape-targets (the agents, for Prometheus' service discovery), with the load balancer's own token (<see cref="ScopedTokens.LoadBalancer"/>).
 /// </summary>
 public static class LoadBalancerEndpoints
 {
@@ -51,6 +51,8 @@ public static class LoadBalancerEndpoints
                 signal.Wake(serviceId);
             return Results.NoContent();
         }).WithSummary("An attempt on a replica failed: it leaves rotation (NOT_READY) until its probe succeeds again.");
+        lb.MapGet(ScrapeTargets.Path, (RoutingTable table) => Results.Ok(ScrapeTargets.From(table.Answer(null))))
+            .WithSummary("Prometheus HTTP service discovery: every routed replica's agent (host:port) with its service, replica, version and location.");
         app.MapGet(LoadBalancerApi.Token, (ScopedTokens tokens) => Results.Ok(new LoadBalancerTokenView(tokens.LoadBalancer)))
             .AddEndpointFilter<ApiTokenFilter>().WithTags("load balancer")
             .WithSummary("The token to give a load balancer (--controller-token): it reads routes and posts stats and failures, nothing else.");

@@ -14,9 +14,9 @@ public static class AgentArguments
     public static IReadOnlyList<string> For(string agentDll, LocalMachine machine, string metadataUrl, string workDirectory, string? modelRoot)
     {
         var agent = machine.Agent;
-        var args = new List<string>
+        var args = new List<string>(Launcher(agentDll))
         {
-            "dotnet", agentDll, AgentFlags.Port, Text(machine.Port), AgentFlags.MachineId, machine.Id,
+            AgentFlags.Port, Text(machine.Port), AgentFlags.MachineId, machine.Id,
             AgentFlags.ReadinessPath, agent.ReadinessPath,
             AgentFlags.ReadyDelayMs, Text((long)agent.ReadyDelay.TotalMilliseconds),
             AgentFlags.MetadataUrl, metadataUrl, AgentFlags.MetadataFormat, AgentProcess.MetadataFormat(machine.Offering.Cloud), AgentFlags.MetadataPollMs, "250",
@@ -27,6 +27,21 @@ public static class AgentArguments
         var modelPath = agent.Model is { } model ? ResolveModelPath(model.Path, modelRoot) : null;
         args.AddRange(AgentServingArguments.For(agent, modelPath, enginePort: 0, workDirectory));
         return args;
+    }
+
+    /// <summary>
+    /// The command that starts the agent: <c>dotnet AGENT.dll</c> for a framework-dependent build (a checkout's), or the
+    /// agent's own executable beside the dll for a self-contained publish (its runtimeconfig.json lists
+    /// <c>includedFrameworks</c>), as the controller's container image ships it, with no <c>dotnet</c> to run it.
+    /// </summary>
+    public static IReadOnlyList<string> Launcher(string agentDll)
+    {
+        var executable = Path.ChangeExtension(agentDll, null);
+        var runtimeConfig = Path.ChangeExtension(agentDll, ".runtimeconfig.json");
+        return File.Exists(executable) && File.Exists(runtimeConfig)
+            && File.ReadAllText(runtimeConfig).Contains("\"includedFrameworks\"", StringComparison.Ordinal)
+            ? [executable]
+            : ["dotnet", agentDll];
     }
 
     /// <summary>
