@@ -40,6 +40,9 @@ public sealed class ComposeProject
     /// <summary>Writes the project's .env and its controllers' settings file, and makes its secrets with deploy/secrets.sh.</summary>
     public async Task PrepareAsync(IReadOnlyDictionary<string, string> controllerSettings)
     {
+        // The controllers start replicas as containers on the test's own daemon: its socket, and its group for their user.
+        var dockerSocket = new Uri(docker.Host).LocalPath;
+        var dockerGid = (await ProcessRunner.RunCheckedAsync("stat", "-c", "%g", dockerSocket)).Stdout.Trim();
         var made = await ProcessRunner.RunAsync("bash", [Path.Combine(RepoPaths.Root, "deploy", "secrets.sh"), Secrets]);
         Assert.True(made.ExitCode == 0, made.Output);
         var controllerEnv = Path.Combine(Folder, "controller.env");
@@ -54,6 +57,8 @@ public sealed class ComposeProject
             .AppendLine($"POSTGRES_PORT={PostgresPort}")
             .AppendLine($"PROMETHEUS_PORT={PrometheusPort}")
             .AppendLine("PROMETHEUS_SCRAPE_INTERVAL=2s")
+            .AppendLine($"SKYSERVE_DOCKER_SOCKET={dockerSocket}")
+            .AppendLine($"SKYSERVE_DOCKER_GID={dockerGid}")
             .ToString());
     }
 

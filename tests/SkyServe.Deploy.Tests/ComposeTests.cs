@@ -59,7 +59,12 @@ public sealed class ComposeTests(ITestOutputHelper output)
                 return 0;
             });
 
-            await project.PrepareAsync(new Dictionary<string, string> { ["SkyServe__Reconcile__Interval"] = "00:00:01" });
+            // The controllers' settings as shipped in deploy/controller.env (replicas as agent containers on this daemon),
+            // with a faster resync.
+            var shipped = File.ReadAllLines(Path.Combine(RepoPaths.Root, "deploy", "controller.env"))
+                .Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+            shipped["SkyServe__Reconcile__Interval"] = "00:00:01";
+            await project.PrepareAsync(shipped);
             await Timed("docker-compose up -d (to healthy)", async () =>
             {
                 await project.RunAsync("up", "-d");
@@ -123,34 +128,37 @@ public sealed class ComposeTests(ITestOutputHelper output)
                 return 0;
             });
 
-            // Kill a controller under load through both load balancers: no request may fail, no replica may change.
-            // The local runtime (until the Docker provider) runs the agents inside the container of the controller that
-            // launched them, the lease holder, so the one killed is the standby: its load balancer loses its controller
-            // and keeps routing with the routes it has, and the leader carries on.
-            var owner = await project.SqlAsync("SELECT owner FROM controller_leases WHERE name = 'reconcile'");
-            var pids = new Dictionary<string, int>
-            {
-                ["controller-1"] = await project.PidAsync("controller-1"),
-                ["controller-2"] = await project.PidAsync("controller-2"),
-            };
-            var leader = pids.Single(p => owner.Contains($"-{p.Value}-", StringComparison.Ordinal)).Key;
-            var standby = pids.Keys.Single(k => k != leader);
+            // The replicas are containers of the Docker provider, not of the compose project.
+            var agents = await AgentContainersAsync(docker);
+            Assert.True(agents.Count == 2, $"agent containers: {string.Join(", ", agents)}");
+
+            // Kill the controller that leads (holds the reconcile lease) under load through both load balancers: no request
+            // may fail, no replica may change; the standby takes over and adopts the replicas.
+            // Which one leads: its /metrics says so (the lease's owner names a process id of its own pid namespace).
+            var apis = new Dictionary<string, HttpClient> { ["controller-1"] = api1, ["controller-2"] = api2 };
+            var leader = await LeadsAsync(api1) ? "controller-1" : "controller-2";
+            Assert.True(await LeadsAsync(apis[leader]), "one of the controllers leads");
+            var standby = apis.Keys.Single(k => k != leader);
             var before = await ReadyReplicasAsync(api1);
             var load = new LoadCounter();
             using (var stopLoad = new CancellationTokenSource())
             {
                 var loops = new[] { lb1, lb2 }.SelectMany(lb => Enumerable.Range(0, 2).Select(_ => load.LoopAsync(lb, $"/{Service}/v1/models", stopLoad.Token))).ToList();
                 await WaitAsync(() => Task.FromResult(load.Succeeded > 50), TimeSpan.FromSeconds(30), () => Task.FromResult("requests through both load balancers"));
-                await project.RunAsync("kill", standby);
+                await project.RunAsync("kill", leader);
                 var afterKill = load.Succeeded;
-                await Task.Delay(TimeSpan.FromSeconds(8));
-                var survivor = leader == "controller-1" ? api1 : api2;
+                var killedAt = Stopwatch.StartNew();
+                await WaitAsync(() => LeadsAsync(apis[standby]), TimeSpan.FromSeconds(15), () => Task.FromResult($"{standby} taking the lease over"));
+                output.WriteLine($"{standby} leads {killedAt.Elapsed.TotalSeconds:0.0} s after {leader} was killed");
+                await Task.Delay(TimeSpan.FromSeconds(8)); // several resyncs of the new leader
+                var survivor = standby == "controller-1" ? api1 : api2;
                 Assert.Equal(before, await ReadyReplicasAsync(survivor));
+                Assert.Equal(agents, await AgentContainersAsync(docker));
                 Assert.True(load.Succeeded > afterKill + 50, $"requests after the kill: {load.Succeeded - afterKill}");
                 await stopLoad.CancelAsync();
                 await Task.WhenAll(loops);
             }
-            output.WriteLine($"killed {standby} (the standby; {leader} holds the lease) under load: {load.Succeeded} requests, {load.Failed} failed");
+            output.WriteLine($"killed {leader} (the lease holder; {standby} took over) under load: {load.Succeeded} requests, {load.Failed} failed");
             Assert.True(load.Failed == 0, $"{load.Failed} of {load.Succeeded + load.Failed} requests failed; first: {load.FirstFailure}");
 
             // Compose brings the killed controller back.
@@ -175,6 +183,10 @@ public sealed class ComposeTests(ITestOutputHelper output)
             var services = JsonNode.Parse(await api2.GetStringAsync("/api/v1/services"))!.AsArray();
             Assert.Equal(Service, Assert.Single(services)!["name"]!.GetValue<string>());
 
+            // Tearing the service down removes its agent containers; then `down` leaves nothing on the daemon.
+            Assert.True((await api1.DeleteAsync($"/api/v1/services/{Service}")).IsSuccessStatusCode);
+            await WaitAsync(async () => (await AgentContainersAsync(docker)).Count == 0, TimeSpan.FromSeconds(90),
+                async () => $"agent containers left: {string.Join(", ", await AgentContainersAsync(docker))}");
             await Timed("docker-compose down", async () =>
             {
                 await project.RunAsync("down", "--volumes");
@@ -220,6 +232,23 @@ public sealed class ComposeTests(ITestOutputHelper output)
             Assert.False(Directory.Exists($"/proc/{pid}"), $"dockerd (pid {pid}) is still running");
         Assert.True(whole.Elapsed < TimeSpan.FromMinutes(15), $"the deployment test took {whole.Elapsed.TotalMinutes:0.0} minutes");
     }
+
+    /// <summary>Whether the controller holds the reconcile lease, as its metrics page says.</summary>
+    private static async Task<bool> LeadsAsync(HttpClient api)
+    {
+        try
+        {
+            return (await api.GetStringAsync("/metrics")).Split('\n').Any(l => l.StartsWith("skyserve_controller_leader{", StringComparison.Ordinal) && l.TrimEnd().EndsWith(" 1", StringComparison.Ordinal));
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The Docker provider's agent containers on the test's daemon (by the provider's label), sorted.</summary>
+    private static async Task<IReadOnlyList<string>> AgentContainersAsync(DockerEngine docker) =>
+        (await docker.DockerCheckedAsync("ps", "-q", "--filter", "label=skyserve.client-token")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Order().ToList();
 
     private async Task<T> Timed<T>(string step, Func<Task<T>> body)
     {

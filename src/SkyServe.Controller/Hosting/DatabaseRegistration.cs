@@ -9,6 +9,7 @@ namespace SkyServe.Controller.Hosting;
 public static class DatabaseRegistration
 {
     public const string SqliteFileName = "skyserve.db";
+    private const long MigrationLockKey = 0x536b7953_4d696772; // "SkySMigr"
 
     /// <summary>Registers PostgreSQL when a connection string is given, else SQLite in the data directory; both as <see cref="ControllerDb"/>.</summary>
     public static IServiceCollection AddControllerDb(this IServiceCollection services, ControllerOptions options)
@@ -35,12 +36,30 @@ public static class DatabaseRegistration
         return services;
     }
 
-    /// <summary>Applies pending migrations (EF takes a lock, so concurrent controllers are safe).</summary>
+    /// <summary>
+    /// Applies pending migrations. On PostgreSQL under a session advisory lock: controllers started together on an empty
+    /// database would otherwise both apply the first migration, and one of them fail ("column ... already exists").
+    /// </summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
-        await db.Database.MigrateAsync(ct);
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.OpenConnectionAsync(ct); // one session for the lock, the migrations and the unlock
+            try
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLockKey})", ct);
+                await db.Database.MigrateAsync(ct);
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", ct);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+        else
+            await db.Database.MigrateAsync(ct);
         if (db is SqliteControllerDb)
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); // readers never wait for the reconcile loop's writes
     }
