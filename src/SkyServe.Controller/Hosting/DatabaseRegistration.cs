@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Routing;
@@ -46,6 +47,7 @@ public static class DatabaseRegistration
         var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
         if (db.Database.IsNpgsql())
         {
+            await CreateDatabaseIfMissingAsync(db, ct); // the lock lives in the database: it must exist first
             await db.Database.OpenConnectionAsync(ct); // one session for the lock, the migrations and the unlock
             try
             {
@@ -62,6 +64,21 @@ public static class DatabaseRegistration
             await db.Database.MigrateAsync(ct);
         if (db is SqliteControllerDb)
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); // readers never wait for the reconcile loop's writes
+    }
+
+    private static async Task CreateDatabaseIfMissingAsync(ControllerDb db, CancellationToken ct)
+    {
+        var creator = db.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>();
+        if (await creator.ExistsAsync(ct))
+            return;
+        try
+        {
+            await creator.CreateAsync(ct);
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DuplicateDatabase)
+        {
+            // Another controller created it meanwhile.
+        }
     }
 
     private static void Configure(IServiceProvider services, DbContextOptionsBuilder options) =>
