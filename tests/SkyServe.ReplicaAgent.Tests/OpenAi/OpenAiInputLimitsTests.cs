@@ -28,11 +28,16 @@ public sealed class OpenAiInputLimitsTests(TinyLlamaAgent fixture, ITestOutputHe
     /// With Content-Length, the agent refuses a body too large before reading any of it and closes the connection;
     /// "Expect: 100-continue" makes HttpClient wait for that answer instead of failing on the unread body.
     /// </summary>
-    private static Task<HttpResponseMessage> PostExpectingContinueAsync(HttpClient http, string path, byte[] body)
+    private static async Task<HttpResponseMessage> PostExpectingContinueAsync(HttpClient http, string path, byte[] body)
     {
+        // The client sends the body anyway once it has waited this long for the answer to its headers (1 s by default):
+        // on a busy machine that raced the refusal and broke the pipe. Wait for the server's word instead.
+        using var patient = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(30) }) { BaseAddress = http.BaseAddress };
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(body) };
         request.Headers.ExpectContinue = true;
-        return http.SendAsync(request);
+        var response = await patient.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
     }
 
     /// <summary>No Content-Length: the body goes chunked, so only reading with a bound can refuse it.</summary>
