@@ -238,3 +238,10 @@ say "done in $(since "$total") s:"
 for name in "${wanted[@]}"; do
   docker image inspect -f "{{index .RepoTags 0}} {{.Size}}" "$prefix/$name:$tag" | awk '{ printf "  %-32s %6.0f MB\n", $1, $2 / 1e6 }' >&2
 done
+
+# The secrets docker-compose.yml mounts, made once (kept when present), so that `docker-compose up -d` can follow at once.
+secrets_dir="${SKYSERVE_SECRETS_DIR:-$root/deploy/secrets}"
+if [ ! -s "$secrets_dir/api-token" ]; then
+  bash "$root/deploy/secrets.sh" "$secrets_dir"
+  say "made the secrets in $secrets_dir (deploy/secrets.sh): the API token for the CLI is $secrets_dir/api-token"
+fi
