@@ -48,11 +48,9 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
     public async Task<JsonNode> PostSpecAsync(string path, string spec, CancellationToken ct) => (await SendAsync(HttpMethod.Post, path, spec, ct)).Body;
     public async Task<JsonNode> PutSpecAsync(string path, string spec, CancellationToken ct) => (await SendAsync(HttpMethod.Put, path, spec, ct)).Body;
 
-    /// <summary>GETs a text stream (a log, perhaps followed) and copies it to <paramref name="output"/> as it arrives.</summary>
-    public async Task CopyTextAsync(string path, Stream output, CancellationToken ct)
+    /// <summary>Sends a request whose answer is read as it arrives: its headers once they are in, or the error as a CLI error.</summary>
+    private async Task<HttpResponseMessage> OpenStreamAsync(HttpClient streaming, HttpRequestMessage request, CancellationToken ct)
     {
-        using var streaming = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // a followed log stays open until Ctrl+C
-        using var request = NewRequest(HttpMethod.Get, path);
         HttpResponseMessage response;
         try
         {
@@ -62,10 +60,19 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
         {
             throw Unreachable(e);
         }
+        if (response.IsSuccessStatusCode)
+            return response;
         using (response)
+            throw new CliException(DescribeError(response, await response.Content.ReadAsStringAsync(ct)));
+    }
+
+    /// <summary>GETs a text stream (a log, perhaps followed) and copies it to <paramref name="output"/> as it arrives.</summary>
+    public async Task CopyTextAsync(string path, Stream output, CancellationToken ct)
+    {
+        using var streaming = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // a followed log stays open until Ctrl+C
+        using var request = NewRequest(HttpMethod.Get, path);
+        using (var response = await OpenStreamAsync(streaming, request, ct))
         {
-            if (!response.IsSuccessStatusCode)
-                throw new CliException(DescribeError(response, await response.Content.ReadAsStringAsync(ct)));
             await using var body = await response.Content.ReadAsStreamAsync(ct);
             var buffer = new byte[16 * 1024];
             int read;
@@ -83,19 +90,8 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
         using var streaming = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // followed until Ctrl+C
         using var request = NewRequest(HttpMethod.Get, path);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        HttpResponseMessage response;
-        try
+        using (var response = await OpenStreamAsync(streaming, request, ct))
         {
-            response = await streaming.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Unreachable(e);
-        }
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-                throw new CliException(DescribeError(response, await response.Content.ReadAsStringAsync(ct)));
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
             var data = new StringBuilder();
             while (await reader.ReadLineAsync(ct) is { } line)

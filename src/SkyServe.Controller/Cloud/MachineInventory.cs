@@ -16,9 +16,6 @@ public sealed class MachineInventory(ICloudProvider provider, TimeProvider time)
     private volatile ConcurrentDictionary<string, CloudMachine> machines = new();
     private DateTimeOffset? listStartedAt;
 
-    /// <summary>When the latest complete list began; null before the first.</summary>
-    public DateTimeOffset? ListedSince => listStartedAt;
-
     /// <summary>Lists the machines again; returns those that appeared, vanished or changed state since the last list.</summary>
     public async Task<IReadOnlyList<CloudMachine>> RefreshAsync(CancellationToken ct)
     {

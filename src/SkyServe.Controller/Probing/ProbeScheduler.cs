@@ -55,8 +55,6 @@ public sealed partial class ProbeScheduler(ReadinessProber prober, ReconcileSign
         byService.Clear();
     }
 
-    public int Tracked => replicas.Count;
-
     private void Stop(long row)
     {
         if (replicas.TryRemove(row, out var replica))
