@@ -26,6 +26,10 @@ public static class EffectiveSpecJson
         ["service"] = Service(spec),
         ["resources"] = Resources(spec.Resources),
         ["envs"] = Strings(spec.Envs),
+        ["secrets"] = Strings(spec.Secrets),
+        ["workdir"] = Workdir(spec.Workdir),
+        ["file_mounts"] = FileMounts(spec.FileMounts),
+        ["num_nodes"] = spec.NumNodes,
         ["setup"] = spec.Setup,
         ["run"] = spec.Run,
         ["model"] = Model(spec.Model),
@@ -102,6 +106,33 @@ public static class EffectiveSpecJson
         var map = new JsonObject();
         foreach (var candidate in resources.Accelerators)
             map[candidate.Name] = candidate.Count;
+        return map;
+    }
+
+    private static JsonNode? Workdir(WorkdirSpec? workdir) => workdir switch
+    {
+        null => null,
+        { IsGit: true } => new JsonObject { ["url"] = workdir.GitUrl, ["ref"] = workdir.GitRef },
+        _ => JsonValue.Create(workdir.LocalPath),
+    };
+
+    /// <summary>A plain entry stays <c>target: source</c>; a storage entry keeps its mapping with every default.</summary>
+    private static JsonObject FileMounts(IReadOnlyList<FileMountSpec> mounts)
+    {
+        var map = new JsonObject();
+        foreach (var mount in mounts)
+        {
+            map[mount.Target] = mount.IsStorage
+                ? new JsonObject
+                {
+                    ["name"] = mount.BucketName,
+                    ["source"] = mount.Source,
+                    ["store"] = mount.Store,
+                    ["mode"] = mount.Mode.ToSpecName(),
+                    ["persistent"] = mount.Persistent,
+                }
+                : JsonValue.Create(mount.Source);
+        }
         return map;
     }
 

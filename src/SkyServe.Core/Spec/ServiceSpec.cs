@@ -17,6 +17,17 @@ public sealed record ServiceSpec
 
     public IReadOnlyDictionary<string, string> Envs { get; init; } = EmptyMaps.Strings;
 
+    /// <summary>Like <see cref="Envs"/> in the replica's environment, but never shown: redacted wherever a spec is.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = EmptyMaps.Strings;
+
+    /// <summary>The directory <c>setup</c> and <c>run</c> run in on every replica; null: none.</summary>
+    public WorkdirSpec? Workdir { get; init; }
+
+    public IReadOnlyList<FileMountSpec> FileMounts { get; init; } = [];
+
+    /// <summary>Machines per replica (SkyPilot's <c>num_nodes</c>): launched together, the head (rank 0) serving.</summary>
+    public int NumNodes { get; init; } = 1;
+
     /// <summary>Shell run once on a new machine before <see cref="Run"/>.</summary>
     public string? Setup { get; init; }
 

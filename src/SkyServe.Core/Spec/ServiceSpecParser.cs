@@ -9,20 +9,21 @@ namespace SkyServe.Core.Spec;
 public static class ServiceSpecParser
 {
     /// <exception cref="SpecValidationException">The text is not a valid spec; <c>Errors</c> lists why.</exception>
-    public static ServiceSpec Parse(string text)
+    public static ServiceSpec Parse(string text, SpecInputs? inputs = null)
     {
-        var result = TryParse(text);
+        var result = TryParse(text, inputs);
         return result.Spec ?? throw new SpecValidationException(result.Errors);
     }
 
     /// <summary>Never throws for bad input: returns the spec, or the errors found.</summary>
-    public static SpecParseResult TryParse(string text)
+    /// <param name="inputs">Env and secret values given beside the spec (<c>--env</c>, <c>--secret</c>).</param>
+    public static SpecParseResult TryParse(string text, SpecInputs? inputs = null)
     {
         var context = new SpecReadContext();
         try
         {
             var root = SpecDocumentLoader.Load(text, context);
-            var spec = root is null ? null : new ServiceSpecReader(context).Read(root);
+            var spec = root is null ? null : new ServiceSpecReader(context, inputs ?? SpecInputs.None).Read(root);
             return spec is not null && !context.HasErrors
                 ? new SpecParseResult(spec, [])
                 : new SpecParseResult(null, ErrorsOrFallback(context));

@@ -9,7 +9,7 @@ public sealed class EffectiveSpecJsonTests
     public void Every_key_is_present_with_its_default()
     {
         var json = EffectiveSpecJson.ToJsonObject(SpecAssert.Valid(SpecAssert.Minimal));
-        Assert.Equal(["name", "service", "resources", "envs", "setup", "run", "model"], json.Select(property => property.Key));
+        Assert.Equal(["name", "service", "resources", "envs", "secrets", "workdir", "file_mounts", "num_nodes", "setup", "run", "model"], json.Select(property => property.Key));
 
         var service = json["service"]!.AsObject();
         Assert.Equal(["readiness_probe", "replica_policy", "load_balancing_policy", "ports", "tls"], service.Select(property => property.Key));

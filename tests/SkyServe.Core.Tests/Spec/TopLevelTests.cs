@@ -73,7 +73,7 @@ public sealed class TopLevelTests
     public void Unknown_top_level_keys_list_the_allowed_ones()
     {
         var error = SpecAssert.OnlyError(SpecAssert.Minimal + "\nfoo: 1\n", "foo",
-            "unknown key 'foo' (allowed: name, service, resources, envs, setup, run, model)");
+            "unknown key 'foo' (allowed: name, service, resources, envs, secrets, setup, run, model, workdir, file_mounts, num_nodes)");
         Assert.Equal((5, 1), (error.Line, error.Column));
     }
 
@@ -87,7 +87,7 @@ public sealed class TopLevelTests
     [Fact]
     public void Known_SkyPilot_keys_that_are_not_supported_say_so()
     {
-        SpecAssert.HasError(SpecAssert.Minimal + "\nworkdir: .\n", "workdir", 5, 1, "unsupported key 'workdir'");
+        SpecAssert.HasError(SpecAssert.Minimal + "\nvolumes: {/data: vol}\n", "volumes", 5, 1, "unsupported key 'volumes'");
         SpecAssert.HasError("service:\n  pool: {workers: 2}\n  ports: 8080\n", "service.pool", 2, 3, "unsupported key 'pool'");
     }
 

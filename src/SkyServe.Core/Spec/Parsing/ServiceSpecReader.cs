@@ -3,16 +3,15 @@ using YamlDotNet.RepresentationModel;
 namespace SkyServe.Core.Spec.Parsing;
 
 /// <summary>Reads the top-level mapping of a spec into a <see cref="ServiceSpec"/>, section by section.</summary>
-internal sealed class ServiceSpecReader(SpecReadContext context)
+internal sealed class ServiceSpecReader(SpecReadContext context, SpecInputs inputs)
 {
+    /// <summary>SkyPilot's limit on nodes per task is the cloud's; this keeps a typo from asking for thousands of machines.</summary>
+    public const int MaxNodes = 64;
+
     public static readonly SpecKeys Keys = new(
-        ["name", "service", "resources", "envs", "setup", "run", "model"],
+        ["name", "service", "resources", "envs", "secrets", "setup", "run", "model", "workdir", "file_mounts", "num_nodes"],
         new Dictionary<string, string>
         {
-            ["workdir"] = "replicas do not receive a synced working directory; fetch code in setup",
-            ["file_mounts"] = "file mounts are not supported; fetch files in setup",
-            ["num_nodes"] = "a replica is always one machine",
-            ["secrets"] = "use envs, passing secret values with --env NAME=value",
             ["volumes"] = "volumes are not supported",
             ["pool"] = "cluster pools are not part of this serving system",
             ["config"] = "per-task SkyPilot config overrides are not supported",
@@ -27,7 +26,18 @@ internal sealed class ServiceSpecReader(SpecReadContext context)
         var envs = new StringMapReader(context).Read(
             top.Value("envs"), top.PathOf("envs"), SpecPatterns.EnvName(),
             "env var names are letters, digits and _, not starting with a digit",
-            variable => $"environment variable '{variable}' has no value: pass it with --env {variable}=value (or set it to \"\" for an empty value)");
+            variable => $"environment variable '{variable}' has no value: pass it with --env {variable}=value (or set it to \"\" for an empty value)",
+            inputs.Envs);
+        var secrets = new StringMapReader(context).Read(
+            top.Value("secrets"), top.PathOf("secrets"), SpecPatterns.EnvName(),
+            "secret names are letters, digits and _, not starting with a digit",
+            variable => $"secret '{variable}' has no value: pass it with --secret {variable}=value",
+            inputs.Secrets);
+        CheckNoOverlap(top, envs, secrets);
+        var files = new TaskFilesReader(context);
+        var workdir = files.ReadWorkdir(top);
+        var fileMounts = files.ReadFileMounts(top);
+        var numNodes = top.Integer("num_nodes", minimum: 1, maximum: MaxNodes) ?? 1;
         var setup = top.Text("setup");
         var run = top.Text("run");
         var model = new ModelReader(context).Read(top);
@@ -40,12 +50,23 @@ internal sealed class ServiceSpecReader(SpecReadContext context)
             Service = service,
             Resources = resources,
             Envs = envs,
+            Secrets = secrets,
+            Workdir = workdir,
+            FileMounts = fileMounts,
+            NumNodes = numNodes,
             Setup = setup,
             Run = run,
             Model = model,
         };
         new CrossSectionRules(context).Check(spec);
         return context.HasErrors ? null : spec;
+    }
+
+    /// <summary>As SkyPilot: a name is an env var or a secret, not both.</summary>
+    private void CheckNoOverlap(MappingReader top, IReadOnlyDictionary<string, string> envs, IReadOnlyDictionary<string, string> secrets)
+    {
+        foreach (var name in envs.Keys.Where(secrets.ContainsKey).Order(StringComparer.Ordinal))
+            context.Error(SpecPath.Child(top.PathOf("secrets"), name), $"'{name}' is both an env var and a secret: keep one");
     }
 
     private string? ReadName(MappingReader top)

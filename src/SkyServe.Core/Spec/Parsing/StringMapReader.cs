@@ -10,12 +10,17 @@ namespace SkyServe.Core.Spec.Parsing;
 /// </summary>
 internal sealed class StringMapReader(SpecReadContext context)
 {
+    /// <param name="supplied">
+    /// Values given beside the spec (<c>--env</c>, <c>--secret</c>): they fill null values, override the spec's and add
+    /// names the spec lacks, as SkyPilot's CLI does.
+    /// </param>
     public IReadOnlyDictionary<string, string> Read(
-        YamlNode? node, string path, Regex namePattern, string nameRule, Func<string, string>? nullValueMessage = null)
+        YamlNode? node, string path, Regex namePattern, string nameRule, Func<string, string>? nullValueMessage = null,
+        IReadOnlyDictionary<string, string>? supplied = null)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         if (node is null || YamlScalars.IsNull(node))
-            return EmptyMaps.Strings;
+            return supplied is { Count: > 0 } ? new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(supplied)) : EmptyMaps.Strings;
         if (node is not YamlMappingNode mapping)
         {
             context.Error(path, node, $"expected a mapping of names to values, got {YamlScalars.Describe(node)}");
@@ -32,6 +37,11 @@ internal sealed class StringMapReader(SpecReadContext context)
             }
             var entryPath = SpecPath.Child(path, name);
             context.Remember(entryPath, valueNode);
+            if (supplied is not null && supplied.TryGetValue(name, out var given))
+            {
+                values[name] = given;
+                continue;
+            }
             if (YamlScalars.IsNull(valueNode))
             {
                 context.Error(entryPath, keyNode, nullValueMessage?.Invoke(name) ?? $"'{name}' has no value");
@@ -40,6 +50,8 @@ internal sealed class StringMapReader(SpecReadContext context)
             if (scalars.Text(valueNode, entryPath) is { } value)
                 values[name] = value;
         }
+        foreach (var (name, value) in supplied ?? EmptyMaps.Strings)
+            values.TryAdd(name, value);
         return new ReadOnlyDictionary<string, string>(values);
     }
 }
