@@ -53,7 +53,7 @@ public static class ServiceEndpoints
     private static async Task<IResult> CreateAsync(HttpRequest request, ServiceStore store, ControllerDb db, OnDemandPrices onDemand, RequestRates rates, string? name,
         [FromQuery(Name = ShowSecrets)] bool? showSecrets, TimeProvider time, CancellationToken ct)
     {
-        var service = await store.CreateAsync(name, await SpecBody.ReadAsync(request, ct), ct);
+        var service = await store.CreateAsync(name, await SpecBody.ReadSubmissionAsync(request, ct), ct);
         return Results.Created($"/api/v1/services/{service.Name}", await DetailAsync(db, onDemand, rates, service, showSecrets ?? false, time, ct));
     }
 
@@ -77,7 +77,7 @@ public static class ServiceEndpoints
     {
         if (!UpdateModeNames.TryParse(mode, out var updateMode))
             throw new InvalidRequestException($"unknown update mode '{mode}': use {UpdateModeNames.Rolling} or {UpdateModeNames.BlueGreen}");
-        var service = await store.UpdateAsync(name, await SpecBody.ReadAsync(request, ct), updateMode, ct);
+        var service = await store.UpdateAsync(name, await SpecBody.ReadSubmissionAsync(request, ct), updateMode, ct);
         return Results.Ok(await DetailAsync(db, onDemand, rates, service, showSecrets ?? false, time, ct));
     }
 

@@ -1,19 +1,35 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Net.Http.Headers;
 using SkyServe.Controller.Services;
+using SkyServe.Core.Spec;
 
 namespace SkyServe.Controller.Api;
 
 /// <summary>Reads a spec (YAML or JSON: JSON is YAML) from a request body, bounded in size.</summary>
-internal static class SpecBody
+internal static partial class SpecBody
 {
     public const int MaxBytes = 1 << 20;
+
+    /// <summary>
+    /// A spec with what was given beside it: <c>{"spec": "yaml text", "envs": {..}, "secrets": {..},
+    /// "uploads": {"workdir": "sha256:..", "file_mounts": {"/target": "sha256:.."}}}</c> (<see cref="SpecSubmission"/>).
+    /// </summary>
+    public const string SubmissionMediaType = "application/vnd.skyserve.submission+json";
 
     /// <summary>
     /// The content types a spec may be sent as: YAML's (RFC 9512's <c>application/yaml</c> and the older names) and
     /// JSON. Anything else, or none, is refused with 415 rather than guessed at as YAML.
     /// </summary>
-    public static readonly string[] MediaTypes = ["application/yaml", "text/yaml", "application/x-yaml", "application/json"];
+    public static readonly string[] MediaTypes = ["application/yaml", "text/yaml", "application/x-yaml", "application/json", SubmissionMediaType];
+
+    /// <summary>A bare spec, or a <see cref="SubmissionMediaType"/> body with its inputs and uploads.</summary>
+    public static async Task<SpecSubmission> ReadSubmissionAsync(HttpRequest request, CancellationToken ct)
+    {
+        var text = await ReadAsync(request, ct);
+        return IsSubmission(request.ContentType) ? ParseSubmission(text) : SpecSubmission.Of(text);
+    }
 
     public static async Task<string> ReadAsync(HttpRequest request, CancellationToken ct)
     {
@@ -46,8 +62,51 @@ internal static class SpecBody
     public static string UnsupportedMediaTypeMessage(string? contentType)
     {
         var got = string.IsNullOrWhiteSpace(contentType) ? "no Content-Type" : $"Content-Type '{contentType}'";
-        return $"send the spec as YAML ({string.Join(", ", MediaTypes[..^1])}) or JSON ({MediaTypes[^1]}); got {got}";
+        return $"send the spec as YAML ({string.Join(", ", MediaTypes[..3])}) or JSON ({MediaTypes[3]}), or a submission ({SubmissionMediaType}); got {got}";
     }
+
+    private static bool IsSubmission(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Equals(SubmissionMediaType, StringComparison.OrdinalIgnoreCase);
+
+    private static SpecSubmission ParseSubmission(string text)
+    {
+        SubmissionBody? body;
+        try
+        {
+            body = JsonSerializer.Deserialize<SubmissionBody>(text, SubmissionJson);
+        }
+        catch (JsonException exception)
+        {
+            throw new InvalidRequestException($"the submission is not valid: {exception.Message}");
+        }
+        if (body?.Spec is not { } spec || string.IsNullOrWhiteSpace(spec))
+            throw new InvalidRequestException("the submission has no 'spec': send the service spec's text in it");
+        var uploads = body.Uploads ?? new UploadsBody(null, null);
+        IEnumerable<string> digests = uploads.Workdir is null ? [] : [uploads.Workdir];
+        foreach (var digest in digests.Concat(uploads.FileMounts?.Values.AsEnumerable() ?? []))
+        {
+            if (!DigestPattern().IsMatch(digest))
+                throw new InvalidRequestException($"upload '{digest}' is not a digest: expected sha256: and 64 lowercase hex digits");
+        }
+        return new SpecSubmission(spec)
+        {
+            Inputs = new SpecInputs { Envs = body.Envs ?? [], Secrets = body.Secrets ?? [] },
+            Uploads = new SpecUploads { Workdir = uploads.Workdir, FileMounts = uploads.FileMounts ?? [] },
+        };
+    }
+
+    [GeneratedRegex("^sha256:[0-9a-f]{64}$")]
+    private static partial Regex DigestPattern();
+
+    private static readonly JsonSerializerOptions SubmissionJson = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
+    private sealed record SubmissionBody(string? Spec, Dictionary<string, string>? Envs, Dictionary<string, string>? Secrets, UploadsBody? Uploads);
+
+    private sealed record UploadsBody(string? Workdir, Dictionary<string, string>? FileMounts);
 
     /// <summary>
     /// Routing already refuses a Content-Type outside <see cref="MediaTypes"/> (the endpoints' Accepts list), but lets

@@ -17,6 +17,7 @@ public abstract partial class ControllerDb(DbContextOptions options) : DbContext
     public DbSet<LocationStateRecord> LocationStates => Set<LocationStateRecord>();
     public DbSet<ControllerLeaseRecord> Leases => Set<ControllerLeaseRecord>();
     public DbSet<RequestCountRecord> RequestCounts => Set<RequestCountRecord>();
+    public DbSet<BlobRecord> Blobs => Set<BlobRecord>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -67,6 +68,11 @@ public abstract partial class ControllerDb(DbContextOptions options) : DbContext
             e.ToTable("request_counts");
             e.HasIndex(c => new { c.ServiceId, c.At });
             e.HasOne<ServiceRecord>().WithMany().HasForeignKey(c => c.ServiceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<BlobRecord>(e =>
+        {
+            e.ToTable("blobs");
+            e.HasKey(b => b.Digest);
         });
 
         foreach (var entity in model.Model.GetEntityTypes())

@@ -19,5 +19,15 @@ public sealed class ServiceVersionRecord
     public required string LoadBalancingPolicy { get; set; }
     public int? ReplicaPort { get; set; }
     public required string ReadinessPath { get; set; }
+    /// <summary>
+    /// Env and secret values given beside the spec (<c>up --env/--secret</c>) as JSON <c>{"envs": {..}, "secrets": {..}}</c>;
+    /// null: none. Never returned by the API.
+    /// </summary>
+    public string? Inputs { get; set; }
+    /// <summary>
+    /// The blobs uploaded with the spec as JSON <c>{"workdir": "sha256:..", "file_mounts": {"/target": "sha256:.."}}</c>;
+    /// null: none.
+    /// </summary>
+    public string? Uploads { get; set; }
     public DateTime CreatedAt { get; set; }
 }

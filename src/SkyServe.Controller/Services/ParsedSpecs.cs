@@ -34,14 +34,15 @@ public sealed class ParsedSpecs
                 Id = v.Id, ServiceId = v.ServiceId, Version = v.Version, Mode = v.Mode, SpecText = "", EffectiveSpec = "",
                 MinReplicas = v.MinReplicas, MaxReplicas = v.MaxReplicas, UseSpot = v.UseSpot, SpotPlacer = v.SpotPlacer,
                 LoadBalancingPolicy = v.LoadBalancingPolicy, ReplicaPort = v.ReplicaPort, ReadinessPath = v.ReadinessPath, CreatedAt = v.CreatedAt,
+                Uploads = v.Uploads,
             }).ToListAsync(ct);
         var missing = versions.Where(v => !byVersionRow.ContainsKey(v.Id)).Select(v => v.Id).ToArray();
         if (missing.Length > 0)
-            foreach (var row in await db.ServiceVersions.AsNoTracking().Where(v => missing.Contains(v.Id)).Select(v => new { v.Id, v.SpecText }).ToListAsync(ct))
-                byVersionRow.TryAdd(row.Id, ServiceSpecParser.TryParse(row.SpecText));
+            foreach (var row in await db.ServiceVersions.AsNoTracking().Where(v => missing.Contains(v.Id)).Select(v => new { v.Id, v.SpecText, v.Inputs }).ToListAsync(ct))
+                byVersionRow.TryAdd(row.Id, ServiceSpecParser.TryParse(row.SpecText, SpecSubmission.ParseInputs(row.Inputs)));
         return versions.ToDictionary(v => v.Version);
     }
 
     private SpecParseResult Parse(ServiceVersionRecord version) =>
-        byVersionRow.GetOrAdd(version.Id, _ => ServiceSpecParser.TryParse(version.SpecText));
+        byVersionRow.GetOrAdd(version.Id, _ => ServiceSpecParser.TryParse(version.SpecText, SpecSubmission.ParseInputs(version.Inputs)));
 }

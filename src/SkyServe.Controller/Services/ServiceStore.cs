@@ -13,9 +13,12 @@ public sealed class ServiceStore(
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
-    public async Task<ServiceRecord> CreateAsync(string? requestedName, string specText, CancellationToken ct)
+    public Task<ServiceRecord> CreateAsync(string? requestedName, string specText, CancellationToken ct) =>
+        CreateAsync(requestedName, SpecSubmission.Of(specText), ct);
+
+    public async Task<ServiceRecord> CreateAsync(string? requestedName, SpecSubmission submission, CancellationToken ct)
     {
-        var spec = ServiceSpecParser.Parse(specText);
+        var spec = ServiceSpecParser.Parse(submission.SpecText, submission.Inputs);
         var name = string.IsNullOrWhiteSpace(requestedName) ? spec.Name ?? ServiceNames.Generate() : requestedName.Trim();
         ServiceNames.Validate(name);
         if (await db.Services.AnyAsync(s => s.Name == name, ct))
@@ -26,7 +29,7 @@ public sealed class ServiceStore(
         {
             Name = name, Status = ServiceStatus.CONTROLLER_INIT, CurrentVersion = 1, CreatedAt = now, UpdatedAt = now,
         };
-        service.Versions.Add(ServiceVersionFactory.Create(0, 1, UpdateMode.Rolling, specText, spec, now));
+        service.Versions.Add(ServiceVersionFactory.Create(0, 1, UpdateMode.Rolling, submission, spec, now));
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Services.Add(service);
         await SaveOrConflictAsync($"service '{name}' already exists; use update to change it", ct);
@@ -38,12 +41,15 @@ public sealed class ServiceStore(
     }
 
     public Task<ServiceRecord> UpdateAsync(string name, string specText, UpdateMode mode, CancellationToken ct) =>
-        RetryOnConflictAsync(() => UpdateOnceAsync(name, specText, mode, ct), $"service '{name}' was changed concurrently; retry the update");
+        UpdateAsync(name, SpecSubmission.Of(specText), mode, ct);
 
-    private async Task<ServiceRecord> UpdateOnceAsync(string name, string specText, UpdateMode mode, CancellationToken ct)
+    public Task<ServiceRecord> UpdateAsync(string name, SpecSubmission submission, UpdateMode mode, CancellationToken ct) =>
+        RetryOnConflictAsync(() => UpdateOnceAsync(name, submission, mode, ct), $"service '{name}' was changed concurrently; retry the update");
+
+    private async Task<ServiceRecord> UpdateOnceAsync(string name, SpecSubmission submission, UpdateMode mode, CancellationToken ct)
     {
         // The name in the request wins over the spec's `name:`, as with `up -n` and SkyPilot's `sky serve update`.
-        var spec = ServiceSpecParser.Parse(specText);
+        var spec = ServiceSpecParser.Parse(submission.SpecText, submission.Inputs);
         var service = await FindAsync(name, ct);
         if (service.Status == ServiceStatus.SHUTTING_DOWN)
             throw new ServiceConflictException($"service '{name}' is shutting down and cannot be updated");
@@ -51,11 +57,12 @@ public sealed class ServiceStore(
         var now = Now;
         var previous = await db.ServiceVersions.SingleAsync(v => v.ServiceId == service.Id && v.Version == service.CurrentVersion, ct);
         var version = service.CurrentVersion + 1;
-        db.ServiceVersions.Add(ServiceVersionFactory.Create(service.Id, version, mode, specText, spec, now));
+        db.ServiceVersions.Add(ServiceVersionFactory.Create(service.Id, version, mode, submission, spec, now));
         service.CurrentVersion = version;
         service.UpdatedAt = now;
         db.Note(service, $"version {version} submitted ({mode.ToWire()} update)", now);
-        if (spec.ServiceSectionOnlyDiffers(ServiceSpecParser.Parse(previous.SpecText)))
+        if (previous.Uploads == SpecUploads.Format(submission.Uploads)
+            && spec.ServiceSectionOnlyDiffers(ServiceSpecParser.Parse(previous.SpecText, SpecSubmission.ParseInputs(previous.Inputs))))
         {
             // Only service: changed (probe, scaling, balancing): the machines are still right, so relabel them.
             var replicas = await db.Replicas.Where(r => r.ServiceId == service.Id && r.Version == previous.Version).ToListAsync(ct);

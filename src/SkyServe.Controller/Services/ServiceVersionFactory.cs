@@ -7,7 +7,7 @@ namespace SkyServe.Controller.Services;
 /// <summary>Turns a parsed spec into a version row: the text as written, the effective JSON, the queryable columns.</summary>
 public static class ServiceVersionFactory
 {
-    public static ServiceVersionRecord Create(long serviceId, int version, UpdateMode mode, string specText, ServiceSpec spec, DateTime now)
+    public static ServiceVersionRecord Create(long serviceId, int version, UpdateMode mode, SpecSubmission submission, ServiceSpec spec, DateTime now)
     {
         var policy = spec.Service.ReplicaPolicy;
         return new ServiceVersionRecord
@@ -15,7 +15,9 @@ public static class ServiceVersionFactory
             ServiceId = serviceId,
             Version = version,
             Mode = mode,
-            SpecText = specText,
+            SpecText = submission.SpecText,
+            Inputs = SpecSubmission.FormatInputs(submission.Inputs),
+            Uploads = SpecUploads.Format(submission.Uploads),
             EffectiveSpec = EffectiveSpecJson.Write(spec, indented: false),
             MinReplicas = policy.MinReplicas,
             MaxReplicas = policy.MaxReplicas,

@@ -22,6 +22,30 @@ namespace SkyServe.Controller.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("SkyServe.Controller.Persistence.BlobRecord", b =>
+                {
+                    b.Property<string>("Digest")
+                        .HasColumnType("text")
+                        .HasColumnName("digest");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("content");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.HasKey("Digest");
+
+                    b.ToTable("blobs", (string)null);
+                });
+
             modelBuilder.Entity("SkyServe.Controller.Persistence.ControllerLeaseRecord", b =>
                 {
                     b.Property<string>("Name")
@@ -386,6 +410,10 @@ namespace SkyServe.Controller.Persistence.Migrations.Postgres
                         .HasColumnType("jsonb")
                         .HasColumnName("effective_spec");
 
+                    b.Property<string>("Inputs")
+                        .HasColumnType("text")
+                        .HasColumnName("inputs");
+
                     b.Property<string>("LoadBalancingPolicy")
                         .IsRequired()
                         .HasColumnType("text")
@@ -425,6 +453,10 @@ namespace SkyServe.Controller.Persistence.Migrations.Postgres
                     b.Property<string>("SpotPlacer")
                         .HasColumnType("text")
                         .HasColumnName("spot_placer");
+
+                    b.Property<string>("Uploads")
+                        .HasColumnType("text")
+                        .HasColumnName("uploads");
 
                     b.Property<bool>("UseSpot")
                         .HasColumnType("boolean")

@@ -17,6 +17,30 @@ namespace SkyServe.Controller.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("SkyServe.Controller.Persistence.BlobRecord", b =>
+                {
+                    b.Property<string>("Digest")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("digest");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("content");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.HasKey("Digest");
+
+                    b.ToTable("blobs", (string)null);
+                });
+
             modelBuilder.Entity("SkyServe.Controller.Persistence.ControllerLeaseRecord", b =>
                 {
                     b.Property<string>("Name")
@@ -369,6 +393,10 @@ namespace SkyServe.Controller.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("effective_spec");
 
+                    b.Property<string>("Inputs")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("inputs");
+
                     b.Property<string>("LoadBalancingPolicy")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -408,6 +436,10 @@ namespace SkyServe.Controller.Persistence.Migrations.Sqlite
                     b.Property<string>("SpotPlacer")
                         .HasColumnType("TEXT")
                         .HasColumnName("spot_placer");
+
+                    b.Property<string>("Uploads")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("uploads");
 
                     b.Property<bool>("UseSpot")
                         .HasColumnType("INTEGER")
