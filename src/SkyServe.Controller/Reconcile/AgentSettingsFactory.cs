@@ -11,7 +11,8 @@ public static class AgentSettingsFactory
         ReadinessPath = spec.Service.ReadinessProbe.Path,
         // The pretend loading time stands in for a model only where there is none to load.
         ReadyDelay = spec.Model is null && spec.Run is null ? options.LocalReadyDelay : TimeSpan.Zero,
-        Environment = new Dictionary<string, string>(spec.Envs),
+        // Secrets reach the replica like envs (SkyPilot does the same); only showing them differs.
+        Environment = spec.Envs.Concat(spec.Secrets).ToDictionary(entry => entry.Key, entry => entry.Value),
         Model = spec.Model is { } model
             ? new AgentModel
             {
