@@ -74,6 +74,7 @@ public static class LocalStartCommand
             await using var lb = LoadBalancerHost.Build(new LoadBalancerOptions
             {
                 Listen = $"http://127.0.0.1:{parse.GetValue(lbPort)}", ControllerUrl = url, ControllerToken = app.Services.GetRequiredService<ScopedTokens>().LoadBalancer,
+                ServicePorts = true, // each service also on its own port, as `sky serve up` gives it
             });
             await ListenAsync(lb, "--lb-port", parse.GetValue(lbPort), ct);
             var lbUrl = LoadBalancerHost.BoundAddress(lb);
@@ -82,7 +83,8 @@ public static class LocalStartCommand
             Console.WriteLine($"  database: {(options.PostgresConnectionString is null ? Path.Combine(options.DataDirectory, DatabaseRegistration.SqliteFileName) : "PostgreSQL")}");
             if (GeneratedTokenNotice.For(options) is { } notice)
                 Console.WriteLine("  " + notice);
-            Console.WriteLine($"  load balancer: http://NAME.localhost:{lbUrl.Port}/ or {lbUrl}NAME/ for service NAME");
+            Console.WriteLine($"  load balancer: http://NAME.localhost:{lbUrl.Port}/ or {lbUrl}NAME/ for service NAME, "
+                + "and each service on its own port (skyserve status --endpoint NAME)");
             Console.WriteLine(writeCliConfig
                 ? $"  CLI config written to {CliConfig.FilePath}: try ./skyserve status, ./skyserve up SPEC.yaml"
                 : $"  CLI config {CliConfig.FilePath} left as it was (--data-dir is not the default; --write-cli-config points it here): "

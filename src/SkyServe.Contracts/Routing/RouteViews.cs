@@ -31,8 +31,16 @@ public sealed record RoutesView(string Revision, bool Full, IReadOnlyList<Servic
 /// only its paths; otherwise (<c>run:</c>) they forward every path but the agent's own management paths. False from a
 /// controller that predates it.
 /// </param>
+/// <param name="EndpointPort">
+/// The service's own endpoint port (SkyPilot's <c>http://HOST:PORT</c>): load balancers started with service ports
+/// listen on it for this service alone, beside the shared port. Null from a controller that predates it.
+/// </param>
+/// <param name="Tls">The spec's <c>service.tls</c>: load balancers serve HTTPS on the service's own port with it.</param>
 public sealed record ServiceRoutesView(string Name, string Status, string LoadBalancingPolicy, int MinReplicas, IReadOnlyList<int> ServingVersions,
-    IReadOnlyList<RouteReplicaView> ReadyReplicas, bool BuiltInEngine = false);
+    IReadOnlyList<RouteReplicaView> ReadyReplicas, bool BuiltInEngine = false, int? EndpointPort = null, ServiceTlsView? Tls = null);
+
+/// <summary>A service's certificate (chain) and its private key, PEM-encoded, as the owner uploaded them with the spec.</summary>
+public sealed record ServiceTlsView(string CertificatePem, string KeyPem);
 
 /// <param name="Weight">Relative capacity: the per-GPU QPS target for instance-aware balancing, else 1.</param>
 public sealed record RouteReplicaView(int ReplicaId, string Url, int Version, string Location, bool IsSpot, string? Accelerator, double Weight);

@@ -81,9 +81,12 @@ internal static partial class SpecBody
         }
         if (body?.Spec is not { } spec || string.IsNullOrWhiteSpace(spec))
             throw new InvalidRequestException("the submission has no 'spec': send the service spec's text in it");
-        var uploads = body.Uploads ?? new UploadsBody(null, null);
-        IEnumerable<string> digests = uploads.Workdir is null ? [] : [uploads.Workdir];
-        foreach (var digest in digests.Concat(uploads.FileMounts?.Values.AsEnumerable() ?? []))
+        var uploads = body.Uploads is { } given
+            ? new SpecUploads { Workdir = given.Workdir, FileMounts = given.FileMounts ?? [], Tls = given.Tls }
+            : SpecUploads.None;
+        if (uploads.Tls is { Certfile: null } or { Keyfile: null })
+            throw new InvalidRequestException("uploads.tls needs both 'certfile' and 'keyfile'");
+        foreach (var digest in uploads.Digests)
         {
             if (!DigestPattern().IsMatch(digest))
                 throw new InvalidRequestException($"upload '{digest}' is not a digest: expected sha256: and 64 lowercase hex digits");
@@ -91,7 +94,7 @@ internal static partial class SpecBody
         return new SpecSubmission(spec)
         {
             Inputs = new SpecInputs { Envs = body.Envs ?? [], Secrets = body.Secrets ?? [] },
-            Uploads = new SpecUploads { Workdir = uploads.Workdir, FileMounts = uploads.FileMounts ?? [] },
+            Uploads = uploads,
         };
     }
 
@@ -106,7 +109,7 @@ internal static partial class SpecBody
 
     private sealed record SubmissionBody(string? Spec, Dictionary<string, string>? Envs, Dictionary<string, string>? Secrets, UploadsBody? Uploads);
 
-    private sealed record UploadsBody(string? Workdir, Dictionary<string, string>? FileMounts);
+    private sealed record UploadsBody(string? Workdir, Dictionary<string, string>? FileMounts, TlsUpload? Tls);
 
     /// <summary>
     /// Routing already refuses a Content-Type outside <see cref="MediaTypes"/> (the endpoints' Accepts list), but lets

@@ -90,6 +90,8 @@ public sealed class ControllerOptionsValidator : IValidateOptions<ControllerOpti
         {
             p.Positive(T + nameof(t.FullRecomputeInterval), t.FullRecomputeInterval);
             p.Positive(T + nameof(t.KeepRemovedFor), t.KeepRemovedFor);
+            if (t.FirstServicePort is < 1 or > 65535 || t.LastServicePort is < 1 or > 65535 || t.LastServicePort < t.FirstServicePort)
+                p.Add(T + nameof(t.FirstServicePort), "FirstServicePort..LastServicePort must be a range of ports (1-65535)");
         }
         return p.All;
     }

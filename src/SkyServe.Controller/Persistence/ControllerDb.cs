@@ -25,6 +25,7 @@ public abstract partial class ControllerDb(DbContextOptions options) : DbContext
         {
             e.ToTable("services");
             e.HasIndex(s => s.Name).IsUnique();
+            e.HasIndex(s => s.EndpointPort).IsUnique();
             e.Property(s => s.Status).HasConversion<string>();
             e.Property(s => s.RetiredCost).HasPrecision(14, 6);
             e.HasMany(s => s.Versions).WithOne().HasForeignKey(v => v.ServiceId).OnDelete(DeleteBehavior.Cascade);

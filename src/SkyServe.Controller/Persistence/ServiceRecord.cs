@@ -13,6 +13,8 @@ public sealed class ServiceRecord : IConcurrencyStamped
     public int NextReplicaId { get; set; } = 1;
     /// <summary>The public endpoint, once a load balancer serves the service.</summary>
     public string? Endpoint { get; set; }
+    /// <summary>The service's own endpoint port (unique among services), where load balancers with service ports serve it alone.</summary>
+    public int? EndpointPort { get; set; }
     /// <summary>Dollars spent on replicas that no longer exist, so the service's cost survives their rows.</summary>
     public decimal RetiredCost { get; set; }
     /// <summary>

@@ -10,7 +10,7 @@ namespace SkyServe.Controller.Routing;
 /// <param name="ServingVersions">The versions the reconciler last chose to serve (<see cref="ServingVersionsColumn"/>).</param>
 internal sealed record ServiceRouteRow(
     long Id, string Name, ServiceStatus Status, int CurrentVersion, string? ServingVersions, long? VersionRowId, string? LoadBalancingPolicy,
-    int? MinReplicas, List<ReplicaRouteRow> Replicas);
+    int? MinReplicas, List<ReplicaRouteRow> Replicas, int? EndpointPort = null);
 
 /// <summary>A READY replica, not under notice, with an endpoint.</summary>
 internal sealed record ReplicaRouteRow(int ReplicaId, string Endpoint, int Version, string Cloud, string Region, string Zone, bool IsSpot, string? Accelerator);
@@ -60,7 +60,8 @@ internal static class RouteRows
                 s.Replicas
                     .Where(r => r.Status == ReplicaStatus.READY && r.NoticeDeadline == null && r.Endpoint != null)
                     .Select(r => new ReplicaRouteRow(r.ReplicaId, r.Endpoint!, r.Version, r.Cloud, r.Region, r.Zone, r.IsSpot, r.Accelerator))
-                    .ToList())
+                    .ToList(),
+                s.EndpointPort)
         ).ToListAsync(ct);
     }
 }

@@ -15,4 +15,12 @@ public sealed record RoutingOptions
     /// learns of the removal; one asking from before that gets the whole table instead.
     /// </summary>
     public TimeSpan KeepRemovedFor { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Each service gets the lowest free port of this range as its own endpoint port (SkyPilot's 30001 and up), where
+    /// load balancers started with --service-ports serve it alone. Below the load balancer's 30581 and the local agents' 30600+.
+    /// </summary>
+    public int FirstServicePort { get; init; } = 30001;
+
+    public int LastServicePort { get; init; } = 30500;
 }

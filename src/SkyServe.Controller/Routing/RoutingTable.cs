@@ -133,7 +133,7 @@ public sealed class RoutingTable(
             replicas.Where(r => serving.Contains(r.Version)).OrderBy(r => r.ReplicaId).Select(r => new RouteReplicaView(
                 r.ReplicaId, r.Endpoint, r.Version, $"{r.Cloud}/{r.Region}/{r.Zone}", r.IsSpot, r.Accelerator,
                 targets is { IsPerAccelerator: true } ? targets.For(r.Accelerator) ?? 1 : 1)).ToList(),
-            spec?.BuiltInEngine ?? false);
+            spec?.BuiltInEngine ?? false, row.EndpointPort, spec?.Tls);
     }
 
     /// <summary>One new revision for the whole batch: its changed services carry it, its removed ones are remembered with it.</summary>

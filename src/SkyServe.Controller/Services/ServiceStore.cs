@@ -9,7 +9,7 @@ namespace SkyServe.Controller.Services;
 /// <summary>What the API does to services: every write is one transaction that also records its events.</summary>
 public sealed class ServiceStore(
     ControllerDb db, TimeProvider time, Reconcile.ReconcileSignal signal, Reconcile.MachineTerminations terminations, ICloudProvider provider,
-    ILogger<ServiceStore> log)
+    EndpointPorts endpointPorts, ILogger<ServiceStore> log)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -21,13 +21,31 @@ public sealed class ServiceStore(
         var spec = ServiceSpecParser.Parse(submission.SpecText, submission.Inputs);
         var name = string.IsNullOrWhiteSpace(requestedName) ? spec.Name ?? ServiceNames.Generate() : requestedName.Trim();
         ServiceNames.Validate(name);
-        if (await db.Services.AnyAsync(s => s.Name == name, ct))
-            throw new ServiceConflictException($"service '{name}' already exists; use update to change it");
+        await TlsUploads.CheckAsync(db, spec, submission.Uploads, ct);
+        var conflict = $"service '{name}' already exists; use update to change it";
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await db.Services.AnyAsync(s => s.Name == name, ct))
+                throw new ServiceConflictException(conflict);
+            try
+            {
+                return await CreateOnceAsync(name, submission, spec, ct);
+            }
+            catch (ServiceConflictException) when (attempt < 5)
+            {
+                // Another controller took the name (the next check says so) or the same endpoint port (try the next free one).
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
 
+    private async Task<ServiceRecord> CreateOnceAsync(string name, SpecSubmission submission, ServiceSpec spec, CancellationToken ct)
+    {
         var now = Now;
         var service = new ServiceRecord
         {
             Name = name, Status = ServiceStatus.CONTROLLER_INIT, CurrentVersion = 1, CreatedAt = now, UpdatedAt = now,
+            EndpointPort = await endpointPorts.FreeAsync(db, ct),
         };
         service.Versions.Add(ServiceVersionFactory.Create(0, 1, UpdateMode.Rolling, submission, spec, now));
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -50,6 +68,7 @@ public sealed class ServiceStore(
     {
         // The name in the request wins over the spec's `name:`, as with `up -n` and SkyPilot's `sky serve update`.
         var spec = ServiceSpecParser.Parse(submission.SpecText, submission.Inputs);
+        await TlsUploads.CheckAsync(db, spec, submission.Uploads, ct);
         var service = await FindAsync(name, ct);
         if (service.Status == ServiceStatus.SHUTTING_DOWN)
             throw new ServiceConflictException($"service '{name}' is shutting down and cannot be updated");

@@ -52,14 +52,21 @@ public sealed record SpecUploads
 
     public IReadOnlyDictionary<string, string> FileMounts { get; init; } = new Dictionary<string, string>();
 
-    public bool IsEmpty => Workdir is null && FileMounts.Count == 0;
+    /// <summary>The <c>service.tls</c> certificate and key files; load balancers get them with the routes, replicas never.</summary>
+    public TlsUpload? Tls { get; init; }
+
+    public bool IsEmpty => Workdir is null && FileMounts.Count == 0 && Tls is null;
+
+    /// <summary>Every digest, for checking that each was uploaded.</summary>
+    public IEnumerable<string> Digests =>
+        (Workdir is null ? [] : new[] { Workdir }).Concat(FileMounts.Values).Concat(Tls is null ? [] : [Tls.Certfile, Tls.Keyfile]);
 
     /// <summary>The stored form (a version row's <c>uploads</c>), targets in order so that equal uploads store equal text; null when none.</summary>
     public static string? Format(SpecUploads uploads) =>
         uploads.IsEmpty
             ? null
             : JsonSerializer.Serialize(
-                new Stored(uploads.Workdir, uploads.FileMounts.Count == 0 ? null : new(uploads.FileMounts.OrderBy(entry => entry.Key, StringComparer.Ordinal))),
+                new Stored(uploads.Workdir, uploads.FileMounts.Count == 0 ? null : new(uploads.FileMounts.OrderBy(entry => entry.Key, StringComparer.Ordinal)), uploads.Tls),
                 SpecSubmission.StoredJson);
 
     public static SpecUploads Parse(string? stored)
@@ -67,8 +74,11 @@ public sealed record SpecUploads
         if (string.IsNullOrEmpty(stored))
             return None;
         var value = JsonSerializer.Deserialize<Stored>(stored, SpecSubmission.StoredJson)!;
-        return new SpecUploads { Workdir = value.Workdir, FileMounts = value.FileMounts ?? [] };
+        return new SpecUploads { Workdir = value.Workdir, FileMounts = value.FileMounts ?? [], Tls = value.Tls };
     }
 
-    private sealed record Stored(string? Workdir, Dictionary<string, string>? FileMounts);
+    private sealed record Stored(string? Workdir, Dictionary<string, string>? FileMounts, TlsUpload? Tls);
 }
+
+/// <summary>The digests of the uploaded <c>service.tls</c> files.</summary>
+public sealed record TlsUpload(string Certfile, string Keyfile);

@@ -17,7 +17,7 @@ public static class LoadBalancerCommandLine
                [--token-file FILE | --token T (visible in ps; prefer the file or $SKYSERVE_TOKEN)]
                [--domain D] [--no-path-routing] [--max-attempts N] [--connect-timeout-ms N] [--activity-timeout-ms N]
                [--failed-cooldown-ms N] [--scale-to-zero-wait-ms N] [--stats-interval-ms N] [--replayable-body-limit BYTES]
-               [--tls-cert PEM --tls-key PEM] [--api-key SERVICE=KEY]... [--id NAME]
+               [--tls-cert PEM --tls-key PEM] [--service-ports] [--api-key SERVICE=KEY]... [--id NAME]
         """;
 
     private static readonly Option<string?> Listen = new("--listen") { Description = "where to listen (default http://127.0.0.1:30581)" };
@@ -37,13 +37,17 @@ public static class LoadBalancerCommandLine
     private static readonly Option<int?> ReplayableBodyLimit = PositiveNumber("--replayable-body-limit");
     private static readonly Option<string?> TlsCert = new("--tls-cert") { Description = "PEM certificate: serve HTTPS" };
     private static readonly Option<string?> TlsKey = new("--tls-key") { Description = "PEM private key of --tls-cert" };
+    private static readonly Option<bool> ServicePorts = new("--service-ports")
+    {
+        Description = "also listen on each service's own endpoint port (HTTPS with the spec's service.tls)",
+    };
     private static readonly Option<string[]> ApiKeys = new("--api-key") { Description = "SERVICE=KEY: clients of SERVICE must send KEY" };
     private static readonly Option<string?> Id = new("--id") { Description = "this load balancer's name in its stats" };
 
     private static readonly RootCommand Command = new("SkyServe load balancer")
     {
         Listen, Controller, Token, TokenFile, StaticBackends, Policy, Domain, NoPathRouting, MaxAttempts, ConnectTimeoutMs, ActivityTimeoutMs,
-        FailedCooldownMs, ScaleToZeroWaitMs, StatsIntervalMs, ReplayableBodyLimit, TlsCert, TlsKey, ApiKeys, Id,
+        FailedCooldownMs, ScaleToZeroWaitMs, StatsIntervalMs, ReplayableBodyLimit, TlsCert, TlsKey, ServicePorts, ApiKeys, Id,
     };
 
     /// <exception cref="ArgumentException">A flag is unknown, lacks its value or has a bad one (the program exits 2).</exception>
@@ -71,6 +75,7 @@ public static class LoadBalancerCommandLine
             ReplayableBodyLimit = parsed.GetValue(ReplayableBodyLimit) ?? o.ReplayableBodyLimit,
             TlsCertFile = parsed.GetValue(TlsCert),
             TlsKeyFile = parsed.GetValue(TlsKey),
+            ServicePorts = parsed.GetValue(ServicePorts),
             Id = parsed.GetValue(Id) ?? o.Id,
             ApiKeys = ParseKeys(parsed.GetValue(ApiKeys) ?? []),
         };

@@ -29,16 +29,18 @@ public static class LoadBalancerHost
             kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersTotalSize;
             kestrel.AddServerHeader = false;
         });
-        builder.WebHost.UseUrls(options.Listen);
-        if (options.TlsCertFile is not null)
-        {
+        var listeners = new ServicePortListeners(options);
+        if (listeners.HasHttps)
             builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out unless asked
-            builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https =>
-                https.ServerCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(options.TlsCertFile, options.TlsKeyFile)));
-        }
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Configure(listeners.Configuration, reloadOnChange: true);
+            kestrel.ConfigureHttpsDefaults(https => https.ServerCertificateSelector = (connection, _) => listeners.CertificateFor(connection?.LocalEndPoint));
+        });
 
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddSingleton(listeners);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RouteTable>();
         services.AddSingleton<ServiceSelector>();
@@ -67,9 +69,12 @@ public static class LoadBalancerHost
         if (options.ControllerUrl is not null)
         {
             services.AddSingleton(new ControllerClient(options));
+            services.AddSingleton<ServiceCertificates>();
             services.AddSingleton<StatsReporter>();
             services.AddHostedService(sp => sp.GetRequiredService<StatsReporter>());
             services.AddHostedService<ControllerRouteFollower>();
+            if (options.ServicePorts)
+                services.AddHostedService<ServicePortSync>();
             services.AddSingleton(sp => new ReplicaFailureReporter(sp.GetRequiredService<ControllerClient>(), sp.GetRequiredService<ILogger<ReplicaFailureReporter>>()));
             services.AddSingleton(sp => new ScaleToZeroGate(options, sp.GetRequiredService<RouteTable>(), sp.GetRequiredService<StatsReporter>()));
         }

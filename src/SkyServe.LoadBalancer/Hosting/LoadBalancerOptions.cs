@@ -35,6 +35,11 @@ public sealed record LoadBalancerOptions
     public long MaxRequestBodySize { get; init; } = 64L << 20;
     public int MaxRequestHeadersTotalSize { get; init; } = 32 * 1024;
     /// <summary>TLS termination: PEM certificate and key for the listen address.</summary>
+    /// <summary>
+    /// Also listen on each service's own endpoint port (from the controller's routes), serving only that service, with
+    /// HTTPS where its spec has <c>service.tls</c>: SkyPilot's <c>http://HOST:PORT</c> per service.
+    /// </summary>
+    public bool ServicePorts { get; init; }
     public string? TlsCertFile { get; init; }
     public string? TlsKeyFile { get; init; }
     /// <summary>Per-service API keys: requests must carry "Authorization: Bearer KEY" (or x-api-key).</summary>

@@ -11,7 +11,8 @@ namespace SkyServe.LoadBalancer.Routing;
 /// removed since the revision it passed back (or the whole table again when the controller cannot tell, e.g. after
 /// its restart). While the controller is unreachable the last table keeps routing.
 /// </summary>
-public sealed class ControllerRouteFollower(ControllerClient controller, RouteTable table, ILogger<ControllerRouteFollower> log) : BackgroundService
+public sealed class ControllerRouteFollower(
+    ControllerClient controller, RouteTable table, ServiceCertificates certificates, ILogger<ControllerRouteFollower> log) : BackgroundService
 {
     public static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(25);
 
@@ -39,8 +40,14 @@ public sealed class ControllerRouteFollower(ControllerClient controller, RouteTa
         }
     }
 
-    private static ServiceRoute ToRoute(ServiceRoutesView s) => new(
-        s.Name, s.LoadBalancingPolicy,
-        s.ReadyReplicas.Select(r => new Replica(r.ReplicaId.ToString(), r.Url, r.Version, r.Weight)).ToList(),
-        ScaleToZero: s.MinReplicas == 0, BuiltInEngine: s.BuiltInEngine);
+    private ServiceRoute ToRoute(ServiceRoutesView s)
+    {
+        var certificate = certificates.For(s.Name, s.Tls);
+        return new(
+            s.Name, s.LoadBalancingPolicy,
+            s.ReadyReplicas.Select(r => new Replica(r.ReplicaId.ToString(), r.Url, r.Version, r.Weight)).ToList(),
+            ScaleToZero: s.MinReplicas == 0, BuiltInEngine: s.BuiltInEngine,
+            // A TLS service whose certificate does not load gets no port of its own rather than a plaintext one.
+            EndpointPort: s.Tls is not null && certificate is null ? null : s.EndpointPort, Certificate: certificate);
+    }
 }

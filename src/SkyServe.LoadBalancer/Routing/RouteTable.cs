@@ -38,8 +38,10 @@ public sealed class RouteTable
         Interlocked.Exchange(ref changed, NewWaiter()).TrySetResult();
     }
 
+    // Built anew rather than with `with`, which would copy Destinations computed from the old replicas.
     private static ServiceRoute Reusing(IReadOnlyDictionary<string, ServiceRoute> previous, ServiceRoute route) => new(route.Name, route.Policy,
-        route.Replicas.Select(r => Reuse(previous.GetValueOrDefault(route.Name), r)).ToList(), route.ScaleToZero, route.BuiltInEngine);
+        route.Replicas.Select(r => Reuse(previous.GetValueOrDefault(route.Name), r)).ToList(), route.ScaleToZero, route.BuiltInEngine,
+        route.EndpointPort, route.Certificate);
 
     /// <summary>Completes at the next replacement of the table.</summary>
     public Task NextChangeAsync() => changed.Task;

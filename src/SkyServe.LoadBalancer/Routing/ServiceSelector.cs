@@ -3,8 +3,8 @@ using SkyServe.LoadBalancer.Hosting;
 
 namespace SkyServe.LoadBalancer.Routing;
 
-/// <summary>Which service a request is for: the static service, the host name's first label, or the first path segment.</summary>
-public sealed class ServiceSelector(LoadBalancerOptions options, RouteTable table)
+/// <summary>Which service a request is for: the static service, the service of the port it came to, the host name's first label, or the first path segment.</summary>
+public sealed class ServiceSelector(LoadBalancerOptions options, RouteTable table, ServicePortListeners listeners)
 {
     public const string StaticService = "static";
 
@@ -12,6 +12,8 @@ public sealed class ServiceSelector(LoadBalancerOptions options, RouteTable tabl
     {
         if (options.StaticBackends.Count > 0)
             return StaticService;
+        if (listeners.ServiceOn(context.Connection.LocalPort) is { } ownPort)
+            return ownPort;
         var host = context.Request.Host.Host;
         var suffix = "." + options.Domain;
         if (host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && host.Length > suffix.Length)

@@ -349,6 +349,10 @@ namespace SkyServe.Controller.Persistence.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("endpoint");
 
+                    b.Property<int?>("EndpointPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("endpoint_port");
+
                     b.Property<int>("LaunchFailures")
                         .HasColumnType("integer")
                         .HasColumnName("launch_failures");
@@ -385,6 +389,9 @@ namespace SkyServe.Controller.Persistence.Migrations.Postgres
                         .HasColumnName("updated_at");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("EndpointPort")
+                        .IsUnique();
 
                     b.HasIndex("Name")
                         .IsUnique();

@@ -334,6 +334,10 @@ namespace SkyServe.Controller.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("endpoint");
 
+                    b.Property<int?>("EndpointPort")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("endpoint_port");
+
                     b.Property<int>("LaunchFailures")
                         .HasColumnType("INTEGER")
                         .HasColumnName("launch_failures");
@@ -370,6 +374,9 @@ namespace SkyServe.Controller.Persistence.Migrations.Sqlite
                         .HasColumnName("updated_at");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("EndpointPort")
+                        .IsUnique();
 
                     b.HasIndex("Name")
                         .IsUnique();
