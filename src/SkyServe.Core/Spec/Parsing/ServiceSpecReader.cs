@@ -12,9 +12,14 @@ internal sealed class ServiceSpecReader(SpecReadContext context, SpecInputs inpu
         ["name", "service", "resources", "envs", "secrets", "setup", "run", "model", "workdir", "file_mounts", "num_nodes"],
         new Dictionary<string, string>
         {
-            ["volumes"] = "volumes are not supported",
+            ["volumes"] = "volumes are not supported: mount data with file_mounts",
             ["pool"] = "cluster pools are not part of this serving system",
-            ["config"] = "per-task SkyPilot config overrides are not supported",
+            ["config"] = "per-task SkyPilot config overrides (~/.sky/config.yaml keys) are not supported: this project's controller has its own settings",
+            ["experimental"] = "experimental config_overrides are not supported: this project's controller has its own settings",
+            ["event_callback"] = "event callbacks belong to SkyPilot's managed jobs; watch a service with skyserve events instead",
+            ["inputs"] = "inputs are SkyPilot's data-egress hints for its optimizer; placement here does not price data transfer",
+            ["outputs"] = "outputs are SkyPilot's data-egress hints for its optimizer; placement here does not price data transfer",
+            ["file_mounts_mapping"] = "file_mounts_mapping is SkyPilot's internal key; write file_mounts",
         });
 
     public ServiceSpec? Read(YamlMappingNode root)
