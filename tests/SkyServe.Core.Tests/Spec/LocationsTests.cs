@@ -84,6 +84,8 @@ public sealed class LocationsTests
     [InlineData("  zone: us-central1-a\n", "gcp/us-central1/us-central1-a")]
     [InlineData("  cloud: aws\n  zone: us-east-1a\n", "aws/us-east-1/us-east-1a")]
     [InlineData("  cloud: azure\n  zone: westus2-2\n", "azure/westus2/westus2-2")]
+    [InlineData("  zone: use1-az2\n", "aws/us-east-1/use1-az2")]
+    [InlineData("  zone: apne1-az1\n", "aws/ap-northeast-1/apne1-az1")]
     public void Wildcards_and_zone_only_locations_resolve_to_one_place(string resourceLines, string infra)
     {
         Assert.Equal([infra], Resources(resourceLines).Locations.Select(location => location.ToInfra()));
@@ -112,10 +114,10 @@ public sealed class LocationsTests
     [InlineData("  cloud: lambda\n", "resources.cloud", 4, 10, "unsupported cloud 'lambda'")]
     [InlineData("  infra: aws/us-east-1/a/b\n", "resources.infra", 4, 10, "infra must be cloud, cloud/region or cloud/region/zone")]
     [InlineData("  infra: aws//us-east-1a\n", "resources.infra", 4, 10, "each part a name or * for any")]
-    [InlineData("  infra: '*/eu-west-9x'\n", "resources", 4, 3, "cannot tell which cloud region 'eu-west-9x' is in")]
-    [InlineData("  infra: aws/us-west-2/us-east-1a\n", "resources", 4, 3, "zone 'us-east-1a' is in region 'us-east-1', not 'us-west-2'")]
+    [InlineData("  infra: '*/eu-west-9x'\n", "resources.infra", 4, 10, "cannot tell which cloud region 'eu-west-9x' is in")]
+    [InlineData("  infra: aws/us-west-2/us-east-1a\n", "resources.infra", 4, 10, "zone 'us-east-1a' is in region 'us-east-1', not 'us-west-2'")]
     [InlineData("  infra: aws\n  region: us-east-1\n", "resources.infra", 4, 10, "infra cannot be combined with cloud, region or zone")]
-    [InlineData("  cloud: local\n  zone: us-east-1a\n", "resources", 4, 3, "zone 'us-east-1a' needs its region: write infra: local/REGION/us-east-1a")]
+    [InlineData("  cloud: local\n  zone: us-east-1a\n", "resources.zone", 5, 9, "zone 'us-east-1a' needs its region: write infra: local/REGION/us-east-1a")]
     [InlineData("  any_of:\n    - infra: aws\n    - infra: oci\n", "resources.any_of[1].infra", 6, 14, "unsupported cloud 'oci'")]
     [InlineData("  any_of:\n    - infra: aws\n    - infra: aws\n", "resources.any_of[1]", 6, 7, "location aws is listed twice")]
     [InlineData("  any_of:\n    - infra: aws\n    - ports: 8081\n", "resources.any_of[1].ports", 6, 7, "unsupported key 'ports': every replica serves on the same port")]

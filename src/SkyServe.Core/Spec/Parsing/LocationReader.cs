@@ -36,6 +36,8 @@ internal sealed class LocationReader(SpecReadContext context)
     {
         if (fields.IsEmpty)
             return null;
+        // Point at the key that names the place, so the error says which one to fix.
+        path = SpecPath.Child(path, fields.FromInfra ? "infra" : fields.Zone is not null ? "zone" : "region");
         var cloud = fields.Cloud;
         if (cloud is null)
         {
