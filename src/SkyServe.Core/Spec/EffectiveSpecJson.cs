@@ -17,8 +17,10 @@ public static class EffectiveSpecJson
     public static readonly JsonSerializerOptions IndentedOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Write(ServiceSpec spec, bool indented = true) =>
-        ToJsonObject(spec).ToJsonString(indented ? IndentedOptions : Compact);
+    public static string Write(ServiceSpec spec, bool indented = true) => Write(ToJsonObject(spec), indented);
+
+    /// <summary>An effective spec already turned into JSON (e.g. redacted), written as <see cref="Write(ServiceSpec, bool)"/> does.</summary>
+    public static string Write(JsonNode json, bool indented = true) => json.ToJsonString(indented ? IndentedOptions : Compact);
 
     public static JsonObject ToJsonObject(ServiceSpec spec) => new()
     {

@@ -28,6 +28,21 @@ internal sealed class LocationReader(SpecReadContext context)
         return new LocationFields(cloud, Blank(region), Blank(zone), false);
     }
 
+    /// <summary>The location flags given beside the spec, reported under their flag names.</summary>
+    public LocationFields ReadOverrides(ResourceOverrides given)
+    {
+        if (given.Infra is { } infra)
+        {
+            if (given.Cloud is not null || given.Region is not null || given.Zone is not null)
+                context.Error("--infra", "--infra cannot be combined with --cloud, --region or --zone");
+            return ParseInfra(infra, "--infra");
+        }
+        var cloud = given.Cloud is null ? null : CheckCloud(given.Cloud, "--cloud");
+        if (given.Cloud is not null && cloud is null)
+            return LocationFields.None;
+        return new LocationFields(cloud, Blank(given.Region), Blank(given.Zone), false);
+    }
+
     /// <summary>
     /// The location for merged fields: null with no error when they name no place (anywhere), null with an error
     /// when they do not name one place.

@@ -9,7 +9,7 @@ namespace SkyServe.Core.Spec.Parsing;
 /// <c>any_of</c>/<c>ordered</c> entries laid over the top-level keys, as SkyPilot overrides its base resources with
 /// each entry. Checks that replicas are all spot or all on-demand, as SkyServe requires.
 /// </summary>
-internal sealed class ResourcesReader(SpecReadContext context)
+internal sealed class ResourcesReader(SpecReadContext context, ResourceOverrides? overrides = null)
 {
     private const string Path = "resources";
 
@@ -47,27 +47,33 @@ internal sealed class ResourcesReader(SpecReadContext context)
 
     public ResourcesSpec Read(MappingReader top)
     {
+        var given = overrides ?? ResourceOverrides.None;
         var resources = top.Mapping("resources", Keys);
-        if (resources is null)
+        if (resources is null && (given.IsEmpty || top.Contains("resources") && top.Value("resources") is not null))
             return ResourcesSpec.Default;
+        // Overrides without a resources section apply to the defaults, as to an empty section.
+        resources ??= new MappingReader(context, new YamlMappingNode(), Path, Keys);
 
         var locationReader = new LocationReader(context);
+        var (overrideFields, overrideLocation) = ReadOverrides(given, locationReader);
         var baseFields = ReadFields(resources);
         var baseLocation = locationReader.Read(resources);
         var ports = new PortsReader(context).Read(resources.Value("ports"), resources.PathOf("ports"));
         var labels = new StringMapReader(context).Read(
             resources.Value("labels"), resources.PathOf("labels"), SpecPatterns.LabelName(), "label keys are letters, digits and - _ . / :");
 
-        var (entries, ordered) = ReadEntries(resources, baseFields, baseLocation, locationReader);
+        var (entries, ordered) = ReadEntries(resources, baseFields, baseLocation, locationReader, overrideFields, overrideLocation);
         if (entries.Count == 0)
         {
-            var location = context.HasErrorsUnder(Path) ? null : locationReader.Resolve(baseLocation, Path);
-            return baseFields.ToSpec(location) with { Ports = ports, Labels = labels };
+            var merged = overrideLocation.Over(baseLocation);
+            var location = context.HasErrorsUnder(Path) || HasOverrideErrors() ? null : locationReader.Resolve(merged, Path);
+            return overrideFields.Over(baseFields).ToSpec(location) with { Ports = ports, Labels = labels };
         }
 
         CheckAcceleratorsWithEntries(resources, baseFields, ordered);
         CheckAllSpotOrNone(resources, entries, baseFields.UseSpot ?? false);
         var specs = entries.Select(entry => entry.Spec).ToList();
+        baseFields = overrideFields.Over(baseFields);
         var union = specs.SelectMany(spec => spec.Accelerators).Distinct().ToList();
         var sameAccelerators = specs.TrueForAll(spec => spec.Accelerators.SequenceEqual(specs[0].Accelerators));
         return baseFields.ToSpec(null) with
@@ -99,8 +105,25 @@ internal sealed class ResourcesReader(SpecReadContext context)
             mapping.Text("image_id"));
     }
 
+    /// <summary>Where errors in command-line overrides are reported: under the flag's name.</summary>
+    private bool HasOverrideErrors() => context.Errors.Any(error => error.Path.StartsWith("--", StringComparison.Ordinal));
+
+    private (ResourceFields Fields, LocationFields Location) ReadOverrides(ResourceOverrides given, LocationReader locationReader)
+    {
+        IReadOnlyList<AcceleratorCandidate>? accelerators = null;
+        var acceleratorsOrdered = false;
+        if (given.Accelerators is { } text)
+        {
+            var node = SpecDocumentLoader.LoadValue(text, context, "--gpus");
+            (accelerators, acceleratorsOrdered) = new AcceleratorsReader(context).Read(node, "--gpus");
+        }
+        var fields = new ResourceFields(accelerators, acceleratorsOrdered, given.UseSpot, null, null, null, null, null, null);
+        return (fields, locationReader.ReadOverrides(given));
+    }
+
     private (List<(string Path, ResourcesSpec Spec)> Entries, bool Ordered) ReadEntries(
-        MappingReader resources, ResourceFields baseFields, LocationFields baseLocation, LocationReader locationReader)
+        MappingReader resources, ResourceFields baseFields, LocationFields baseLocation, LocationReader locationReader,
+        ResourceFields overrideFields, LocationFields overrideLocation)
     {
         var entries = new List<(string Path, ResourcesSpec Spec)>();
         if (resources.Contains("any_of") && resources.Contains("ordered"))
@@ -126,9 +149,9 @@ internal sealed class ResourcesReader(SpecReadContext context)
                 continue;
             }
             var item = new MappingReader(context, itemNode, itemPath, LocationItemKeys);
-            var fields = ReadFields(item).Over(baseFields);
-            var locationFields = locationReader.Read(item).Over(baseLocation);
-            if (context.HasErrorsUnder(itemPath) || context.HasErrorsUnder(Path + ".infra") || context.HasErrorsUnder(Path + ".cloud"))
+            var fields = overrideFields.Over(ReadFields(item).Over(baseFields));
+            var locationFields = overrideLocation.Over(locationReader.Read(item).Over(baseLocation));
+            if (context.HasErrorsUnder(itemPath) || context.HasErrorsUnder(Path + ".infra") || context.HasErrorsUnder(Path + ".cloud") || HasOverrideErrors())
                 continue;
             var location = locationReader.Resolve(locationFields, itemPath);
             if (location is null && !locationFields.IsEmpty)
@@ -136,6 +159,9 @@ internal sealed class ResourcesReader(SpecReadContext context)
             var spec = fields.ToSpec(location);
             if (!seen.Add(EffectiveSpecJson.ResourcesEntryKey(spec)))
             {
+                // An override may make entries alike (--infra aws over aws and gcp entries): one is kept, as SkyPilot's set does.
+                if (!(overrides ?? ResourceOverrides.None).IsEmpty)
+                    continue;
                 context.Error(itemPath, itemNode, location is null ? "this entry is listed twice" : $"location {location} is listed twice");
                 continue;
             }

@@ -27,7 +27,7 @@ internal sealed class ServiceSpecReader(SpecReadContext context, SpecInputs inpu
         var top = new MappingReader(context, root, SpecPath.Root, Keys);
         var name = ReadName(top);
         var service = new ServiceSectionReader(context).Read(top);
-        var resources = new ResourcesReader(context).Read(top);
+        var resources = new ResourcesReader(context, inputs.Resources).Read(top);
         var envs = new StringMapReader(context).Read(
             top.Value("envs"), top.PathOf("envs"), SpecPatterns.EnvName(),
             "env var names are letters, digits and _, not starting with a digit",
