@@ -75,7 +75,8 @@ public static class SpecSecrets
     {
         if (!root.Children.TryGetValue(new YamlScalarNode(key), out var section) || YamlScalars.IsNull(section))
             return [];
-        return section is YamlMappingNode mapping ? mapping.Children.Values : [section];
+        // Not Children.Values: its CopyTo (used by ToList and Concat) fails in YamlDotNet 16.
+        return section is YamlMappingNode mapping ? [.. mapping.Children.Select(entry => entry.Value)] : [section];
     }
 
     private static void RedactValues(JsonNode? map)
