@@ -149,7 +149,11 @@ internal sealed class ResourcesReader(SpecReadContext context, ResourceOverrides
                 continue;
             }
             var item = new MappingReader(context, itemNode, itemPath, LocationItemKeys);
-            var fields = overrideFields.Over(ReadFields(item).Over(baseFields));
+            var own = ReadFields(item);
+            if (own.Accelerators is { } entryAccelerators && (own.AcceleratorsOrdered || entryAccelerators.Count > 1))
+                context.Error(item.PathOf("accelerators"),
+                    "an any_of/ordered entry takes one accelerator, as in SkyPilot's schema: give each its own entry, or a set such as {L4:1, A10G:1} at the resources' top level");
+            var fields = overrideFields.Over(own.Over(baseFields));
             var locationFields = overrideLocation.Over(locationReader.Read(item).Over(baseLocation));
             if (context.HasErrorsUnder(itemPath) || context.HasErrorsUnder(Path + ".infra") || context.HasErrorsUnder(Path + ".cloud") || HasOverrideErrors())
                 continue;
