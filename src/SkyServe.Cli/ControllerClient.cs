@@ -45,8 +45,12 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
     }
 
     public async Task<JsonNode> DeleteAsync(string path, CancellationToken ct) => (await SendAsync(HttpMethod.Delete, path, null, ct)).Body;
-    public async Task<JsonNode> PostSpecAsync(string path, string spec, CancellationToken ct) => (await SendAsync(HttpMethod.Post, path, spec, ct)).Body;
-    public async Task<JsonNode> PutSpecAsync(string path, string spec, CancellationToken ct) => (await SendAsync(HttpMethod.Put, path, spec, ct)).Body;
+    public async Task<JsonNode> PostSpecAsync(string path, string spec, CancellationToken ct) => await PostSpecAsync(path, new SpecSubmissionRequest(spec), ct);
+    public async Task<JsonNode> PutSpecAsync(string path, string spec, CancellationToken ct) => await PutSpecAsync(path, new SpecSubmissionRequest(spec), ct);
+    public async Task<JsonNode> PostSpecAsync(string path, SpecSubmissionRequest submission, CancellationToken ct) =>
+        (await SendAsync(HttpMethod.Post, path, submission.ToContent(), ct)).Body;
+    public async Task<JsonNode> PutSpecAsync(string path, SpecSubmissionRequest submission, CancellationToken ct) =>
+        (await SendAsync(HttpMethod.Put, path, submission.ToContent(), ct)).Body;
 
     /// <summary>Sends a request whose answer is read as it arrives: its headers once they are in, or the error as a CLI error.</summary>
     private async Task<HttpResponseMessage> OpenStreamAsync(HttpClient streaming, HttpRequestMessage request, CancellationToken ct)
@@ -119,11 +123,10 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
         new($"cannot reach the controller at {config.Url}: {e.Message} (start one with `./skyserve local start`, or pass --url)");
 
     /// <returns>The answer's JSON, and its Link rel="next" resolved against the request's URL (null when none).</returns>
-    private async Task<(JsonNode Body, Uri? Next)> SendAsync(HttpMethod method, string path, string? spec, CancellationToken ct)
+    private async Task<(JsonNode Body, Uri? Next)> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
     {
         using var request = NewRequest(method, path);
-        if (spec is not null)
-            request.Content = new StringContent(spec, Encoding.UTF8, "application/yaml");
+        request.Content = content;
         HttpResponseMessage response;
         try
         {

@@ -7,7 +7,9 @@ namespace SkyServe.Cli.Tests;
 
 /// <summary>
 /// `skyserve local start` as a user runs it, given its API token through --token-file, serving one READY replica of
-/// a spec whose envs hold a planted secret: shared by the tests that look for secrets where they must not be.
+/// a spec whose envs hold a planted secret and whose <c>secrets:</c> hold one in the YAML and one left null and given
+/// with <c>up --secret HF_TOKEN</c> (taken from the CLI's environment): shared by the tests that look for secrets where
+/// they must not be.
 /// </summary>
 public sealed partial class SecretsSystem : IAsyncLifetime
 {
@@ -15,6 +17,15 @@ public sealed partial class SecretsSystem : IAsyncLifetime
 
     /// <summary>Planted in the spec's envs as SECRET_KEY.</summary>
     public string Secret { get; } = $"planted-secret-{Guid.NewGuid():N}";
+
+    /// <summary>Planted in the spec's secrets as API_SECRET.</summary>
+    public string YamlSecret { get; } = $"yaml-secret-{Guid.NewGuid():N}";
+
+    /// <summary>Given as HF_TOKEN with up --secret HF_TOKEN, from the CLI's environment (the spec leaves it null).</summary>
+    public string CliSecret { get; } = $"cli-secret-{Guid.NewGuid():N}";
+
+    /// <summary>The CLI's environment for every command: HF_TOKEN set, as a user exports it before --secret HF_TOKEN.</summary>
+    public IReadOnlyDictionary<string, string> CliEnvironment => new Dictionary<string, string> { ["HF_TOKEN"] = CliSecret };
 
     /// <summary>Planted as the API token, through --token-file.</summary>
     public string Token { get; } = $"sks_planted{Guid.NewGuid():N}";
@@ -46,15 +57,18 @@ public sealed partial class SecretsSystem : IAsyncLifetime
             envs:
               SECRET_KEY: {Secret}  # planted
               PLAIN: visible-name
-            setup: test -n "$SECRET_KEY"
+            secrets:
+              API_SECRET: {YamlSecret}  # planted
+              HF_TOKEN: null
+            setup: test -n "$SECRET_KEY" && test -n "$API_SECRET" && test -n "$HF_TOKEN"
             run: exec python3 {Path.Combine(RepoPaths.Root, "tests", "fixtures", "fake-engine", "engine.py")}
             """);
         Controller = await LocalController.StartAsync(Cli, DataDirectory, extraArgs: ["--token-file", tokenFile]);
         Api.BaseAddress = new Uri(Controller.Url);
         Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
 
-        var up = await Cli.RunAsync("up", SpecFile);
-        Assert.True(up.ExitCode == 0, up.Output);
+        var up = await Cli.RunWithAsync(CliEnvironment, "up", SpecFile, "--secret", "HF_TOKEN");
+        Assert.True(up.ExitCode == 0, up.Output + "\n" + Controller.Output);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
         ProcessRunner.Result status;
         while (!ReadyReplica().IsMatch((status = await Cli.RunAsync("status", "ext")).Stdout))

@@ -5,7 +5,7 @@ using SkyServe.Core.Spec;
 namespace SkyServe.Cli.Commands;
 
 /// <summary>
-/// `skyserve status [NAME] [--all] [--json] [--show-secrets]`: services with their cost, cost per hour and saving against
+/// `skyserve status [NAME] [--all] [--json] [--show-secrets]` or `skyserve status --endpoint NAME`: services with their cost, cost per hour and saving against
 /// on demand, the fleet's totals, and with a name (or --all) their replicas. The
 /// spec in the JSON shows env values as &lt;redacted&gt; unless --show-secrets asks the controller for them.
 /// </summary>
@@ -19,11 +19,14 @@ public static class StatusCommand
         {
             Description = "Print the controller's JSON (without a name: the list, each service with its \"cost\" from /api/v1/summary)",
         };
-        var showSecrets = new Option<bool>("--show-secrets") { Description = "Show the values of the spec's envs (hidden by default)" };
-        var command = new Command("status", "Show services and their replicas") { name, all, json, showSecrets };
+        var showSecrets = new Option<bool>("--show-secrets") { Description = "Show the values of the spec's envs (hidden by default; secrets never show)" };
+        var endpoint = new Option<bool>("--endpoint") { Description = "Print only the service's endpoint URL (needs a name), as sky serve status --endpoint" };
+        var command = new Command("status", "Show services and their replicas") { name, all, json, showSecrets, endpoint };
         command.SetAction(async (parse, ct) =>
         {
             using var client = global.Client(parse);
+            if (parse.GetValue(endpoint))
+                return await PrintEndpointAsync(client, parse.GetValue(name), ct);
             var services = parse.GetValue(name) is { } one
                 ? new JsonArray(await client.GetAsync($"/api/v1/services/{Uri.EscapeDataString(one)}{ShowSecretsQuery(parse.GetValue(showSecrets))}", ct))
                 : await client.GetAllPagesAsync("/api/v1/services", ct);
@@ -59,6 +62,17 @@ public static class StatusCommand
             return 0;
         });
         return command;
+    }
+
+    private static async Task<int> PrintEndpointAsync(ControllerClient client, string? service, CancellationToken ct)
+    {
+        if (service is null)
+            throw new CliException("--endpoint needs a service name: skyserve status --endpoint NAME");
+        var detail = await client.GetAsync($"/api/v1/services/{Uri.EscapeDataString(service)}", ct);
+        if (detail["endpoint"] is not JsonValue value || value.GetValue<string>() is not { Length: > 0 } url)
+            throw new CliException($"service {service} has no endpoint yet");
+        Console.WriteLine(url);
+        return 0;
     }
 
     private static string ShowSecretsQuery(bool show) => show ? "?show_secrets=true" : "";

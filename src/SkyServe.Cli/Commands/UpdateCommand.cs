@@ -2,7 +2,10 @@ using System.CommandLine;
 
 namespace SkyServe.Cli.Commands;
 
-/// <summary>`skyserve update NAME FILE [--mode rolling|blue_green]`: submits a new version.</summary>
+/// <summary>
+/// `skyserve update NAME FILE [--mode rolling|blue_green] [--env K=V] [--secret K=V] [--infra ..] [--gpus ..] ...`:
+/// submits a new version, with the same flags as up.
+/// </summary>
 public static class UpdateCommand
 {
     public static Command Build(GlobalOptions global)
@@ -11,12 +14,16 @@ public static class UpdateCommand
         var file = new Argument<FileInfo>("file") { Description = "New service spec" };
         var mode = new Option<string>("--mode") { Description = "rolling (default) or blue_green", DefaultValueFactory = _ => "rolling" };
         mode.AcceptOnlyFromAmong("rolling", "blue_green");
-        var command = new Command("update", "Update a service to a new version") { name, file, mode };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation (accepted as sky serve update takes it; update does not ask)" };
+        var inputs = new SpecInputOptions();
+        var command = new Command("update", "Update a service to a new version") { name, file, mode, yes };
+        inputs.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            var submission = UpCommand.Submission(parse, file, inputs);
             using var client = global.Client(parse);
             var path = $"/api/v1/services/{Uri.EscapeDataString(parse.GetValue(name)!)}?mode={parse.GetValue(mode)}";
-            var service = await client.PutSpecAsync(path, SpecFile.Read(parse.GetValue(file)!), ct);
+            var service = await client.PutSpecAsync(path, submission, ct);
             Console.WriteLine($"Service {service["name"]} updated to version {service["version"]} ({parse.GetValue(mode)}).");
             return 0;
         });

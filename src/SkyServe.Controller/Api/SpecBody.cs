@@ -14,6 +14,7 @@ internal static partial class SpecBody
 
     /// <summary>
     /// A spec with what was given beside it: <c>{"spec": "yaml text", "envs": {..}, "secrets": {..},
+    /// "resources": {"infra": .., "cloud": .., "region": .., "zone": .., "accelerators": "L4:1", "use_spot": true},
     /// "uploads": {"workdir": "sha256:..", "file_mounts": {"/target": "sha256:.."}}}</c> (<see cref="SpecSubmission"/>).
     /// </summary>
     public const string SubmissionMediaType = "application/vnd.skyserve.submission+json";
@@ -93,7 +94,12 @@ internal static partial class SpecBody
         }
         return new SpecSubmission(spec)
         {
-            Inputs = new SpecInputs { Envs = body.Envs ?? [], Secrets = body.Secrets ?? [] },
+            Inputs = new SpecInputs
+            {
+                Envs = body.Envs ?? [],
+                Secrets = body.Secrets ?? [],
+                Resources = body.Resources?.ToOverrides() ?? ResourceOverrides.None,
+            },
             Uploads = uploads,
         };
     }
@@ -107,7 +113,8 @@ internal static partial class SpecBody
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
     };
 
-    private sealed record SubmissionBody(string? Spec, Dictionary<string, string>? Envs, Dictionary<string, string>? Secrets, UploadsBody? Uploads);
+    private sealed record SubmissionBody(
+        string? Spec, Dictionary<string, string>? Envs, Dictionary<string, string>? Secrets, ResourceOverridesBody? Resources, UploadsBody? Uploads);
 
     private sealed record UploadsBody(string? Workdir, Dictionary<string, string>? FileMounts, TlsUpload? Tls);
 

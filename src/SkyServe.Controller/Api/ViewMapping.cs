@@ -8,7 +8,7 @@ namespace SkyServe.Controller.Api;
 
 internal static class ViewMapping
 {
-    /// <param name="showSecrets">Show the values of the spec's envs; otherwise each is <see cref="SpecSecrets.Redacted"/>.</param>
+    /// <param name="showSecrets">Show the values of the spec's envs; otherwise each is <see cref="SpecSecrets.Redacted"/>. Values of its secrets never show.</param>
     /// <param name="allReplicas">List finished replicas too (their cost counts either way).</param>
     /// <param name="onDemandPrice">The on-demand price of an instance type in a region (<see cref="Cloud.OnDemandPrices"/>).</param>
     /// <param name="now">Costs are computed on read, up to this moment (<see cref="CostAccounting"/>): no job rewrites replica rows.</param>
@@ -27,7 +27,7 @@ internal static class ViewMapping
 
     public static VersionView ToView(this ServiceVersionRecord v, bool showSecrets) => new(
         v.Version, v.Mode.ToWire(), v.CreatedAt, v.MinReplicas, v.MaxReplicas, v.UseSpot, v.SpotPlacer,
-        v.LoadBalancingPolicy, v.ReplicaPort, v.ReadinessPath, showSecrets ? v.SpecText : SpecSecrets.RedactText(v.SpecText));
+        v.LoadBalancingPolicy, v.ReplicaPort, v.ReadinessPath, SpecSecrets.RedactText(v.SpecText, showEnvs: showSecrets));
 
     public static ReplicaView ToView(this ReplicaRecord r, DateTime now) => new(
         r.ReplicaId, r.Version, r.Status.ToString(), LocationText(r.Cloud, r.Region, r.Zone), r.Cloud, r.Region, r.Zone,
@@ -36,7 +36,7 @@ internal static class ViewMapping
 
     public static EventView ToView(this ServiceEventRecord e) => new(e.Id, e.At, e.ReplicaId, e.FromStatus, e.ToStatus, e.Reason);
 
-    private static JsonNode? Secret(JsonNode? spec, bool show) => show ? spec : SpecSecrets.RedactEnvs(spec);
+    private static JsonNode? Secret(JsonNode? spec, bool showEnvs) => SpecSecrets.Redact(spec, showEnvs);
 
     /// <summary>SkyPilot's infra notation: cloud/region/zone, shortened where parts are unknown.</summary>
     private static string LocationText(string cloud, string region, string zone) =>

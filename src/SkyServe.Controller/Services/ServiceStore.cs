@@ -80,8 +80,10 @@ public sealed class ServiceStore(
         service.CurrentVersion = version;
         service.UpdatedAt = now;
         db.Note(service, $"version {version} submitted ({mode.ToWire()} update)", now);
+        // A previous version stored under older rules may no longer parse: then its replicas are replaced, not relabelled.
         if (previous.Uploads == SpecUploads.Format(submission.Uploads)
-            && spec.ServiceSectionOnlyDiffers(ServiceSpecParser.Parse(previous.SpecText, SpecSubmission.ParseInputs(previous.Inputs))))
+            && ServiceSpecParser.TryParse(previous.SpecText, SpecSubmission.ParseInputs(previous.Inputs)).Spec is { } before
+            && spec.ServiceSectionOnlyDiffers(before))
         {
             // Only service: changed (probe, scaling, balancing): the machines are still right, so relabel them.
             var replicas = await db.Replicas.Where(r => r.ServiceId == service.Id && r.Version == previous.Version).ToListAsync(ct);

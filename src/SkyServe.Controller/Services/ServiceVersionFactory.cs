@@ -18,7 +18,8 @@ public static class ServiceVersionFactory
             SpecText = submission.SpecText,
             Inputs = SpecSubmission.FormatInputs(submission.Inputs),
             Uploads = SpecUploads.Format(submission.Uploads),
-            EffectiveSpec = EffectiveSpecJson.Write(spec, indented: false),
+            // Secret values stay out of the shown form even at rest; replicas get them from the text and inputs.
+            EffectiveSpec = EffectiveSpecJson.Write(SpecSecrets.Redact(EffectiveSpecJson.ToJsonObject(spec), showEnvs: true)!, indented: false),
             MinReplicas = policy.MinReplicas,
             MaxReplicas = policy.MaxReplicas,
             UseSpot = spec.Resources.UseSpot,

@@ -19,16 +19,26 @@ public sealed record SpecSubmission(string SpecText)
 
     /// <summary>The stored form of <see cref="Inputs"/> (a version row's <c>inputs</c>); null when there are none.</summary>
     public static string? FormatInputs(SpecInputs inputs) =>
-        inputs.Envs.Count == 0 && inputs.Secrets.Count == 0
+        inputs.IsEmpty
             ? null
-            : JsonSerializer.Serialize(new StoredInputs(new(inputs.Envs), new(inputs.Secrets)), StoredJson);
+            : JsonSerializer.Serialize(
+                new StoredInputs(
+                    inputs.Envs.Count == 0 ? null : new(inputs.Envs),
+                    inputs.Secrets.Count == 0 ? null : new(inputs.Secrets),
+                    inputs.Resources.IsEmpty ? null : ResourceOverridesBody.From(inputs.Resources)),
+                StoredJson);
 
     public static SpecInputs ParseInputs(string? stored)
     {
         if (string.IsNullOrEmpty(stored))
             return SpecInputs.None;
         var inputs = JsonSerializer.Deserialize<StoredInputs>(stored, StoredJson)!;
-        return new SpecInputs { Envs = inputs.Envs ?? [], Secrets = inputs.Secrets ?? [] };
+        return new SpecInputs
+        {
+            Envs = inputs.Envs ?? [],
+            Secrets = inputs.Secrets ?? [],
+            Resources = inputs.Resources?.ToOverrides() ?? ResourceOverrides.None,
+        };
     }
 
     internal static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web)
@@ -37,7 +47,22 @@ public sealed record SpecSubmission(string SpecText)
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private sealed record StoredInputs(Dictionary<string, string>? Envs, Dictionary<string, string>? Secrets);
+    private sealed record StoredInputs(Dictionary<string, string>? Envs, Dictionary<string, string>? Secrets, ResourceOverridesBody? Resources);
+}
+
+/// <summary>
+/// The JSON form of <see cref="ResourceOverrides"/> (<c>--infra</c>, <c>--gpus</c>, <c>--use-spot</c>, ...) in a
+/// submission and in a version's stored inputs: <c>{"infra": "aws", "accelerators": "L4:1", "use_spot": true}</c>.
+/// </summary>
+public sealed record ResourceOverridesBody(string? Infra, string? Cloud, string? Region, string? Zone, string? Accelerators, bool? UseSpot)
+{
+    public static ResourceOverridesBody From(ResourceOverrides overrides) =>
+        new(overrides.Infra, overrides.Cloud, overrides.Region, overrides.Zone, overrides.Accelerators, overrides.UseSpot);
+
+    public ResourceOverrides ToOverrides() => new()
+    {
+        Infra = Infra, Cloud = Cloud, Region = Region, Zone = Zone, Accelerators = Accelerators, UseSpot = UseSpot,
+    };
 }
 
 /// <summary>

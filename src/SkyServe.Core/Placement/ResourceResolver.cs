@@ -14,6 +14,36 @@ public static class ResourceResolver
 {
     public static OfferingSearchResult Resolve(ResourcesSpec resources, CloudCatalog catalog)
     {
+        if (resources.Entries.Count > 0 && !OnlyLocationsDiffer(resources))
+            return ResolveEntries(resources, catalog);
+        return ResolveOne(resources, catalog);
+    }
+
+    /// <summary>
+    /// any_of/ordered entries with their own accelerators or machine keys: each entry resolved on its own, the
+    /// offerings together, cheapest first (the same order one search over all locations gives).
+    /// </summary>
+    private static OfferingSearchResult ResolveEntries(ResourcesSpec resources, CloudCatalog catalog)
+    {
+        var results = resources.Entries.Select(entry => ResolveOne(entry, catalog)).ToList();
+        var offerings = results.Where(r => r.Found).SelectMany(r => r.Offerings).Distinct().ToList();
+        if (offerings.Count == 0)
+            return new OfferingSearchResult([], string.Join("; ", results.Select(r => r.Error).Distinct()));
+        offerings.Sort(OfferingOrder.Cheapest(resources.UseSpot));
+        return new OfferingSearchResult([.. offerings], null);
+    }
+
+    /// <summary>True when the entries are the top level at different locations: one search over all of them.</summary>
+    private static bool OnlyLocationsDiffer(ResourcesSpec resources) =>
+        resources.Entries.All(entry => entry.Locations.Count == 1
+            && entry.Accelerators.SequenceEqual(resources.Accelerators)
+            && entry.UseSpot == resources.UseSpot
+            && entry.InstanceType == resources.InstanceType
+            && entry.Cpus == resources.Cpus
+            && entry.Memory == resources.Memory);
+
+    private static OfferingSearchResult ResolveOne(ResourcesSpec resources, CloudCatalog catalog)
+    {
         var locations = resources.Locations
             .Where(l => l.Cloud != SupportedClouds.Local)
             .Select(l => new LocationFilter(l.Cloud, l.Region, l.Zone)).ToList();

@@ -17,8 +17,10 @@ public static class EffectiveSpecJson
     public static readonly JsonSerializerOptions IndentedOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Write(ServiceSpec spec, bool indented = true) =>
-        ToJsonObject(spec).ToJsonString(indented ? IndentedOptions : Compact);
+    public static string Write(ServiceSpec spec, bool indented = true) => Write(ToJsonObject(spec), indented);
+
+    /// <summary>An effective spec already turned into JSON (e.g. redacted), written as <see cref="Write(ServiceSpec, bool)"/> does.</summary>
+    public static string Write(JsonNode json, bool indented = true) => json.ToJsonString(indented ? IndentedOptions : Compact);
 
     public static JsonObject ToJsonObject(ServiceSpec spec) => new()
     {
@@ -80,21 +82,61 @@ public static class EffectiveSpecJson
         return target?.Uniform is { } uniform ? JsonValue.Create(uniform) : null;
     }
 
-    private static JsonObject Resources(ResourcesSpec resources) => new()
+    private static JsonObject Resources(ResourcesSpec resources)
     {
-        ["accelerators"] = Accelerators(resources),
-        ["use_spot"] = resources.UseSpot,
-        [resources.LocationsOrdered ? "ordered" : "any_of"] =
-            new JsonArray([.. resources.Locations.Select(location => (JsonNode)new JsonObject { ["infra"] = location.ToInfra() })]),
-        ["ports"] = new JsonArray([.. resources.Ports.Select(range => range.IsSinglePort ? JsonValue.Create(range.Start) : (JsonNode)JsonValue.Create(range.ToString()))]),
-        ["disk_size"] = resources.DiskSizeGb,
-        ["disk_tier"] = resources.DiskTier,
-        ["instance_type"] = resources.InstanceType,
-        ["cpus"] = resources.Cpus,
-        ["memory"] = resources.Memory,
-        ["image_id"] = resources.ImageId,
-        ["labels"] = Strings(resources.Labels),
-    };
+        var sameAccelerators = resources.Entries.All(entry => SameAccelerators(entry, resources));
+        return new JsonObject
+        {
+            ["accelerators"] = sameAccelerators ? Accelerators(resources) : null,
+            ["use_spot"] = resources.UseSpot,
+            [resources.LocationsOrdered ? "ordered" : "any_of"] = resources.Entries.Count > 0
+                ? new JsonArray([.. resources.Entries.Select(entry => (JsonNode)Entry(entry, resources, !sameAccelerators))])
+                : new JsonArray([.. resources.Locations.Select(location => (JsonNode)new JsonObject { ["infra"] = location.ToInfra() })]),
+            ["ports"] = new JsonArray([.. resources.Ports.Select(range => range.IsSinglePort ? JsonValue.Create(range.Start) : (JsonNode)JsonValue.Create(range.ToString()))]),
+            ["disk_size"] = resources.DiskSizeGb,
+            ["disk_tier"] = resources.DiskTier,
+            ["instance_type"] = resources.InstanceType,
+            ["cpus"] = resources.Cpus,
+            ["memory"] = resources.Memory,
+            ["image_id"] = resources.ImageId,
+            ["labels"] = Strings(resources.Labels),
+        };
+    }
+
+    /// <summary>Identifies an any_of/ordered entry by everything it sets, to find one listed twice.</summary>
+    internal static string ResourcesEntryKey(ResourcesSpec entry) => Entry(entry, ResourcesSpec.Default, withAccelerators: true).ToJsonString();
+
+    private static bool SameAccelerators(ResourcesSpec entry, ResourcesSpec top) =>
+        entry.AcceleratorsOrdered == top.AcceleratorsOrdered && entry.Accelerators.SequenceEqual(top.Accelerators);
+
+    /// <summary>
+    /// An any_of/ordered entry as the keys that differ from the top level (which it is laid over when read back):
+    /// its location, and its accelerators when entries differ in them.
+    /// </summary>
+    private static JsonObject Entry(ResourcesSpec entry, ResourcesSpec top, bool withAccelerators)
+    {
+        var json = new JsonObject();
+        if (entry.Locations.Count == 1)
+            json["infra"] = entry.Locations[0].ToInfra();
+        if (withAccelerators && entry.Accelerators.Count > 0)
+            json["accelerators"] = Accelerators(entry);
+        if (entry.UseSpot != top.UseSpot)
+            json["use_spot"] = entry.UseSpot;
+        if (entry.DiskSizeGb != top.DiskSizeGb)
+            json["disk_size"] = entry.DiskSizeGb;
+        AddIfDifferent(json, "disk_tier", entry.DiskTier, top.DiskTier);
+        AddIfDifferent(json, "instance_type", entry.InstanceType, top.InstanceType);
+        AddIfDifferent(json, "cpus", entry.Cpus, top.Cpus);
+        AddIfDifferent(json, "memory", entry.Memory, top.Memory);
+        AddIfDifferent(json, "image_id", entry.ImageId, top.ImageId);
+        return json;
+    }
+
+    private static void AddIfDifferent(JsonObject json, string key, string? value, string? topValue)
+    {
+        if (!string.Equals(value, topValue, StringComparison.Ordinal))
+            json[key] = value;
+    }
 
     /// <summary>The map form for "any of these", the list form for a preference order; null when none.</summary>
     private static JsonNode? Accelerators(ResourcesSpec resources)

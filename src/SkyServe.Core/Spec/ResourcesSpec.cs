@@ -28,6 +28,29 @@ public sealed record ResourcesSpec
     /// <summary>True when the locations came from <c>ordered:</c> (first is preferred).</summary>
     public bool LocationsOrdered { get; init; }
 
+    /// <summary>
+    /// The <c>any_of</c>/<c>ordered</c> entries, each laid over the top-level keys as SkyPilot overrides resources
+    /// with each entry: at most one location each, and its own accelerators, instance type, cpus, memory, disk and
+    /// image where it gives them. Empty without any_of/ordered. <see cref="Accelerators"/> and <see cref="Locations"/>
+    /// are then the union over the entries.
+    /// </summary>
+    public IReadOnlyList<ResourcesSpec> Entries { get; init; } = [];
+
+    /// <summary>
+    /// Every (location, accelerator) pair a replica may take, entries expanded by their accelerators as SkyPilot
+    /// expands a set of accelerators into candidates: a null location is anywhere, a null accelerator CPU only.
+    /// </summary>
+    public IReadOnlyList<ResourceCandidate> Candidates()
+    {
+        IEnumerable<ResourcesSpec> entries = Entries.Count > 0 ? Entries : [this];
+        return [.. entries.SelectMany(entry =>
+        {
+            var locations = entry.Locations.Count == 0 ? [(CloudLocation?)null] : entry.Locations.Cast<CloudLocation?>();
+            var accelerators = entry.Accelerators.Count == 0 ? [(AcceleratorCandidate?)null] : entry.Accelerators.Cast<AcceleratorCandidate?>();
+            return locations.SelectMany(l => accelerators.Select(a => new ResourceCandidate(l, a, entry)));
+        }).Distinct()];
+    }
+
     public IReadOnlyList<PortRange> Ports { get; init; } = [];
 
     public int DiskSizeGb { get; init; } = SpecDefaults.DiskSizeGb;

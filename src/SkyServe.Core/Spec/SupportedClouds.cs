@@ -13,10 +13,25 @@ public static class SupportedClouds
 
     public static IReadOnlyList<string> All { get; } = [Aws, Gcp, Azure, Local, Docker];
 
+    /// <summary>SkyPilot's names for Kubernetes, which has no provider here.</summary>
+    public static IReadOnlyList<string> KubernetesNames { get; } = ["kubernetes", "k8s"];
+
     /// <summary>The canonical (lower-case) name, or null for a cloud this project cannot launch on.</summary>
     public static string? Normalize(string? cloud)
     {
         var lower = cloud?.Trim().ToLowerInvariant();
         return lower is not null && All.Contains(lower) ? lower : null;
+    }
+
+    /// <summary>Why <paramref name="cloud"/> cannot be used: Kubernetes and SSH node pools get their own answer.</summary>
+    public static string UnsupportedMessage(string cloud)
+    {
+        var lower = cloud.Trim().ToLowerInvariant();
+        var supported = string.Join(", ", All);
+        if (KubernetesNames.Contains(lower))
+            return $"no Kubernetes provider: this project launches replicas on {supported}; name one of those instead of '{cloud}'";
+        if (lower == "ssh")
+            return $"no SSH node pool provider: this project launches replicas on {supported}; name one of those instead of '{cloud}'";
+        return $"unsupported cloud '{cloud}' (supported: {supported})";
     }
 }

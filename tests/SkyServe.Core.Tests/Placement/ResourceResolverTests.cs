@@ -66,6 +66,43 @@ public sealed class ResourceResolverTests
         Assert.Contains("cpus 1000+", cpus.Error);
     }
 
+    [Fact]
+    public void Entries_with_their_own_accelerators_resolve_each_on_its_own()
+    {
+        var result = ResourceResolver.Resolve(Parse("""
+            any_of:
+              - {infra: aws/us-east-1, accelerators: A10G:1}
+              - {infra: gcp/us-central1, accelerators: L4:1}
+            """), Catalog.Clouds);
+        Assert.True(result.Found, result.Error);
+        Assert.All(result.Offerings, o => Assert.Equal(o.Cloud == "aws" ? "A10G" : "L4", o.AcceleratorName));
+        Assert.Contains(result.Offerings, o => o.Cloud == "aws");
+        Assert.Contains(result.Offerings, o => o.Cloud == "gcp");
+        Assert.Equal(result.Offerings.OrderBy(o => o.OnDemandPerHour).Select(o => o.OnDemandPerHour), result.Offerings.Select(o => o.OnDemandPerHour));
+    }
+
+    [Fact]
+    public void A_set_of_accelerators_with_any_of_offers_every_pair()
+    {
+        var result = ResourceResolver.Resolve(Parse("accelerators: {L4:1, A10G:1}\nany_of:\n  - zone: use1-az1\n  - zone: us-central1-a"), Catalog.Clouds);
+        Assert.True(result.Found, result.Error);
+        Assert.All(result.Offerings, o => Assert.Contains(o.Zone, new[] { "use1-az1", "us-central1-a" }));
+        Assert.Contains(result.Offerings, o => o.AcceleratorName == "A10G");
+        Assert.Contains(result.Offerings, o => o.AcceleratorName == "L4");
+    }
+
+    /// <summary>The spec parser tells a zone's region and cloud from its name: that must hold for every zone the catalog has.</summary>
+    [Fact]
+    public void Every_catalog_zone_names_its_region_and_cloud()
+    {
+        foreach (var offering in Catalog.Clouds.Offerings.Concat(Catalog.Local.Offerings))
+        {
+            Assert.Equal(offering.Region, CloudNaming.RegionOfZone(offering.Cloud, offering.Zone));
+            Assert.Equal(offering.Cloud, CloudNaming.CloudOfZone(offering.Zone));
+            Assert.Equal(offering.Cloud, CloudNaming.CloudOfRegion(offering.Region));
+        }
+    }
+
     private static ResourcesSpec Parse(string resources) =>
         ServiceSpecParser.Parse("service:\n  readiness_probe: /\n  ports: 8080\nresources:\n  " + resources.Replace("\n", "\n  ") + "\n").Resources;
 }

@@ -33,6 +33,24 @@ public sealed class AcceleratorsTests
         Assert.Equal([new AcceleratorCandidate("L4", 1), new AcceleratorCandidate("A10G", 1)], resources.Accelerators);
     }
 
+    [Theory]
+    [InlineData("{L4:1, A10G:1, A100:1}", "L4:1,A10G:1,A100:1")]
+    [InlineData("{L4:8, A10g:8}", "L4:8,A10G:8")]
+    [InlineData("{l4: 2, a100-80gb: 1}", "L4:2,A100-80GB:1")]
+    [InlineData("{L4:1, A10G: 2}", "L4:1,A10G:2")]
+    [InlineData("h100:2.0", "H100:2")]
+    [InlineData("[a10g, 'l4:2']", "A10G:1,L4:2")]
+    public void Set_form_of_NAME_COUNT_strings_and_any_case_read_as_SkyPilot_does(string value, string expected)
+    {
+        Assert.Equal(expected, string.Join(",", Resources(value).Accelerators));
+    }
+
+    [Fact]
+    public void An_unknown_accelerator_name_is_kept_as_written()
+    {
+        Assert.Equal("MI300X:8", Resources("MI300X:8").Accelerators.Single().ToString());
+    }
+
     [Fact]
     public void List_form_is_a_preference_order()
     {
@@ -57,7 +75,7 @@ public sealed class AcceleratorsTests
 
     [Theory]
     [InlineData("A100:0", "resources.accelerators", 4, 17, "the count of accelerator 'A100' must be a whole number from 1 to 1024, got '0'")]
-    [InlineData("A100:0.5", "resources.accelerators", 4, 17, "must be a whole number from 1 to 1024, got '0.5'")]
+    [InlineData("A100:0.5", "resources.accelerators", 4, 17, "fractional accelerator count 'A100:0.5' is not supported: replicas get whole accelerators")]
     [InlineData("'A 100'", "resources.accelerators", 4, 17, "invalid accelerator 'A 100'")]
     [InlineData("{L4: 1, A10G: two}", "resources.accelerators.A10G", 4, 31, "got 'two'")]
     [InlineData("[L4, [A10G]]", "resources.accelerators[1]", 4, 22, "expected an accelerator such as A100 or A100:4, got a list")]

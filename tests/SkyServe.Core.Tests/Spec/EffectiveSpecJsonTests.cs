@@ -52,7 +52,7 @@ public sealed class EffectiveSpecJsonTests
             resources:
               accelerators: [A100, L4:2]
               use_spot: true
-              ordered: [{infra: gcp/us-central1/us-central1-a}, {infra: aws}]
+              infra: gcp/us-central1/us-central1-a
               ports: ['9000-9001', 9002]
             envs: {A: b}
             model: {path: /m, engine: cuda}
@@ -66,8 +66,8 @@ public sealed class EffectiveSpecJsonTests
         Assert.Equal("instance_aware_least_load", (string?)json["service"]!["load_balancing_policy"]);
         Assert.Equal("""{"keyfile":"k","certfile":"c"}""", json["service"]!["tls"]!.ToJsonString());
         Assert.Equal("""["A100:1","L4:2"]""", json["resources"]!["accelerators"]!.ToJsonString());
-        Assert.Equal("""[{"infra":"gcp/us-central1/us-central1-a"},{"infra":"aws"}]""", json["resources"]!["ordered"]!.ToJsonString());
-        Assert.Null(json["resources"]!["any_of"]);
+        Assert.Equal("""[{"infra":"gcp/us-central1/us-central1-a"}]""", json["resources"]!["any_of"]!.ToJsonString());
+        Assert.Null(json["resources"]!["ordered"]);
         Assert.Equal("""["9000-9001",9002]""", json["resources"]!["ports"]!.ToJsonString());
         Assert.Equal("""{"path":"/m","engine":"cuda","max_batch_size":32}""", json["model"]!.ToJsonString());
     }
@@ -103,5 +103,31 @@ public sealed class EffectiveSpecJsonTests
         Assert.Equal(3, again.Service.ReplicaPolicy.MinReplicas);
         Assert.Equal(3, again.Service.ReplicaPolicy.MaxReplicas);
         Assert.True(again.IsEquivalentTo(spec));
+    }
+
+    [Fact]
+    public void Entries_with_their_own_keys_are_written_as_what_differs_from_the_top_level_and_read_back_the_same()
+    {
+        var spec = SpecAssert.Valid("""
+            service:
+              ports: 8080
+            resources:
+              cpus: 8+
+              use_spot: true
+              ordered:
+                - {infra: gcp/*/us-central1-a, accelerators: A100}
+                - {infra: aws, accelerators: {L4:2}, instance_type: g6.12xlarge}
+                - {zone: eastus-1, cpus: 16}
+            """);
+        var json = EffectiveSpecJson.ToJsonObject(spec);
+        Assert.Null(json["resources"]!["accelerators"]);
+        Assert.Equal(
+            """[{"infra":"gcp/us-central1/us-central1-a","accelerators":{"A100":1}},{"infra":"aws","accelerators":{"L4":2},"instance_type":"g6.12xlarge"},{"infra":"azure/eastus/eastus-1","cpus":"16"}]""",
+            json["resources"]!["ordered"]!.ToJsonString());
+        var again = SpecAssert.Valid(EffectiveSpecJson.Write(spec));
+        Assert.True(spec.IsEquivalentTo(again));
+        Assert.Equal(
+            ["gcp/us-central1/us-central1-a A100:1 spot", "aws L4:2 instance_type=g6.12xlarge spot", "azure/eastus/eastus-1 CPU spot"],
+            again.Resources.Candidates().Select(candidate => candidate.ToString()));
     }
 }

@@ -74,20 +74,59 @@ public sealed class LocationsTests
     }
 
     [Theory]
-    [InlineData("  infra: k8s\n", "resources.infra", 4, 10, "unsupported cloud 'k8s' (supported: aws, gcp, azure, local, docker)")]
-    [InlineData("  infra: kubernetes/my-context/ns\n", "resources.infra", 4, 10, "unsupported cloud 'kubernetes'")]
+    [InlineData("  infra: gcp/*/us-central1-a\n", "gcp/us-central1/us-central1-a")]
+    [InlineData("  infra: '*/us-east-1'\n", "aws/us-east-1")]
+    [InlineData("  infra: '*/*/us-central1-b'\n", "gcp/us-central1/us-central1-b")]
+    [InlineData("  infra: aws/*\n", "aws")]
+    [InlineData("  infra: /aws/us-west-2/\n", "aws/us-west-2")]
+    [InlineData("  region: us-east-1\n", "aws/us-east-1")]
+    [InlineData("  region: eastus\n", "azure/eastus")]
+    [InlineData("  zone: us-central1-a\n", "gcp/us-central1/us-central1-a")]
+    [InlineData("  cloud: aws\n  zone: us-east-1a\n", "aws/us-east-1/us-east-1a")]
+    [InlineData("  cloud: azure\n  zone: westus2-2\n", "azure/westus2/westus2-2")]
+    [InlineData("  zone: use1-az2\n", "aws/us-east-1/use1-az2")]
+    [InlineData("  zone: apne1-az1\n", "aws/ap-northeast-1/apne1-az1")]
+    public void Wildcards_and_zone_only_locations_resolve_to_one_place(string resourceLines, string infra)
+    {
+        Assert.Equal([infra], Resources(resourceLines).Locations.Select(location => location.ToInfra()));
+    }
+
+    [Fact]
+    public void A_lone_wildcard_means_anywhere()
+    {
+        Assert.Empty(Resources("  infra: '*'\n").Locations);
+    }
+
+    [Fact]
+    public void Zone_only_any_of_entries_take_their_region_from_the_zone()
+    {
+        var resources = Resources("  any_of:\n    - zone: us-central1-a\n    - {cloud: aws, zone: us-west-2b}\n    - infra: gcp/*/us-central1-b\n");
+        Assert.Equal(["gcp/us-central1/us-central1-a", "aws/us-west-2/us-west-2b", "gcp/us-central1/us-central1-b"],
+            resources.Locations.Select(location => location.ToInfra()));
+    }
+
+    [Theory]
+    [InlineData("  infra: k8s\n", "resources.infra", 4, 10, "no Kubernetes provider: this project launches replicas on aws, gcp, azure, local, docker")]
+    [InlineData("  infra: kubernetes/my-context/ns\n", "resources.infra", 4, 10, "no Kubernetes provider")]
+    [InlineData("  cloud: kubernetes\n", "resources.cloud", 4, 10, "no Kubernetes provider")]
+    [InlineData("  any_of:\n    - infra: aws\n    - infra: k8s/my-context\n", "resources.any_of[1].infra", 6, 14, "no Kubernetes provider")]
+    [InlineData("  infra: ssh/my-pool\n", "resources.infra", 4, 10, "no SSH node pool provider")]
     [InlineData("  cloud: lambda\n", "resources.cloud", 4, 10, "unsupported cloud 'lambda'")]
     [InlineData("  infra: aws/us-east-1/a/b\n", "resources.infra", 4, 10, "infra must be cloud, cloud/region or cloud/region/zone")]
-    [InlineData("  infra: '*/us-east-1'\n", "resources.infra", 4, 10, "unsupported cloud '*'")]
+    [InlineData("  infra: aws//us-east-1a\n", "resources.infra", 4, 10, "each part a name or * for any")]
+    [InlineData("  infra: '*/eu-west-9x'\n", "resources.infra", 4, 10, "cannot tell which cloud region 'eu-west-9x' is in")]
+    [InlineData("  infra: aws/us-west-2/us-east-1a\n", "resources.infra", 4, 10, "zone 'us-east-1a' is in region 'us-east-1', not 'us-west-2'")]
     [InlineData("  infra: aws\n  region: us-east-1\n", "resources.infra", 4, 10, "infra cannot be combined with cloud, region or zone")]
-    [InlineData("  region: us-east-1\n", "resources", 4, 3, "a region or zone needs a cloud")]
-    [InlineData("  cloud: aws\n  zone: us-east-1a\n", "resources", 4, 3, "zone 'us-east-1a' needs its region")]
+    [InlineData("  cloud: local\n  zone: us-east-1a\n", "resources.zone", 5, 9, "zone 'us-east-1a' needs its region: write infra: local/REGION/us-east-1a")]
     [InlineData("  any_of:\n    - infra: aws\n    - infra: oci\n", "resources.any_of[1].infra", 6, 14, "unsupported cloud 'oci'")]
     [InlineData("  any_of:\n    - infra: aws\n    - infra: aws\n", "resources.any_of[1]", 6, 7, "location aws is listed twice")]
-    [InlineData("  any_of:\n    - infra: aws\n    - accelerators: A100\n", "resources.any_of[1].accelerators", 6, 7, "unknown key 'accelerators' (allowed: infra, cloud, region, zone, use_spot)")]
+    [InlineData("  any_of:\n    - infra: aws\n    - ports: 8081\n", "resources.any_of[1].ports", 6, 7, "unsupported key 'ports': every replica serves on the same port")]
+    [InlineData("  any_of:\n    - infra: aws\n    - any_of: [{infra: gcp}]\n", "resources.any_of[1].any_of", 6, 7, "unsupported key 'any_of': any_of entries do not nest")]
+    [InlineData("  accelerators: [L4, A10G]\n  any_of:\n    - infra: aws\n", "resources.accelerators", 4, 17, "a preference list of accelerators cannot be combined with any_of")]
+    [InlineData("  accelerators: {L4:1, A10G:1}\n  ordered:\n    - infra: aws\n", "resources.accelerators", 4, 17, "several accelerators cannot be combined with ordered")]
     [InlineData("  any_of:\n    - aws\n", "resources.any_of[0]", 5, 7, "expected a mapping such as {infra: aws/us-east-1}, got 'aws'")]
-    [InlineData("  any_of:\n    - use_spot: true\n", "resources.any_of[0]", 5, 7, "this entry names no location")]
-    [InlineData("  any_of: aws\n", "resources.any_of", 4, 11, "expected a list of locations, got 'aws'")]
+    [InlineData("  any_of:\n    - {}\n    - {}\n", "resources.any_of[1]", 6, 7, "this entry is listed twice")]
+    [InlineData("  any_of: aws\n", "resources.any_of", 4, 11, "expected a list of resources such as")]
     [InlineData("  any_of: [{infra: aws}]\n  ordered: [{infra: gcp}]\n", "resources.ordered", 5, 3, "any_of and ordered cannot both be set")]
     public void Bad_locations_are_errors(string resourceLines, string path, int line, int column, string message)
     {

@@ -59,4 +59,34 @@ public sealed class SpecSecretsTests
         Assert.Equal(["A", "B"], redacted["envs"]!.AsObject().Select(e => e.Key));
         Assert.Equal("x", redacted["run"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void Secret_values_are_hidden_even_where_env_values_are_shown()
+    {
+        const string text = """
+            envs:
+              MODEL: shown-model
+            secrets:
+              API_KEY: hidden-api-key  # planted
+              TOKEN: "hidden-token"
+            run: curl -H "X-Key=hidden-api-key" localhost
+            """;
+        foreach (var showEnvs in new[] { false, true })
+        {
+            var redacted = SpecSecrets.RedactText(text, showEnvs);
+            Assert.DoesNotContain("hidden", redacted);
+            Assert.True(redacted.Contains("  API_KEY: \"<redacted>\"  # planted", StringComparison.Ordinal), redacted);
+            Assert.Equal(showEnvs, redacted.Contains("shown-model", StringComparison.Ordinal));
+        }
+        var effective = JsonNode.Parse("""{"envs": {"MODEL": "m"}, "secrets": {"API_KEY": "k"}}""");
+        SpecSecrets.Redact(effective, showEnvs: true);
+        Assert.Equal("m", (string?)effective!["envs"]!["MODEL"]);
+        Assert.Equal("<redacted>", (string?)effective["secrets"]!["API_KEY"]);
+    }
+
+    [Fact]
+    public void Literals_of_secret_values_are_replaced_in_free_text()
+    {
+        Assert.Equal("token <redacted> and <redacted>", SpecSecrets.RedactLiterals("token abcd1234 and abcd1234", ["abcd1234", "ab"]));
+    }
 }

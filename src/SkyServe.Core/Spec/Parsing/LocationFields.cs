@@ -19,6 +19,8 @@ internal sealed record LocationFields(string? Cloud, string? Region, string? Zon
     {
         if (FromInfra)
             return this;
+        if (IsEmpty)
+            return baseFields;
         var cloud = Cloud ?? baseFields.Cloud;
         var sameCloud = Cloud is null || Cloud == baseFields.Cloud;
         var region = Region ?? (sameCloud ? baseFields.Region : null);

@@ -12,9 +12,14 @@ internal sealed class ServiceSpecReader(SpecReadContext context, SpecInputs inpu
         ["name", "service", "resources", "envs", "secrets", "setup", "run", "model", "workdir", "file_mounts", "num_nodes"],
         new Dictionary<string, string>
         {
-            ["volumes"] = "volumes are not supported",
+            ["volumes"] = "volumes are not supported: mount data with file_mounts",
             ["pool"] = "cluster pools are not part of this serving system",
-            ["config"] = "per-task SkyPilot config overrides are not supported",
+            ["config"] = "per-task SkyPilot config overrides (~/.sky/config.yaml keys) are not supported: this project's controller has its own settings",
+            ["experimental"] = "experimental config_overrides are not supported: this project's controller has its own settings",
+            ["event_callback"] = "event callbacks belong to SkyPilot's managed jobs; watch a service with skyserve events instead",
+            ["inputs"] = "inputs are SkyPilot's data-egress hints for its optimizer; placement here does not price data transfer",
+            ["outputs"] = "outputs are SkyPilot's data-egress hints for its optimizer; placement here does not price data transfer",
+            ["file_mounts_mapping"] = "file_mounts_mapping is SkyPilot's internal key; write file_mounts",
         });
 
     public ServiceSpec? Read(YamlMappingNode root)
@@ -22,7 +27,7 @@ internal sealed class ServiceSpecReader(SpecReadContext context, SpecInputs inpu
         var top = new MappingReader(context, root, SpecPath.Root, Keys);
         var name = ReadName(top);
         var service = new ServiceSectionReader(context).Read(top);
-        var resources = new ResourcesReader(context).Read(top);
+        var resources = new ResourcesReader(context, inputs.Resources).Read(top);
         var envs = new StringMapReader(context).Read(
             top.Value("envs"), top.PathOf("envs"), SpecPatterns.EnvName(),
             "env var names are letters, digits and _, not starting with a digit",

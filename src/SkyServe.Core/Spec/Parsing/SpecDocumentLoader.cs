@@ -51,6 +51,25 @@ internal static class SpecDocumentLoader
         return mapping;
     }
 
+    /// <summary>One YAML value given outside the spec (a command-line flag such as <c>--gpus {L4:1, A10G:1}</c>); errors go under <paramref name="path"/>.</summary>
+    public static YamlNode? LoadValue(string text, SpecReadContext context, string path)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException exception)
+        {
+            context.Error(path, new Mark(0, 1, 1), $"'{text}' is not a valid value: {exception.Message.Trim()}");
+            return null;
+        }
+        var root = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
+        if (root is null || YamlScalars.IsNull(root))
+            context.Error(path, new Mark(0, 1, 1), "no value given");
+        return YamlScalars.IsNull(root) ? null : root;
+    }
+
     /// <summary>
     /// JSON allows tabs for indentation where YAML does not. In JSON a tab can only be whitespace (inside a
     /// string it must be escaped), so replacing each with one space keeps the meaning and every column.
