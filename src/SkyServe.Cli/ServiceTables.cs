@@ -46,6 +46,16 @@ internal static class ServiceTables
     private static string Saving(JsonNode? cost) =>
         cost is null ? "-" : $"{Dollars(cost["saving"])} ({cost["saving_percent"]?.GetValue<decimal>().ToString("0.0", CultureInfo.InvariantCulture)}%)";
 
+    /// <summary>The instance type, with the node count of a multi-node replica: "2x g5.xlarge".</summary>
+    private static string? MachineType(JsonNode replica) =>
+        NumNodes(replica) is > 1 and var n ? $"{n}x {replica["instance_type"]}" : replica["instance_type"]?.ToString();
+
+    /// <summary>What the replica costs an hour: one machine's price times its nodes.</summary>
+    private static JsonNode? ReplicaPrice(JsonNode replica) =>
+        replica["hourly_price"] is { } price ? JsonValue.Create(price.GetValue<decimal>() * NumNodes(replica)) : null;
+
+    private static int NumNodes(JsonNode replica) => replica["num_nodes"]?.GetValue<int>() ?? 1;
+
     public static string Replicas(JsonArray replicas)
     {
         var now = TimeProvider.System.GetUtcNow().UtcDateTime; // the CLI reads the wall clock once per table
@@ -53,7 +63,7 @@ internal static class ServiceTables
         foreach (var r in replicas)
             table.Add(r!["replica_id"]?.ToString(), r["version"]?.ToString(), r["status"]?.ToString(), r["location"]?.ToString(),
                 r["is_spot"]?.GetValue<bool>() == true ? "spot" : "on-demand", r["endpoint"]?.ToString(),
-                Age.Since(r["created_at"]?.GetValue<DateTime>(), now), r["instance_type"]?.ToString(), Dollars(r["hourly_price"]));
+                Age.Since(r["created_at"]?.GetValue<DateTime>(), now), MachineType(r), Dollars(ReplicaPrice(r)));
         return table.ToString();
     }
 }

@@ -30,16 +30,20 @@ public static class AgentServingArguments
             if (agent.Setup is { } setup)
                 args.AddRange([AgentFlags.Setup, setup]);
             args.AddRange([AgentFlags.EnginePort, Text(enginePort ?? agent.EnginePort ?? 0), AgentFlags.Workdir, workDirectory]);
+            if (agent.Nodes.Count > 1)
+                args.AddRange([AgentFlags.NumNodes, Text(agent.Nodes.Count)]);
         }
         if (agent.ControllerUrl is { } controller)
             args.AddRange([AgentFlags.ControllerUrl, controller]);
         return args;
     }
 
-    /// <summary>The agent's environment: the spec's <c>envs</c>, and the controller token when there is one.</summary>
+    /// <summary>The agent's environment: the spec's <c>envs</c>, SkyPilot's variables, and the controller token when there is one.</summary>
     public static IReadOnlyDictionary<string, string> Environment(AgentSettings agent)
     {
         var environment = new Dictionary<string, string>(agent.Environment);
+        foreach (var (name, value) in agent.Nodes.Variables)
+            environment[name] = value; // SkyPilot's own, as there: an env of the same name does not hide them
         if (agent.ControllerToken is { } token)
             environment[AgentApi.ControllerTokenVariable] = token;
         return environment;

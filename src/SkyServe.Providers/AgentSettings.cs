@@ -40,6 +40,25 @@ public sealed record AgentSettings
     /// local runtime) leaves the choice to the agent.
     /// </summary>
     public int? EnginePort { get; init; }
+
+    /// <summary>The machine's place in its replica (rank, node count) and SkyPilot's variables for setup and run.</summary>
+    public AgentNodes Nodes { get; init; } = new();
+}
+
+/// <summary>
+/// A replica of <see cref="Count"/> machines (the spec's <c>num_nodes</c>): this one's <see cref="Rank"/> (0: the head,
+/// whose endpoint serves) and the SkyPilot variables the controller knows at launch. The node addresses are not among
+/// them: a cloud gives a machine its address only once it is up, so an agent of a multi-node replica asks the
+/// controller for them (<c>--num-nodes</c>) before it runs setup.
+/// </summary>
+public sealed record AgentNodes
+{
+    public int Rank { get; init; }
+
+    public int Count { get; init; } = 1;
+
+    /// <summary>SKYPILOT_NODE_RANK, SKYPILOT_NUM_NODES, SKYPILOT_SERVE_REPLICA_ID, ... (Contracts' <c>SkyPilotVariables</c>).</summary>
+    public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>The built-in engine's model, as the spec gives it.</summary>

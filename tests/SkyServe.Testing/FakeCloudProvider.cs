@@ -32,6 +32,9 @@ public sealed class FakeCloudProvider(params string[] zones) : ICloudProvider
     /// <summary>When set, every launch fails with this kind of error (quota, a bad request...).</summary>
     public CloudErrorKind? FailLaunchesWith { get; set; }
 
+    /// <summary>When set, a launch it gives a kind for fails with that kind (e.g. only one node of a multi-node replica).</summary>
+    public Func<LaunchRequest, CloudErrorKind?>? FailLaunchWhen { get; set; }
+
     public int LaunchAttempts => Volatile.Read(ref attempts);
 
     public IReadOnlyList<string> Launches => launches.ToList();
@@ -57,7 +60,7 @@ public sealed class FakeCloudProvider(params string[] zones) : ICloudProvider
             return Task.FromResult(existing);
         Interlocked.Increment(ref attempts);
         launchRequests.Enqueue(request);
-        if (FailLaunchesWith is { } kind)
+        if ((FailLaunchesWith ?? FailLaunchWhen?.Invoke(request)) is { } kind)
             throw new CloudProviderException(kind, $"launch refused ({kind})");
         var key = request.Offering;
         if (key.Spot && NoSpotCapacity.ContainsKey($"{key.Cloud}/{key.Region}/{key.Zone}"))

@@ -22,6 +22,7 @@ public static class AgentFlags
     public const string MetadataPollMs = "--metadata-poll-ms";
     public const string MetadataUrl = "--metadata-url";
     public const string Model = "--model";
+    public const string NumNodes = "--num-nodes";
     public const string ModelCache = "--model-cache";
     public const string ModelCacheQuotaGb = "--model-cache-quota-gb";
     public const string OrphanExitAfterMs = "--orphan-exit-after-ms";

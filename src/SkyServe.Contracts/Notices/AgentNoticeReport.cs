@@ -16,6 +16,12 @@ public sealed record AgentNoticeReport(
 /// <summary>The controller's answer: the replica on that machine, and whether this report changed anything.</summary>
 public sealed record AgentNoticeAnswer(int ReplicaId, bool Applied);
 
+/// <summary>
+/// The answer of <see cref="AgentApi.Nodes"/>: how many nodes the replica has and, once every one of them has an address,
+/// their IP addresses by rank (head first); <paramref name="Ips"/> is null while some are still unknown.
+/// </summary>
+public sealed record AgentNodesAnswer(int ReplicaId, int NumNodes, IReadOnlyList<string>? Ips);
+
 /// <summary>The agent → controller endpoints and how an agent authenticates.</summary>
 public static class AgentApi
 {
@@ -26,6 +32,12 @@ public static class AgentApi
     /// SHA-256 in <c>X-Checksum-Sha256</c> (hex), <c>Digest</c> (base64) and the ETag.
     /// </summary>
     public const string Package = "api/v1/agent/package";
+
+    /// <summary>
+    /// GET (with the agent's token): the addresses of its replica's nodes, head first (<see cref="AgentNodesAnswer"/>).
+    /// A multi-node replica's agents ask before setup, since a cloud gives a machine its address only once it is up.
+    /// </summary>
+    public const string Nodes = "api/v1/agent/nodes";
 
     /// <summary>
     /// The environment variable that carries the agent's controller token (never a command-line flag: every user of a

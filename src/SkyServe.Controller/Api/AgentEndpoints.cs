@@ -24,6 +24,8 @@ public static class AgentEndpoints
     {
         app.MapPost(AgentApi.Notices, ReceiveNoticeAsync).WithTags("agents")
             .WithSummary("An agent reports its machine's interruption notice: the replica leaves rotation and its replacement launches now.");
+        app.MapGet(AgentApi.Nodes, ListNodesAsync).WithTags("agents")
+            .WithSummary("An agent of a multi-node replica asks for its nodes' addresses (head first), which it needs before setup.");
         app.MapAgentPackage();
     }
 
@@ -46,7 +48,9 @@ public static class AgentEndpoints
         var candidates = agentsReplica is { } token
             ? await replicas.Where(r => r.LaunchToken == token).ToListAsync(ct)
             : await replicas.Where(r => r.InstanceId == report.MachineId || r.InstanceId!.EndsWith(":" + report.MachineId)).ToListAsync(ct);
-        var replica = candidates.FirstOrDefault(r => r.InstanceId == report.MachineId) ?? (candidates.Count == 1 ? candidates[0] : null);
+        if (candidates.Count == 0 && agentsReplica is null) // a worker node's machine (workers are in a JSON column: matched here)
+            candidates = (await replicas.Where(r => r.WorkerNodes != null).ToListAsync(ct)).Where(r => IsMachineOf(r, report.MachineId)).ToList();
+        var replica = candidates.FirstOrDefault(r => r.HasMachine(report.MachineId)) ?? (candidates.Count == 1 ? candidates[0] : null);
         if (replica is null)
             return NoReplica(report.MachineId);
         if (agentsReplica is not null && !IsMachineOf(replica, report.MachineId))
@@ -72,8 +76,24 @@ public static class AgentEndpoints
         };
     }
 
+    /// <summary>Whether the machine is one of the replica's nodes' (the head's or a worker's), its id qualified by a provider set or not.</summary>
     private static bool IsMachineOf(ReplicaRecord replica, string machineId) =>
-        replica.InstanceId == machineId || replica.InstanceId?.EndsWith(":" + machineId, StringComparison.Ordinal) == true;
+        replica.MachineIds.Any(id => id == machineId || id.EndsWith(":" + machineId, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The addresses of the replica's nodes, head first, once every node has one; until then <c>ips</c> is null and the
+    /// agent asks again. Authorized by the replica's agent token only (every node of the replica carries the same).
+    /// </summary>
+    private static async Task<IResult> ListNodesAsync(HttpRequest request, ScopedTokens tokens, ControllerDb db, CancellationToken ct)
+    {
+        if (ScopedTokens.Presented(request) is not { } presented || !tokens.TryReadAgentToken(presented, out var launchToken))
+            return Unauthorized(request);
+        var replica = await db.Replicas.AsNoTracking().SingleOrDefaultAsync(r => r.LaunchToken == launchToken, ct);
+        if (replica is null)
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Replica not found",
+                detail: "the replica of this agent's token is gone; its machines are being terminated");
+        return Results.Ok(new AgentNodesAnswer(replica.ReplicaId, replica.NodeCount, NodeAddresses.Of(replica)));
+    }
 
     private static IResult NoReplica(string machineId) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Replica not found", detail: $"no replica runs on machine {machineId}");

@@ -36,12 +36,13 @@ internal static class FleetSummary
             PricesFrom, now);
     }
 
-    /// <summary>Only the columns counts and costs read (no spec, endpoint or tokens).</summary>
+    /// <summary>Only the columns counts and costs read (no spec, endpoint or tokens; the worker nodes, since each costs).</summary>
     public static IQueryable<ReplicaRecord> SlimReplicas(IQueryable<ReplicaRecord> replicas) => replicas.AsNoTracking()
         .Select(r => new ReplicaRecord
         {
             ServiceId = r.ServiceId, Status = r.Status, IsSpot = r.IsSpot, Cloud = r.Cloud, Region = r.Region, InstanceType = r.InstanceType,
             InstanceId = r.InstanceId, HourlyPrice = r.HourlyPrice, CreatedAt = r.CreatedAt, StatusChangedAt = r.StatusChangedAt,
+            WorkerNodes = r.WorkerNodes,
         });
 
     private readonly record struct Counts(int Ready, int Live, int Spot, int OnDemand)

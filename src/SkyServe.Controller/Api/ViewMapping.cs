@@ -32,7 +32,8 @@ internal static class ViewMapping
     public static ReplicaView ToView(this ReplicaRecord r, DateTime now) => new(
         r.ReplicaId, r.Version, r.Status.ToString(), LocationText(r.Cloud, r.Region, r.Zone), r.Cloud, r.Region, r.Zone,
         r.IsSpot, r.InstanceType, r.Accelerator, r.InstanceId, r.Endpoint, r.HourlyPrice, CostAccounting.CostOf(r, now), r.NoticeDeadline,
-        r.CreatedAt, r.StatusChangedAt, r.ReadyAt);
+        r.CreatedAt, r.StatusChangedAt, r.ReadyAt, r.NodeCount,
+        [new NodeView(0, r.InstanceId, r.Endpoint), .. (r.WorkerNodes ?? []).Select(w => new NodeView(w.Rank, w.InstanceId, w.Endpoint))]);
 
     public static EventView ToView(this ServiceEventRecord e) => new(e.Id, e.At, e.ReplicaId, e.FromStatus, e.ToStatus, e.Reason);
 

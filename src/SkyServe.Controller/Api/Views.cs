@@ -30,7 +30,10 @@ public sealed record VersionView(
 public sealed record ReplicaView(
     int ReplicaId, int Version, string Status, string Location, string Cloud, string Region, string Zone, bool IsSpot,
     string? InstanceType, string? Accelerator, string? InstanceId, string? Endpoint, decimal? HourlyPrice, decimal CostToDate,
-    DateTime? NoticeDeadline, DateTime CreatedAt, DateTime StatusChangedAt, DateTime? ReadyAt);
+    DateTime? NoticeDeadline, DateTime CreatedAt, DateTime StatusChangedAt, DateTime? ReadyAt, int NumNodes, IReadOnlyList<NodeView> Nodes);
+
+/// <summary>One machine of a replica: rank 0 is the head (the replica's own machine and endpoint), 1..N-1 its workers.</summary>
+public sealed record NodeView(int Rank, string? InstanceId, string? Endpoint);
 
 public sealed record EventView(long Id, DateTime At, int? ReplicaId, string? FromStatus, string ToStatus, string Reason);
 

@@ -11,7 +11,7 @@ namespace SkyServe.Controller.Jobs;
 /// <summary>
 /// Terminates machines tagged as ours that no replica row owns (a purged service, a crash at the wrong
 /// moment). A row owns a machine by its instance id or by its launch token, which is recorded before the
-/// launch, so a launch in flight is never mistaken for an orphan.
+/// launch, so a launch in flight is never mistaken for an orphan; a multi-node replica owns its workers' the same way.
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class OrphanMachineCollectorJob(
@@ -24,9 +24,11 @@ public sealed class OrphanMachineCollectorJob(
             return; // one controller runs the jobs: the one that holds the reconcile lease
         db.Fence = leader.Generation;
         var machines = await provider.ListAsync(new Dictionary<string, string> { [MachineTags.ManagedBy] = MachineOwnership.ManagedBy }, ct);
-        var owners = await db.Replicas.AsNoTracking().Select(r => new { r.InstanceId, r.LaunchToken }).ToListAsync(ct);
-        var byInstance = owners.Where(o => o.InstanceId != null).Select(o => o.InstanceId!).ToHashSet();
-        var byToken = owners.Select(o => o.LaunchToken.ToString()).ToHashSet();
+        var owners = await db.Replicas.AsNoTracking().Select(r => new { r.InstanceId, r.LaunchToken, r.WorkerNodes }).ToListAsync(ct);
+        // A multi-node replica owns its workers' machines too, by id or by their tokens (recorded with the row, before launch).
+        var workers = owners.SelectMany(o => o.WorkerNodes ?? []).ToList();
+        var byInstance = owners.Select(o => o.InstanceId).Concat(workers.Select(w => w.InstanceId)).OfType<string>().ToHashSet();
+        var byToken = owners.Select(o => o.LaunchToken).Concat(workers.Select(w => w.LaunchToken)).Select(t => t.ToString()).ToHashSet();
         var orphans = OrphanSelection.Pick(machines.Select(m => new OwnedMachine(m.Id, m.ClientToken, m.LaunchedAt)), byInstance, byToken,
             time.GetUtcNow(), schedule.OrphanGrace).Select(o => o.Id).ToHashSet();
         if (orphans.Count > 0)

@@ -46,6 +46,7 @@ public abstract partial class ControllerDb(DbContextOptions options) : DbContext
             e.Property(r => r.HourlyPrice).HasPrecision(12, 6);
             e.Property(r => r.CostToDate).HasPrecision(14, 6);
             e.HasIndex(r => r.InstanceId);
+            e.Property(r => r.WorkerNodes).HasConversion(ReplicaNodesColumn.Converter, ReplicaNodesColumn.Comparer);
         });
         model.Entity<ServiceEventRecord>(e =>
         {

@@ -31,4 +31,20 @@ public sealed class ReplicaRecord : IConcurrencyStamped
     public DateTime StatusChangedAt { get; set; }
     public DateTime? ReadyAt { get; set; }
     public Guid ConcurrencyStamp { get; set; }
+
+    /// <summary>
+    /// The worker nodes of a multi-node replica (the spec's <c>num_nodes</c> above 1), by rank; null for a single-node
+    /// one. Stored as JSON (column <c>worker_nodes</c>); replace the list to change it.
+    /// </summary>
+    public IReadOnlyList<ReplicaNode>? WorkerNodes { get; set; }
+
+    /// <summary>How many machines the replica has: the head and its workers.</summary>
+    public int NodeCount => 1 + (WorkerNodes?.Count ?? 0);
+
+    /// <summary>Every machine of the replica still to be cleaned up: the head's and the workers'.</summary>
+    public IReadOnlyList<string> MachineIds =>
+        [.. InstanceId is { } head ? [head] : Array.Empty<string>(), .. WorkerNodes?.Where(n => n.InstanceId is not null).Select(n => n.InstanceId!) ?? []];
+
+    /// <summary>Whether <paramref name="machineId"/> is one of its nodes' machines.</summary>
+    public bool HasMachine(string machineId) => MachineIds.Contains(machineId);
 }

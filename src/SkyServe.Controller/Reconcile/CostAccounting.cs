@@ -3,11 +3,14 @@ using SkyServe.Core.Domain;
 
 namespace SkyServe.Controller.Reconcile;
 
-/// <summary>A replica costs its hourly price from its launch until it ended (or until now), ready or not.</summary>
+/// <summary>
+/// A replica costs its hourly price from its launch until it ended (or until now), ready or not — once per machine: a
+/// multi-node replica pays for every node (<see cref="ReplicaRecord.HourlyPrice"/> is one machine's).
+/// </summary>
 public static class CostAccounting
 {
     public static decimal CostOf(ReplicaRecord replica, DateTime now) =>
-        replica.HourlyPrice is { } price ? Math.Round(price * HoursOf(replica, now), 6) : 0;
+        replica.HourlyPrice is { } price ? Math.Round(price * replica.NodeCount * HoursOf(replica, now), 6) : 0;
 
     /// <summary>The hours a replica has been paid for: from its launch until it ended, or until now.</summary>
     public static decimal HoursOf(ReplicaRecord replica, DateTime now)
@@ -32,11 +35,12 @@ public static class CostAccounting
         decimal spot = 0, onDemand = 0, perHour = 0, counterfactual = retired, counterfactualPerHour = 0;
         foreach (var r in replicas)
         {
-            if (r.HourlyPrice is not { } price)
+            if (r.HourlyPrice is not { } machinePrice)
                 continue;
+            var price = machinePrice * r.NodeCount;
             var hours = HoursOf(r, now);
             var cost = Math.Round(price * hours, 6);
-            var listPrice = r.IsSpot ? onDemandPrice(r.Cloud, r.Region, r.InstanceType) ?? price : price;
+            var listPrice = r.IsSpot ? onDemandPrice(r.Cloud, r.Region, r.InstanceType) * r.NodeCount ?? price : price;
             if (r.IsSpot)
                 spot += cost;
             else

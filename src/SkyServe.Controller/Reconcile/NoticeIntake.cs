@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using SkyServe.Controller.Metrics;
 using SkyServe.Controller.Persistence;
@@ -15,22 +14,30 @@ public sealed class NoticeIntake(IServiceScopeFactory scopes, ReconcileSignal si
 {
     private const int Attempts = 5;
 
-    /// <summary>A notice for the replica on machine <paramref name="machineId"/> (the provider's id).</summary>
+    /// <summary>
+    /// A notice for the replica on machine <paramref name="machineId"/> (the provider's id): its head's, or one of its
+    /// workers' — losing any node loses a multi-node replica, so a worker's notice takes the whole replica out.
+    /// </summary>
     public Task<NoticeOutcome> ApplyAsync(string machineId, DateTimeOffset deadline, DateTimeOffset receivedAt, string source, CancellationToken ct) =>
-        ApplyWhereAsync(r => r.InstanceId == machineId, deadline, receivedAt, source, ct);
+        ApplyWhereAsync(db => ReplicaOfMachineAsync(db, machineId, ct), deadline, receivedAt, source, ct);
 
     /// <summary>A notice for the replica launched with <paramref name="launchToken"/>.</summary>
     public Task<NoticeOutcome> ApplyAsync(Guid launchToken, DateTimeOffset deadline, DateTimeOffset receivedAt, string source, CancellationToken ct) =>
-        ApplyWhereAsync(r => r.LaunchToken == launchToken, deadline, receivedAt, source, ct);
+        ApplyWhereAsync(db => db.Replicas.SingleOrDefaultAsync(r => r.LaunchToken == launchToken, ct), deadline, receivedAt, source, ct);
 
-    private async Task<NoticeOutcome> ApplyWhereAsync(Expression<Func<ReplicaRecord, bool>> which, DateTimeOffset deadline, DateTimeOffset receivedAt,
+    /// <summary>The replica whose head or worker runs on <paramref name="machineId"/>, if any (workers are in a JSON column: matched here).</summary>
+    public static async Task<ReplicaRecord?> ReplicaOfMachineAsync(ControllerDb db, string machineId, CancellationToken ct) =>
+        await db.Replicas.SingleOrDefaultAsync(r => r.InstanceId == machineId, ct)
+        ?? (await db.Replicas.Where(r => r.WorkerNodes != null).ToListAsync(ct)).FirstOrDefault(r => r.HasMachine(machineId));
+
+    private async Task<NoticeOutcome> ApplyWhereAsync(Func<ControllerDb, Task<ReplicaRecord?>> which, DateTimeOffset deadline, DateTimeOffset receivedAt,
         string source, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
-            var replica = await db.Replicas.SingleOrDefaultAsync(which, ct);
+            var replica = await which(db);
             if (replica is null)
                 return NoticeOutcome.UnknownMachine;
             if (!await NoticeHandling.ApplyAsync(db, locations, replica, deadline, receivedAt, source, ct))

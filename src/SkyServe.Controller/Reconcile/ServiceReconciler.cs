@@ -63,7 +63,8 @@ public sealed class ServiceReconciler(
 
         var current = versions[service.CurrentVersion];
         var spec = specs[service.CurrentVersion];
-        var (placement, placementError) = PlacementOptions.For(spec, await offerings.GetAsync(ct));
+        var offered = await offerings.GetAsync(ct);
+        var (placement, placementError) = PlacementOptions.For(spec, offered);
         var candidates = placement.Select(p => p.Location).Distinct().ToList();
 
         await SyncMachinesAsync(service, replicas, candidates, ct);
@@ -105,14 +106,14 @@ public sealed class ServiceReconciler(
         if (placementError is not null && plan.Launches.Count == 0 && replicas.All(r => r.Status.IsTerminal()))
             log.ServiceUnplaceable(service.Name, placementError);
 
-        var launched = await RecordLaunchesAsync(service, plan, ct);
+        var launched = await RecordLaunchesAsync(service, plan, specs, ct);
         var (status, reason) = ServiceStatusRule.Decide(replicas.Select(ToSnapshot).ToList(), plan);
         db.SetStatus(service, status, reason, Now);
         await db.SaveChangesAsync(ct);
 
         await StartTerminationsAsync(replicas, generation, ct);
         await LaunchAsync(service, launched.Concat(replicas.Where(r => r.Status == ReplicaStatus.PENDING && r.InstanceId is null)).Distinct().ToList(),
-            specs, candidates, generation, ct);
+            specs, candidates, offered, generation, ct);
         await PruneEndedReplicasAsync(replicas, ct);
         TrackProbes(service.Id, replicas, specs);
         return IsBusy(service, replicas, plan, Now) ? options.EffectiveBusyInterval : null;
@@ -123,7 +124,7 @@ public sealed class ServiceReconciler(
         plan.Launches.Count > 0 || plan.Autoscaler.PendingTarget is not null || service.LaunchNotBefore > now
         || replicas.Any(r => r.NoticeDeadline is not null && !r.Status.IsTerminal()
             || r.Status is not (ReplicaStatus.READY or ReplicaStatus.FAILED or ReplicaStatus.FAILED_PROVISION or ReplicaStatus.PREEMPTED)
-            || r.Status.IsTerminal() && r.InstanceId is not null);
+            || r.Status.IsTerminal() && r.MachineIds.Count > 0);
 
     private void TrackProbes(long serviceId, List<ReplicaRecord> replicas, Dictionary<int, ServiceSpec> specs) =>
         probes.Track(serviceId, replicas
@@ -156,30 +157,48 @@ public sealed class ServiceReconciler(
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>Machine states (from the shared list) → replica states: running machines start probing; vanished ones were preempted or failed.</summary>
+    /// <summary>
+    /// Machine states (from the shared list) → replica states: running machines start probing; vanished ones were
+    /// preempted or failed. A multi-node replica is lost with any of its machines: those left are then terminated.
+    /// </summary>
     private async Task SyncMachinesAsync(ServiceRecord service, List<ReplicaRecord> replicas, IReadOnlyCollection<Location> candidates, CancellationToken ct)
     {
         var grace = options.EffectiveMachineListInterval * 2;
         foreach (var replica in replicas.Where(r => r.InstanceId is not null && !r.Status.IsTerminal() && r.Status != ReplicaStatus.SHUTTING_DOWN))
         {
-            var (machine, gone) = inventory.Find(replica.InstanceId!, Offset(replica.CreatedAt)!.Value, grace);
-            if (gone)
+            var since = Offset(replica.CreatedAt)!.Value;
+            var (machine, headGone) = inventory.Find(replica.InstanceId!, since, grace);
+            var workers = (replica.WorkerNodes ?? []).Select(node => (Node: node,
+                Lookup: node.InstanceId is { } id ? inventory.Find(id, since, grace) : new MachineLookup(null, Gone: false))).ToList();
+            if (NodeGang.LostRank([(0, headGone), .. workers.Select(w => (w.Node.Rank, w.Lookup.Gone))]) is { } lostRank)
             {
+                var what = replica.NodeCount == 1 ? "the machine" : lostRank == 0 ? "the head machine" : $"the machine of worker node {lostRank}";
+                var rest = replica.NodeCount == 1 ? "" : "; the replica's other machines are terminated";
                 if (replica.IsSpot)
                 {
-                    db.SetStatus(replica, ReplicaStatus.PREEMPTED, "the spot machine was reclaimed by the cloud", Now);
+                    db.SetStatus(replica, ReplicaStatus.PREEMPTED, replica.NodeCount == 1
+                        ? "the spot machine was reclaimed by the cloud" : $"{what} (spot) was reclaimed by the cloud{rest}", Now);
                     metrics.Preempted(replica.Cloud, replica.Region, replica.Zone);
                     if (replica.NoticeDeadline is null) // a notice already marked the location
                         await locations.PreemptedAsync(db, service.Id, Location(replica), candidates, Now, ct);
                 }
                 else
                 {
-                    db.SetStatus(replica, ReplicaStatus.FAILED, "the machine disappeared", Now);
+                    db.SetStatus(replica, ReplicaStatus.FAILED, $"{what} disappeared{rest}", Now);
                 }
-                replica.InstanceId = null; // nothing left to clean up
-                replica.Endpoint = null;
+                // Nothing left to clean up of the machines that are gone; the others still count (NeedsTermination).
+                if (headGone)
+                {
+                    replica.InstanceId = null;
+                    replica.Endpoint = null;
+                }
+                if (replica.WorkerNodes is not null)
+                    replica.WorkerNodes = workers.Select(w => w.Lookup.Gone ? w.Node with { InstanceId = null, Endpoint = null } : w.Node).ToList();
                 continue;
             }
+            if (replica.WorkerNodes is not null) // a cloud tells a machine's address once it has one
+                replica.WorkerNodes = workers.Select(w => w.Node.Endpoint is null && w.Lookup.Machine?.Endpoint is { } endpoint
+                    ? w.Node with { Endpoint = endpoint } : w.Node).ToList();
             if (machine is null)
                 continue; // not listed yet: judged at a later list
             replica.Endpoint ??= machine.Endpoint;
@@ -213,8 +232,12 @@ public sealed class ServiceReconciler(
         }
     }
 
-    /// <summary>Creates the rows of new replicas (PENDING, with their launch token) before any launch, so a crash never loses track of a machine.</summary>
-    private async Task<List<ReplicaRecord>> RecordLaunchesAsync(ServiceRecord service, ServicePlan plan, CancellationToken ct)
+    /// <summary>
+    /// Creates the rows of new replicas (PENDING, with their launch token, and their workers' for a multi-node one) before
+    /// any launch, so a crash never loses track of a machine.
+    /// </summary>
+    private async Task<List<ReplicaRecord>> RecordLaunchesAsync(ServiceRecord service, ServicePlan plan, Dictionary<int, ServiceSpec> specs,
+        CancellationToken ct)
     {
         var inFlight = await db.Replicas.CountAsync(r => r.ServiceId == service.Id
             && (r.Status == ReplicaStatus.PENDING || r.Status == ReplicaStatus.PROVISIONING), ct);
@@ -240,6 +263,8 @@ public sealed class ServiceReconciler(
                 CreatedAt = now,
                 StatusChangedAt = now,
             };
+            if (NodeGang.WorkerRanks(specs[launch.Version].NumNodes) is { Count: > 0 } ranks)
+                replica.WorkerNodes = ranks.Select(rank => new ReplicaNode { Rank = rank, LaunchToken = NodeGang.TokenFor(replica.LaunchToken, rank) }).ToList();
             db.Replicas.Add(replica);
             created.Add(replica);
         }
@@ -247,65 +272,52 @@ public sealed class ServiceReconciler(
         {
             await db.SaveChangesAsync(ct); // ids first: events name the replica
             foreach (var (replica, launch) in created.Zip(plan.Launches))
-                db.RecordCreated(replica, $"{(replica.IsSpot ? "spot" : "on-demand")} {replica.InstanceType} in {Location(replica)}: {launch.Reason}");
+                db.RecordCreated(replica, $"{(replica.IsSpot ? "spot" : "on-demand")} {Machines(replica)} in {Location(replica)}: {launch.Reason}");
         }
         return created;
     }
 
-    /// <summary>Launches through the provider; idempotent by the row's token, so PENDING rows left by a crash are simply launched again.</summary>
+    /// <summary>
+    /// Launches through the provider; idempotent by the row's tokens, so PENDING rows left by a crash are simply launched
+    /// again. The nodes of a multi-node replica are launched together, in its one location: all or nothing — when any
+    /// fails, the replica is a failed launch and the machines that did launch are terminated with it.
+    /// </summary>
     private async Task LaunchAsync(ServiceRecord service, List<ReplicaRecord> pending, Dictionary<int, ServiceSpec> specs,
-        IReadOnlyCollection<Location> candidates, long generation, CancellationToken ct)
+        IReadOnlyCollection<Location> candidates, IReadOnlyList<CloudOffering> offered, long generation, CancellationToken ct)
     {
         if (pending.Count == 0)
             return;
         await leader.EnsureHeldAsync(db, generation, ct); // the last look before acting on the cloud
         var results = await Task.WhenAll(pending.Select(async replica =>
-        {
-            var spec = specs[replica.Version];
-            var request = new LaunchRequest(replica.LaunchToken.ToString(),
-                new OfferingKey(replica.Cloud, replica.Region, replica.Zone, replica.InstanceType!, replica.IsSpot),
-                new Dictionary<string, string>
-                {
-                    [MachineTags.ManagedBy] = MachineOwnership.ManagedBy,
-                    [MachineTags.Service] = service.Name,
-                    [MachineTags.Version] = replica.Version.ToString(),
-                    [MachineTags.Replica] = replica.ReplicaId.ToString(),
-                })
-            {
-                Agent = AgentSettingsFactory.For(spec, options) with
-                {
-                    ControllerUrl = agentCallback.ControllerUrl,
-                    ControllerToken = agentCallback.TokenFor(replica.LaunchToken),
-                    Package = agentPackages.OfferAt(agentCallback.ControllerUrl),
-                },
-            };
-            try
-            {
-                return (replica, machine: await provider.LaunchAsync(request, ct), error: (CloudProviderException?)null);
-            }
-            catch (CloudProviderException e)
-            {
-                return (replica, machine: (CloudMachine?)null, error: e);
-            }
-        }));
+            (Replica: replica, Nodes: await LaunchNodesAsync(service, replica, specs[replica.Version], GpusPerNode(replica, offered), ct))));
 
         var now = Now;
-        foreach (var (replica, machine, error) in results)
+        foreach (var (replica, nodes) in results)
         {
             var location = Location(replica);
-            if (machine is not null)
+            foreach (var node in nodes)
+                if (node.Machine is { } launchedMachine)
+                    inventory.Launched(launchedMachine);
+            replica.InstanceId = nodes[0].Machine?.Id;
+            replica.Endpoint = nodes[0].Machine?.Endpoint;
+            if (replica.WorkerNodes is not null)
+                replica.WorkerNodes = replica.WorkerNodes.Select(w => nodes.Single(n => n.Rank == w.Rank).Machine is { } m
+                    ? w with { InstanceId = m.Id, Endpoint = m.Endpoint } : w).ToList();
+            if (NodeGang.FailedRank(nodes.Select(n => (n.Rank, n.Machine is not null)).ToList()) is not { } failedRank)
             {
-                inventory.Launched(machine);
                 metrics.Launched(replica.Cloud, replica.IsSpot);
-                replica.InstanceId = machine.Id;
-                replica.Endpoint = machine.Endpoint;
-                db.SetStatus(replica, ReplicaStatus.PROVISIONING, $"launched machine {machine.Id}", now);
+                db.SetStatus(replica, ReplicaStatus.PROVISIONING, replica.NodeCount == 1
+                    ? $"launched machine {replica.InstanceId}"
+                    : $"launched machines {string.Join(", ", nodes.Select(n => n.Machine!.Id))} (head first)", now);
                 if (replica.IsSpot)
                     await locations.LaunchedAsync(db, service.Id, location, candidates, ct);
                 SetBackoff(service, LaunchAdmission.AfterSuccess);
                 continue;
             }
-            db.SetStatus(replica, ReplicaStatus.FAILED_PROVISION, $"launch failed ({error!.Kind}): {error.Message}", now);
+            var error = nodes.Single(n => n.Rank == failedRank).Error!;
+            var which = replica.NodeCount == 1 ? "" : $"node {failedRank} of {replica.NodeCount}: ";
+            var undo = replica.MachineIds.Count > 0 ? $"; the {replica.MachineIds.Count} machine(s) that launched are terminated" : "";
+            db.SetStatus(replica, ReplicaStatus.FAILED_PROVISION, $"launch failed ({error.Kind}): {which}{error.Message}{undo}", now);
             metrics.LaunchFailed(replica.Cloud, replica.IsSpot, System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(error.Kind.ToString()));
             if (error.Kind == CloudErrorKind.InsufficientCapacity && replica.IsSpot)
                 await locations.LaunchFailedAsync(db, service.Id, location, candidates, ct); // try another location right away
@@ -315,6 +327,53 @@ public sealed class ServiceReconciler(
         await db.SaveChangesAsync(ct);
         signal.WakeHere(service.Id);
     }
+
+    /// <summary>Launches every node of the replica at once (head first in the result), each with its own token.</summary>
+    private async Task<NodeLaunch[]> LaunchNodesAsync(ServiceRecord service, ReplicaRecord replica, ServiceSpec spec, int gpusPerNode,
+        CancellationToken ct)
+    {
+        var nodes = new List<(int Rank, Guid Token)> { (0, replica.LaunchToken) };
+        nodes.AddRange((replica.WorkerNodes ?? []).Select(w => (w.Rank, w.LaunchToken)));
+        var agent = AgentSettingsFactory.For(spec, options) with
+        {
+            ControllerUrl = agentCallback.ControllerUrl,
+            // One token for every node of the replica: it names the replica, whose nodes it may ask for and report on.
+            ControllerToken = agentCallback.TokenFor(replica.LaunchToken),
+            Package = agentPackages.OfferAt(agentCallback.ControllerUrl),
+        };
+        return await Task.WhenAll(nodes.Select(async node =>
+        {
+            var tags = new Dictionary<string, string>
+            {
+                [MachineTags.ManagedBy] = MachineOwnership.ManagedBy,
+                [MachineTags.Service] = service.Name,
+                [MachineTags.Version] = replica.Version.ToString(),
+                [MachineTags.Replica] = replica.ReplicaId.ToString(),
+            };
+            if (replica.NodeCount > 1)
+                tags[MachineTags.NodeRank] = node.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var request = new LaunchRequest(node.Token.ToString(),
+                new OfferingKey(replica.Cloud, replica.Region, replica.Zone, replica.InstanceType!, replica.IsSpot), tags)
+            {
+                Agent = agent with { Nodes = AgentNodesFactory.For(service.Name, replica, node.Rank, gpusPerNode) },
+            };
+            try
+            {
+                return new NodeLaunch(node.Rank, await provider.LaunchAsync(request, ct), null);
+            }
+            catch (CloudProviderException e)
+            {
+                return new NodeLaunch(node.Rank, null, e);
+            }
+        }));
+    }
+
+    /// <summary>The accelerator count of the replica's instance type where it runs (SKYPILOT_NUM_GPUS_PER_NODE); 0 without GPUs.</summary>
+    private static int GpusPerNode(ReplicaRecord replica, IReadOnlyList<CloudOffering> offered) =>
+        offered.Select(o => o.Instance).FirstOrDefault(i => i.Cloud == replica.Cloud && i.Region == replica.Region && i.Zone == replica.Zone
+            && i.InstanceType == replica.InstanceType)?.AcceleratorCount ?? 0;
+
+    private sealed record NodeLaunch(int Rank, CloudMachine? Machine, CloudProviderException? Error);
 
     private async Task StartTerminationsAsync(List<ReplicaRecord> replicas, long generation, CancellationToken ct)
     {
@@ -326,27 +385,27 @@ public sealed class ServiceReconciler(
         {
             var rowId = replica.Id;
             var serviceId = replica.ServiceId;
-            var instanceId = replica.InstanceId;
-            terminations.Start(rowId, () => TerminateAsync(rowId, serviceId, instanceId, generation));
+            var machineIds = replica.MachineIds;
+            terminations.Start(rowId, () => TerminateAsync(rowId, serviceId, machineIds, generation));
         }
     }
 
     /// <summary>
-    /// Stops the machine, then: a replica shut down on purpose disappears (its events stay); a failed one
-    /// keeps its row (and status) so operators can see why, without its machine.
+    /// Stops the replica's machines (every node's, at once), then: a replica shut down on purpose disappears (its events
+    /// stay); a failed one keeps its row (and status) so operators can see why, without its machines.
     /// </summary>
-    private async Task TerminateAsync(long rowId, long serviceId, string? instanceId, long generation)
+    private async Task TerminateAsync(long rowId, long serviceId, IReadOnlyList<string> machineIds, long generation)
     {
         await using var scope = scopes.CreateAsyncScope();
         var scopedDb = scope.ServiceProvider.GetRequiredService<ControllerDb>();
         scopedDb.Fence = generation;
         try
         {
-            if (instanceId is not null)
+            await Task.WhenAll(machineIds.Select(async machineId =>
             {
-                await provider.TerminateAsync(instanceId, CancellationToken.None);
-                inventory.Terminated(instanceId);
-            }
+                await provider.TerminateAsync(machineId, CancellationToken.None);
+                inventory.Terminated(machineId);
+            }));
             var replica = await scopedDb.Replicas.SingleOrDefaultAsync(r => r.Id == rowId);
             if (replica is null)
                 return;
@@ -357,8 +416,9 @@ public sealed class ServiceReconciler(
             }
             else
             {
-                replica.InstanceId = null; // its machine is gone: nothing left to clean
+                replica.InstanceId = null; // its machines are gone: nothing left to clean
                 replica.Endpoint = null;
+                replica.WorkerNodes = replica.WorkerNodes?.Select(w => w with { InstanceId = null, Endpoint = null }).ToList();
             }
             await scopedDb.SaveChangesAsync();
         }
@@ -402,7 +462,7 @@ public sealed class ServiceReconciler(
     private async Task PruneEndedReplicasAsync(List<ReplicaRecord> replicas, CancellationToken ct)
     {
         var cutoff = Now - options.KeepEndedReplicas;
-        var old = replicas.Where(r => r.Status.IsTerminal() && r.InstanceId is null && r.StatusChangedAt < cutoff).ToList();
+        var old = replicas.Where(r => r.Status.IsTerminal() && r.MachineIds.Count == 0 && r.StatusChangedAt < cutoff).ToList();
         if (old.Count == 0)
             return;
         foreach (var replica in old)
@@ -410,9 +470,9 @@ public sealed class ServiceReconciler(
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>Shutting down on purpose, or ended with its machine still there.</summary>
+    /// <summary>Shutting down on purpose, or ended with a machine (of any of its nodes) still there.</summary>
     private static bool NeedsTermination(ReplicaRecord r) =>
-        r.Status == ReplicaStatus.SHUTTING_DOWN || r.Status.IsTerminal() && r.InstanceId is not null;
+        r.Status == ReplicaStatus.SHUTTING_DOWN || r.Status.IsTerminal() && r.MachineIds.Count > 0;
 
     /// <summary>Removes a replica row, keeping what it cost in the service's total.</summary>
     private async Task RetireAsync(ControllerDb context, ReplicaRecord replica)
@@ -428,6 +488,9 @@ public sealed class ServiceReconciler(
         r.NoticeDeadline is { } deadline ? new DateTimeOffset(deadline, TimeSpan.Zero) : null);
 
     private static Location Location(ReplicaRecord r) => new(r.Cloud, r.Region, r.Zone);
+
+    /// <summary>"g5.xlarge", or "2 × g5.xlarge" for a multi-node replica.</summary>
+    private static string Machines(ReplicaRecord r) => r.NodeCount == 1 ? $"{r.InstanceType}" : $"{r.NodeCount} × {r.InstanceType}";
 }
 
 internal static partial class ServiceReconcilerLog

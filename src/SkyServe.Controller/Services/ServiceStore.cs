@@ -119,8 +119,8 @@ public sealed class ServiceStore(
         {
             db.Services.Remove(service);
             await SaveOrConflictAsync($"service '{name}' was changed concurrently; retry", ct);
-            foreach (var replica in live.Where(r => r.InstanceId is not null))
-                TerminatePurged(name, replica.Id, replica.InstanceId!);
+            foreach (var replica in live.Where(r => r.MachineIds.Count > 0))
+                TerminatePurged(name, replica.Id, replica.MachineIds);
             return true;
         }
         var now = Now;
@@ -132,18 +132,20 @@ public sealed class ServiceStore(
         return false;
     }
 
-    private void TerminatePurged(string service, long rowId, string machine) => terminations.Start(rowId, async () =>
-    {
-        try
+    /// <summary>Terminates every machine of a purged replica (each of a multi-node one's nodes), at once.</summary>
+    private void TerminatePurged(string service, long rowId, IReadOnlyList<string> machines) => terminations.Start(rowId, () =>
+        Task.WhenAll(machines.Select(async machine =>
         {
-            await provider.TerminateAsync(machine, CancellationToken.None);
-            log.PurgedMachineTerminated(machine, service);
-        }
-        catch (Exception e) // a background task: nobody else would see the failure
-        {
-            log.PurgedMachineTerminationFailed(machine, service, e.Message);
-        }
-    });
+            try
+            {
+                await provider.TerminateAsync(machine, CancellationToken.None);
+                log.PurgedMachineTerminated(machine, service);
+            }
+            catch (Exception e) // a background task: nobody else would see the failure
+            {
+                log.PurgedMachineTerminationFailed(machine, service, e.Message);
+            }
+        })));
 
     public Task<ReplicaRecord> TerminateReplicaAsync(string name, int replicaId, CancellationToken ct) =>
         RetryOnConflictAsync(() => TerminateReplicaOnceAsync(name, replicaId, ct), $"replica {replicaId} was changed concurrently; retry");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using SkyServe.Contracts.Agent;
 using SkyServe.Core.Hosting;
 using SkyServe.Core.Security;
 using SkyServe.ReplicaAgent.Health;
@@ -13,6 +14,8 @@ namespace SkyServe.ReplicaAgent.External;
 /// the engine in its own process group with SKYSERVE_REPLICA_PORT and PORT set, waits for that port, starts it
 /// again with a growing back-off when it exits (a bounded number of times in a row), and on shutdown sends the
 /// group SIGTERM, then SIGKILL after the drain timeout. Everything it prints goes to the <see cref="EngineLog"/>.
+/// Before setup it learns the addresses of the replica's nodes (<see cref="NodeDiscovery"/>) and gives both commands
+/// SkyPilot's SKYPILOT_NODE_IPS and SKYPILOT_SETUP_NODE_IPS (the other SkyPilot variables come with its environment).
 /// </summary>
 public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
 {
@@ -23,6 +26,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
     private readonly SetupMarker marker;
     private readonly ILogger<ExternalEngine> logger;
     private readonly TimeProvider time;
+    private readonly NodeDiscovery? nodes;
     private readonly Dictionary<string, string> environment;
     private readonly CancellationTokenSource stopping = new();
     private readonly HttpClient probe = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
@@ -35,8 +39,11 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
     private int? lastExitCode;
     private bool stopRequested;
 
-    public ExternalEngine(ExternalEngineOptions options, AgentOptions agent, EngineLog log, ILogger<ExternalEngine> logger, TimeProvider time)
+    /// <param name="nodes">Where the node addresses come from; null: none are given (an agent started by hand).</param>
+    public ExternalEngine(ExternalEngineOptions options, AgentOptions agent, EngineLog log, ILogger<ExternalEngine> logger, TimeProvider time,
+        NodeDiscovery? nodes = null)
     {
+        this.nodes = nodes;
         this.options = options;
         run = options.Run ?? throw new ArgumentException("the external engine needs a run command", nameof(options));
         stopTimeout = agent.DrainTimeout;
@@ -70,7 +77,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
                 return state switch
                 {
                     EngineState.Running => Readiness.Ready,
-                    EngineState.SettingUp => new Readiness(false, "setting_up", "the spec's setup command runs"),
+                    EngineState.SettingUp => new Readiness(false, "setting_up", detail ?? "the spec's setup command runs"),
                     EngineState.Starting => new Readiness(false, "engine_starting", $"the engine is starting; waiting for port {Port}"),
                     EngineState.Restarting => new Readiness(false, "engine_restarting", detail),
                     EngineState.SetupFailed or EngineState.Failed => new Readiness(false, "engine_failed", detail),
@@ -152,6 +159,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
     {
         try
         {
+            await LearnNodesAsync(ct);
             if (options.Setup is { } setup && !await SetUpAsync(setup, ct))
                 return;
             var inARow = 0;
@@ -202,6 +210,23 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
             Note($"the agent could not run the engine: {e.Message}");
             logger.EngineRunFailed(e);
         }
+    }
+
+    /// <summary>Waits for every node's address (a multi-node replica's come from the controller) and puts them in the commands' environment.</summary>
+    private async Task LearnNodesAsync(CancellationToken ct)
+    {
+        if (nodes is null)
+            return;
+        if (nodes.NumNodes > 1)
+            lock (gate)
+                Set(EngineState.SettingUp, $"waiting for the addresses of the replica's {nodes.NumNodes} nodes");
+        var ips = string.Join('\n', await nodes.AddressesAsync(Note, ct));
+        lock (gate)
+        {
+            environment[SkyPilotVariables.NodeIps] = ips;
+            environment[SkyPilotVariables.SetupNodeIps] = ips;
+        }
+        Note($"the replica's node addresses (head first): {ips.Replace('\n', ' ')}");
     }
 
     /// <summary>Runs setup unless its marker says it succeeded before; false when it failed (or the agent stops).</summary>

@@ -18,6 +18,12 @@ public sealed record ExternalEngineOptions
     /// <summary>The working directory of setup and run; the setup marker and the engine's logs live in its .skyserve/ folder.</summary>
     public string? WorkDirectory { get; init; }
 
+    /// <summary>
+    /// The nodes of the agent's replica (the spec's <c>num_nodes</c>); above 1, the agent learns their addresses from the
+    /// controller before setup (<see cref="NodeDiscovery"/>).
+    /// </summary>
+    public int NumNodes { get; init; } = 1;
+
     /// <summary>How many times in a row the engine may exit and be started again before the agent gives up.</summary>
     public int MaxRestarts { get; init; } = 5;
 

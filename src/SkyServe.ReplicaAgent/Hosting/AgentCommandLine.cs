@@ -66,7 +66,10 @@ public static class AgentCommandLine
                                       (default: skyserve-agent-MACHINE-ID in the temporary folder)
           --engine-max-restarts N     with --run: exits in a row after which the engine is not started again (default 5)
           --engine-restart-delay-ms MS  with --run: first wait before a restart, doubling up to 30 s (default 1000)
-        Setup and run get the agent's environment plus SKYSERVE_REPLICA_PORT and PORT.
+          --num-nodes N               with --run: the nodes of this agent's replica (1 to 64, default 1); above 1, the
+                                      agent asks --controller-url for their addresses before setup
+        Setup and run get the agent's environment plus SKYSERVE_REPLICA_PORT and PORT, and SKYPILOT_NODE_IPS and
+        SKYPILOT_SETUP_NODE_IPS: the nodes' addresses, head first, one a line (this machine's alone for one node).
         """;
 
     private static readonly Option<int?> Port = Flag<int?>(AgentFlags.Port, v => PortNumber(AgentFlags.Port, v));
@@ -110,9 +113,14 @@ public static class AgentCommandLine
     private static readonly Option<int?> EngineMaxRestarts = Flag<int?>(AgentFlags.EngineMaxRestarts, v =>
         int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new CommandLineException($"{AgentFlags.EngineMaxRestarts} must be a whole number, not '{v}'"));
     private static readonly Option<TimeSpan?> EngineRestartDelayMs = Flag<TimeSpan?>(AgentFlags.EngineRestartDelayMs, v => Milliseconds(AgentFlags.EngineRestartDelayMs, v, allowZero: false));
+    private const int MaxNumNodes = 64; // the spec's bound on num_nodes
+    private static readonly Option<int?> NumNodes = Flag<int?>(AgentFlags.NumNodes, v =>
+        int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxNumNodes
+            ? n
+            : throw new CommandLineException($"{AgentFlags.NumNodes} must be a whole number from 1 to {MaxNumNodes}, not '{v}'"));
 
     /// <summary>The flags of the external engine mode: any of them (or <c>--engine external</c>) asks for it.</summary>
-    private static readonly Option[] ExternalFlags = [Run, Setup, EnginePort, Workdir, EngineMaxRestarts, EngineRestartDelayMs];
+    private static readonly Option[] ExternalFlags = [Run, Setup, EnginePort, Workdir, EngineMaxRestarts, EngineRestartDelayMs, NumNodes];
 
     private static readonly RootCommand Command = BuildCommand();
 
@@ -196,6 +204,7 @@ public static class AgentCommandLine
                 WorkDirectory = parsed.GetValue(Workdir),
                 MaxRestarts = parsed.GetValue(EngineMaxRestarts) ?? e.MaxRestarts,
                 RestartDelay = parsed.GetValue(EngineRestartDelayMs) ?? e.RestartDelay,
+                NumNodes = parsed.GetValue(NumNodes) ?? e.NumNodes,
             };
         }
         var options = defaults with
@@ -231,7 +240,9 @@ public static class AgentCommandLine
         };
 
         if (options.External is { Run: null })
-            throw new CommandLineException("--setup, --engine-port, --workdir, --engine-max-restarts, --engine-restart-delay-ms and --engine external go with --run");
+            throw new CommandLineException("--setup, --engine-port, --workdir, --engine-max-restarts, --engine-restart-delay-ms, --num-nodes and --engine external go with --run");
+        if (options.External is { NumNodes: > 1 } && options.ControllerUrl is null)
+            throw new CommandLineException("--num-nodes above 1 needs --controller-url: the nodes' addresses come from the controller");
         if (options.Engine == ModelEngine.Cuda && options.ModelDirectory is null)
             throw new CommandLineException("--engine cuda serves a model: give --model");
         if (Given(GpuMemoryUtilization) && options.Engine != ModelEngine.Cuda)

@@ -68,7 +68,9 @@ public static class AgentHost
         {
             engineLog = new EngineLog(Path.Combine(external.ResolveWorkDirectory(options.MachineId), ".skyserve", "engine.log"), external.LogMaxBytes);
             services.AddSingleton(engineLog); // disposed with the host
-            services.AddSingleton(sp => new ExternalEngine(external, options, engineLog, sp.GetRequiredService<ILogger<ExternalEngine>>(), time));
+            services.AddSingleton(sp => new NodeDiscovery(options, external.NumNodes, time, sp.GetRequiredService<ILogger<NodeDiscovery>>()));
+            services.AddSingleton(sp => new ExternalEngine(external, options, engineLog, sp.GetRequiredService<ILogger<ExternalEngine>>(), time,
+                sp.GetRequiredService<NodeDiscovery>()));
             // Registered before the server, so stopped after it: in-flight requests finish before the engine gets SIGTERM.
             services.AddHostedService(sp => sp.GetRequiredService<ExternalEngine>());
             services.AddHttpForwarder();

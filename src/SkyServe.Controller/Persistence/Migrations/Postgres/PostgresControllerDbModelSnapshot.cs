@@ -223,6 +223,10 @@ namespace SkyServe.Controller.Persistence.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("version");
 
+                    b.Property<string>("WorkerNodes")
+                        .HasColumnType("text")
+                        .HasColumnName("worker_nodes");
+
                     b.Property<string>("Zone")
                         .IsRequired()
                         .HasColumnType("text")

@@ -214,6 +214,10 @@ namespace SkyServe.Controller.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
+                    b.Property<string>("WorkerNodes")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("worker_nodes");
+
                     b.Property<string>("Zone")
                         .IsRequired()
                         .HasColumnType("TEXT")
