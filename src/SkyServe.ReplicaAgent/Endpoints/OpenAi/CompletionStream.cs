@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using SkyServe.Contracts.Resumption;
 using SkyServe.Inference.Generation;
 
 namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
@@ -32,9 +34,19 @@ internal static class CompletionStream
         response.Headers.CacheControl = "no-cache";
         GenerationEvent? final = null;
         var first = true;
+        var reported = generation.Prefix?.TokenIds.Count ?? 0;
         await foreach (var e in generation.Output.ReadAllAsync(http.RequestAborted))
         {
-            await WriteAsync(response, chunk(e.Text, e.FinishReason, first), http.RequestAborted);
+            var value = chunk(e.Text, e.FinishReason, first);
+            if (generation.EveryToken)
+            {
+                // The ids sampled since the last event, for the load balancer to continue from (it strips them).
+                var node = JsonSerializer.SerializeToNode(value, Json)!.AsObject();
+                node[ResumeProtocol.TokenIdsField] = new JsonArray(e.TokenIds.Skip(reported).Select(i => (JsonNode)i).ToArray());
+                reported = e.TokenIds.Count;
+                value = node;
+            }
+            await WriteAsync(response, value, http.RequestAborted);
             first = false;
             final = e;
         }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SkyServe.Contracts.Resumption;
 using SkyServe.Inference.Generation;
 using SkyServe.Inference.Serving;
 
@@ -63,10 +64,15 @@ public static class OpenAiEndpoints
             null => throw new OpenAiError(400, "prompt is required", "prompt"),
             _ => throw new OpenAiError(400, "prompt must be a string (batches of prompts are not supported)", "prompt"),
         };
+        var resume = ResumeRequest.Read(body);
+        if (resume is not null)
+            prompt = resume.OriginalPrompt(prompt);
         var ids = PromptBounds.Encode(engine, prompt, addSpecialTokens: true, "prompt");
-        var generation = engine.Batcher.Submit(ids, RequestReader.Sampling(body, defaultMaxTokens: 16), http.RequestAborted);
+        var sampling = RequestReader.Sampling(body, defaultMaxTokens: Math.Max(1, 16 - (resume?.TokenIds.Count ?? 0)));
+        var stream = RequestReader.Stream(body);
+        var generation = engine.Batcher.Submit(ids, resume?.Sampling(sampling) ?? sampling, http.RequestAborted, resume?.Prefix(engine), ReportsTokens(http, stream));
         var id = $"cmpl-{Guid.NewGuid():N}";
-        return await CompletionStream.AnswerAsync(http, generation, RequestReader.Stream(body), RequestReader.IncludeUsageInStream(body),
+        return await CompletionStream.AnswerAsync(http, generation, stream, RequestReader.IncludeUsageInStream(body),
             (delta, finish, _) => new { id, @object = "text_completion", created, model = engine.Name, choices = new[] { new { index = 0, text = delta, logprobs = (object?)null, finish_reason = finish } } },
             (text, finish, usage) => new { id, @object = "text_completion", created, model = engine.Name, choices = new[] { new { index = 0, text, logprobs = (object?)null, finish_reason = finish } }, usage },
             usage => new { id, @object = "text_completion", created, model = engine.Name, choices = Array.Empty<object>(), usage });
@@ -75,14 +81,21 @@ public static class OpenAiEndpoints
     {
         var body = await RequestReader.ReadAsync(http.Request, maxRequestBytes, http.RequestAborted);
         CheckModel(body, engine);
-        var prompt = ChatPrompt.Render(engine, body["messages"]);
+        var resume = ResumeRequest.Read(body);
+        var continueFinal = RequestReader.ContinueFinalMessage(body);
+        var prompt = resume is not null
+            ? ChatPrompt.Render(engine, resume.OriginalMessages(body["messages"])) // the ids continue the answer, not its text
+            : ChatPrompt.Render(engine, body["messages"], continueFinal);
         // The template writes the BOS token itself when the model wants one.
         var ids = PromptBounds.Encode(engine, prompt, addSpecialTokens: false, "messages");
         // By default the answer may fill the rest of the window; a prompt that fills it alone is refused by the batcher's check.
-        var generation = engine.Batcher.Submit(ids, RequestReader.Sampling(body, defaultMaxTokens: Math.Max(1, engine.ContextWindow - ids.Count)), http.RequestAborted);
+        var prior = resume?.TokenIds.Count ?? 0;
+        var sampling = RequestReader.Sampling(body, defaultMaxTokens: Math.Max(1, engine.ContextWindow - ids.Count - prior));
+        var stream = RequestReader.Stream(body);
+        var generation = engine.Batcher.Submit(ids, resume?.Sampling(sampling) ?? sampling, http.RequestAborted, resume?.Prefix(engine), ReportsTokens(http, stream));
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = time.GetUtcNow().ToUnixTimeSeconds();
-        return await CompletionStream.AnswerAsync(http, generation, RequestReader.Stream(body), RequestReader.IncludeUsageInStream(body),
+        return await CompletionStream.AnswerAsync(http, generation, stream, RequestReader.IncludeUsageInStream(body),
             (delta, finish, first) => new
             {
                 id, @object = "chat.completion.chunk", created, model = engine.Name,
@@ -96,6 +109,9 @@ public static class OpenAiEndpoints
             },
             usage => new { id, @object = "chat.completion.chunk", created, model = engine.Name, choices = Array.Empty<object>(), usage });
     }
+
+    /// <summary>The load balancer tracks the sampled ids of a stream, to continue it token for token elsewhere (<see cref="ResumeProtocol"/>).</summary>
+    private static bool ReportsTokens(HttpContext http, bool stream) => stream && http.Request.Headers.ContainsKey(ResumeProtocol.TokenIdsHeader);
 
     private static void CheckModel(JsonObject body, InferenceEngine engine)
     {
