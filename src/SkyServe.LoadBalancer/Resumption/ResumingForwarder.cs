@@ -37,7 +37,7 @@ public sealed class ResumingForwarder(
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
     {
         "Host", "Connection", "Keep-Alive", "Transfer-Encoding", "TE", "Trailer", "Upgrade", "Proxy-Connection", "Proxy-Authorization",
-        "Expect", "Content-Length", "Content-Type", "Accept-Encoding", ResumeProtocol.TokenIdsHeader,
+        "Expect", "Content-Length", "Accept-Encoding", ResumeProtocol.TokenIdsHeader,
     };
 
     public async Task HandleAsync(HttpContext context, CompletionRequest request, string name, ServiceRoute route, ServiceStats stats, Stopwatch clock)
@@ -145,7 +145,7 @@ public sealed class ResumingForwarder(
         };
         message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         foreach (var (key, value) in context.Request.Headers)
-            if (!NotForwarded.Contains(key))
+            if (!NotForwarded.Contains(key) && !key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
                 message.Headers.TryAddWithoutValidation(key, (IEnumerable<string?>)value);
         message.Headers.TryAddWithoutValidation(ResumeProtocol.TokenIdsHeader, "1");
         return message;
@@ -155,8 +155,11 @@ public sealed class ResumingForwarder(
     private static async Task<AttemptResult> CopyAnswerAsync(HttpContext context, HttpResponseMessage response, CancellationToken ct)
     {
         context.Response.StatusCode = (int)response.StatusCode;
-        if (response.Content.Headers.ContentType is { } type)
-            context.Response.ContentType = type.ToString();
+        foreach (var (key, values) in response.Headers.Concat(response.Content.Headers))
+            if (!NotForwarded.Contains(key))
+                context.Response.Headers[key] = values.ToArray();
+        if (response.Content.Headers.ContentLength is { } length)
+            context.Response.ContentLength = length;
         try
         {
             await response.Content.CopyToAsync(context.Response.Body, ct);
