@@ -134,6 +134,27 @@ public sealed class ResumptionTests : IAsyncLifetime
         Assert.StartsWith(seen.Text, reference.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_official_openai_node_client_streams_through_a_migration_without_error()
+    {
+        var client = Path.Combine(RepoPaths.Root, "tests", "clients", "openai-node");
+        Assert.True(File.Exists(Path.Combine(client, "node_modules", "openai", "package.json")),
+            $"the openai npm package is not installed: run `npm ci --prefix {client}` (tests/run.sh does)");
+        const string question = "Why resume at the token level?";
+        var reference = await StreamAsync(new HttpClient { BaseAddress = new Uri(agentUrl) }, "/v1/chat/completions", Chat(question, maxTokens: 32));
+        var plan = new CutPlan(new StreamCut(6), new StreamCut(5, Reset: true));
+        var lb = await BalancerAsync(plan);
+        var run = await ProcessRunner.RunAsync("node", ["stream.mjs", lb.Url + "/v1", "tiny-llama", question, "32"], workingDirectory: client,
+            timeout: TimeSpan.FromMinutes(2));
+        Assert.True(run.ExitCode == 0, run.Output);
+        var seen = JsonNode.Parse(run.Stdout)!;
+        Assert.Equal(2, plan.Made);
+        Assert.Equal(reference.Text, seen["content"]!.GetValue<string>());
+        Assert.Equal(reference.Finish, seen["finish"]!.GetValue<string>());
+        Assert.Equal(reference.Usage!.ToJsonString(), seen["usage"]!.ToJsonString());
+        Assert.Equal(1, seen["ids"]!.GetValue<int>());
+    }
+
     private static void AssertSameAnswer(StreamSeen reference, StreamSeen seen, string what)
     {
         Assert.True(seen.Errors.Count == 0, $"{what}: {string.Join(", ", seen.Errors.Select(e => e.ToJsonString()))}");
