@@ -10,8 +10,11 @@ using Microsoft.Extensions.Logging;
 
 namespace SkyServe.LoadBalancer.Tests.Resumption;
 
-/// <summary>How a relayed stream is cut: after how many tokens, and whether the connection resets or the stream just ends.</summary>
-public sealed record StreamCut(int AfterTokens, bool Reset = false);
+/// <summary>
+/// How a relayed stream is cut: after how many tokens, and whether the connection resets, the stream just ends, or it
+/// ends with the agent's drain marker (<c>skyserve_migrate</c>: the replica will not finish before its deadline).
+/// </summary>
+public sealed record StreamCut(int AfterTokens, bool Reset = false, bool Migrate = false);
 
 /// <summary>The cuts to come, shared by the relays: each stream a relay starts takes the next one (none left: it runs whole).</summary>
 public sealed class CutPlan(params StreamCut[] cuts)
@@ -83,6 +86,8 @@ public sealed class CuttingRelay : IAsyncDisposable
             if (cut is not null && tokens >= cut.AfterTokens)
             {
                 plan.Count();
+                if (cut.Migrate)
+                    await context.Response.WriteAsync("data: {\"skyserve_migrate\":{\"reason\":\"interruption notice\"}}\n\n");
                 if (cut.Reset)
                     context.Abort();
                 return; // either way the agent's stream is dropped mid-answer, without [DONE]

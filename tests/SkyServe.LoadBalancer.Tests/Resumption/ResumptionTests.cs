@@ -74,13 +74,13 @@ public sealed class ResumptionTests : IAsyncLifetime
         var (prompt, insideCharacter) = await PromptWithSplitCharacterAsync();
         var body = Chat(prompt);
         var reference = await StreamAsync(new HttpClient { BaseAddress = new Uri(agentUrl) }, "/v1/chat/completions", body);
-        foreach (var k in new[] { 1, 7, insideCharacter })
+        foreach (var (k, migrate) in new[] { (1, false), (7, false), (insideCharacter, false), (9, true) })
         {
-            var plan = new CutPlan(new StreamCut(k));
+            var plan = new CutPlan(new StreamCut(k, Migrate: migrate));
             var lb = await BalancerAsync(plan);
             var seen = await StreamAsync(lb.Client, "/v1/chat/completions", body);
             Assert.Equal(1, plan.Made);
-            AssertSameAnswer(reference, seen, $"cut after {k} tokens");
+            AssertSameAnswer(reference, seen, $"cut after {k} tokens{(migrate ? " by a drain marker" : "")}");
         }
     }
 

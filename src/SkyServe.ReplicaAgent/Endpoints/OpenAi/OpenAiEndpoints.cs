@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using SkyServe.Contracts.Resumption;
 using SkyServe.Inference.Generation;
 using SkyServe.Inference.Serving;
+using SkyServe.ReplicaAgent.Health;
 
 namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
 
@@ -30,6 +31,13 @@ public static class OpenAiEndpoints
 
     private static async Task<IResult> Guard(HttpContext http, Func<Task<IResult>> handle)
     {
+        if (http.RequestServices.GetService<AgentState>()?.Interruption is { } notice)
+        {
+            // No new work on a machine about to go: the load balancer takes a 503 to another replica.
+            http.Response.Headers.RetryAfter = "1";
+            return new OpenAiError(503, $"this replica is being interrupted at {notice.Time:O} and takes no new generations",
+                code: "replica_interrupted", type: "server_error").ToResult();
+        }
         try
         {
             return await handle();
@@ -70,13 +78,18 @@ public static class OpenAiEndpoints
         var ids = PromptBounds.Encode(engine, prompt, addSpecialTokens: true, "prompt");
         var sampling = RequestReader.Sampling(body, defaultMaxTokens: Math.Max(1, 16 - (resume?.TokenIds.Count ?? 0)));
         var stream = RequestReader.Stream(body);
-        var generation = engine.Batcher.Submit(ids, resume?.Sampling(sampling) ?? sampling, http.RequestAborted, resume?.Prefix(engine), ReportsTokens(http, stream));
+        // Cancelled once the answer is out: a generation that moved to another replica must not run on here.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        var generation = engine.Batcher.Submit(ids, resume?.Sampling(sampling) ?? sampling, stopping.Token, resume?.Prefix(engine), ReportsTokens(http, stream));
         var id = $"cmpl-{Guid.NewGuid():N}";
-        return await CompletionStream.AnswerAsync(http, generation, stream, RequestReader.IncludeUsageInStream(body),
+        var answer = await CompletionStream.AnswerAsync(http, generation, stream, RequestReader.IncludeUsageInStream(body),
             (delta, finish, _) => new { id, @object = "text_completion", created, model = engine.Name, choices = new[] { new { index = 0, text = delta, logprobs = (object?)null, finish_reason = finish } } },
             (text, finish, usage) => new { id, @object = "text_completion", created, model = engine.Name, choices = new[] { new { index = 0, text, logprobs = (object?)null, finish_reason = finish } }, usage },
             usage => new { id, @object = "text_completion", created, model = engine.Name, choices = Array.Empty<object>(), usage });
+        await stopping.CancelAsync();
+        return answer;
     }
+
     private static async Task<IResult> ChatAsync(HttpContext http, InferenceEngine engine, TimeProvider time, int maxRequestBytes)
     {
         var body = await RequestReader.ReadAsync(http.Request, maxRequestBytes, http.RequestAborted);
@@ -92,10 +105,12 @@ public static class OpenAiEndpoints
         var prior = resume?.TokenIds.Count ?? 0;
         var sampling = RequestReader.Sampling(body, defaultMaxTokens: Math.Max(1, engine.ContextWindow - ids.Count - prior));
         var stream = RequestReader.Stream(body);
-        var generation = engine.Batcher.Submit(ids, resume?.Sampling(sampling) ?? sampling, http.RequestAborted, resume?.Prefix(engine), ReportsTokens(http, stream));
+        // Cancelled once the answer is out: a generation that moved to another replica must not run on here.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        var generation = engine.Batcher.Submit(ids, resume?.Sampling(sampling) ?? sampling, stopping.Token, resume?.Prefix(engine), ReportsTokens(http, stream));
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = time.GetUtcNow().ToUnixTimeSeconds();
-        return await CompletionStream.AnswerAsync(http, generation, stream, RequestReader.IncludeUsageInStream(body),
+        var answer = await CompletionStream.AnswerAsync(http, generation, stream, RequestReader.IncludeUsageInStream(body),
             (delta, finish, first) => new
             {
                 id, @object = "chat.completion.chunk", created, model = engine.Name,
@@ -108,6 +123,8 @@ public static class OpenAiEndpoints
                 usage,
             },
             usage => new { id, @object = "chat.completion.chunk", created, model = engine.Name, choices = Array.Empty<object>(), usage });
+        await stopping.CancelAsync();
+        return answer;
     }
 
     /// <summary>The load balancer tracks the sampled ids of a stream, to continue it token for token elsewhere (<see cref="ResumeProtocol"/>).</summary>
