@@ -21,7 +21,9 @@ namespace SkyServe.LoadBalancer.Forwarding;
 /// request body can be replayed. A client that goes away is counted, not retried. Whenever no replica answered —
 /// none READY, or every attempt failed before the response started — the client gets the same 503 JSON with
 /// Retry-After, never YARP's empty 502. A replica lost after the response started cannot be hidden: an SSE stream
-/// ends with an error event (<see cref="EventStreamGuard"/>), any other response is aborted.
+/// ends with an error event (<see cref="EventStreamGuard"/>), any other response is aborted. Completions are the
+/// exception: unless resumption is off, a resumable one goes to <see cref="ResumingForwarder"/>, which continues it on
+/// another replica instead.
 /// </summary>
 public sealed class ProxyHandler(
     LoadBalancerOptions options,
