@@ -62,7 +62,10 @@ public sealed class ResumingForwarder(
                 return;
             }
             if (progress.Started)
+            {
+                stats.Resumed();
                 log.Resuming(name, replica.Id, progress.Produced, attempt);
+            }
             var result = await AttemptAsync(context, request, progress, replica, body);
             switch (result.Outcome)
             {

@@ -46,6 +46,7 @@ public sealed class ResumptionTests : IAsyncLifetime
         var lb = await RunningLoadBalancer.StartAsync(new LoadBalancerOptions
         {
             StaticBackends = relays.Select(r => r.Url).ToList(), StaticPolicy = PolicyNames.RoundRobin, Resume = resume,
+            ControllerToken = RunningLoadBalancer.StaticToken,
         });
         started.Add(lb);
         return lb;
@@ -80,6 +81,7 @@ public sealed class ResumptionTests : IAsyncLifetime
             var lb = await BalancerAsync(plan);
             var seen = await StreamAsync(lb.Client, "/v1/chat/completions", body);
             Assert.Equal(1, plan.Made);
+            Assert.Contains("skyserve_lb_resumptions_total{service=\"static\"} 1\n", await lb.MetricsAsync());
             AssertSameAnswer(reference, seen, $"cut after {k} tokens{(migrate ? " by a drain marker" : "")}");
         }
     }
