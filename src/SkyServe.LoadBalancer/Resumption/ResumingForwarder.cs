@@ -308,7 +308,14 @@ public sealed class ResumingForwarder(
             answer["usage"] = usage;
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(answer.ToJsonString(Json), context.RequestAborted);
+            try
+            {
+                await context.Response.WriteAsync(answer.ToJsonString(Json), context.RequestAborted);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                // The client left just as its answer was ready.
+            }
             return;
         }
         var kind = chat ? "chat.completion.chunk" : "text_completion";
