@@ -4,9 +4,9 @@
 # Run from anywhere: bash bench/preemption.sh [options]   (quick check: bash bench/preemption.sh --duration-s 60)
 #
 # What runs, all on loopback:
-#   - the real controller (Release build) with the local runtime, SQLite, its zone file made here: three spot zones that
-#     replay the AWS2 capacity traces of ../shared/traces (us-east-2b, us-west-2a, us-west-2c; read in place, never
-#     copied), compressed --compression times (simulated seconds per real second), notices --notice-s simulated seconds
+#   - the real controller (Release build) with the local runtime, SQLite, its zone file made here: three spot zones of
+#     the local catalog (aws us-east-1a, us-east-1b, us-west-2a) that replay the AWS2 capacity traces of ../shared/traces
+#     (us-east-2b, us-west-2a, us-west-2c; read in place, never copied), compressed --compression times (simulated seconds per real second), notices --notice-s simulated seconds
 #     ahead, from --trace-offset-hours;
 #   - one service of --replicas tiny-chat replicas (models/tiny-chat, the agent's CPU engine), spot with SpotHedge
 #     (num_overprovision 1, on-demand fallback), so the market preempts its replicas (with notice: the agent refuses new
@@ -22,8 +22,10 @@
 # from the reference; TTFT and end-to-end p50/p90/p99 of the requests that succeeded.
 # Preemptions: machines of the run that got a notice (machines.json of the local runtime) and agents the script killed.
 #
-# Options: --duration-s 300  --concurrency 8  --max-tokens 160  --replicas 4  --compression 60  --notice-s 120
+# Options: --duration-s 300  --concurrency 8  --max-tokens 160  --replicas 4  --compression 600  --notice-s 1200
 #   --trace-offset-hours 0  --kill-every-s 15  --warmup-timeout-s 300
+#   At x600 one 300 s trace sample passes every 0.5 s, so a 300 s run plays 50 trace hours (each zone's capacity drops
+#   below 3 some 15 times in the first 50 hours of AWS2), and a notice of 1200 simulated seconds leaves 2 s of real time.
 # Environment: SKIP_BUILD=1 use the existing Release builds; KEEP_TMP=1 keep the work folder (logs, results).
 # Output: progress on stderr; a Markdown table on stdout, then, as the very last line, one JSON object (`... | tail -1`):
 #   requests, preemptions, preemptions_with_notice, failures, mismatches, p50_s, p99_s (resumption on),
@@ -39,7 +41,7 @@ AGENT_DLL=$ROOT/src/SkyServe.ReplicaAgent/bin/Release/net10.0/SkyServe.ReplicaAg
 LOAD=$ROOT/bench/preemption/load.py
 SERVICE=preempt
 
-DURATION=300 CONCURRENCY=8 MAX_TOKENS=160 REPLICAS=4 COMPRESSION=60 NOTICE=120 OFFSET=0 KILL_EVERY=15 WARMUP=300
+DURATION=300 CONCURRENCY=8 MAX_TOKENS=160 REPLICAS=4 COMPRESSION=600 NOTICE=1200 OFFSET=0 KILL_EVERY=15 WARMUP=300
 
 log() { printf 'preemption.sh: %s\n' "$*" >&2; }
 die() { printf 'preemption.sh: error: %s\n' "$*" >&2; exit 1; }
@@ -130,13 +132,13 @@ notice_seconds: $NOTICE
 provisioning_seconds: 1
 seed: 18
 zones:
-  - infra: aws/us-east-2/us-east-2b
+  - infra: aws/us-east-1/us-east-1a
     trace: $TRACES/AWS2/us-east-2b_v100_1.json
     trace_offset_hours: $OFFSET
-  - infra: aws/us-west-2/us-west-2a
+  - infra: aws/us-east-1/us-east-1b
     trace: $TRACES/AWS2/us-west-2a_v100_1.json
     trace_offset_hours: $OFFSET
-  - infra: aws/us-west-2/us-west-2c
+  - infra: aws/us-west-2/us-west-2a
     trace: $TRACES/AWS2/us-west-2c_v100_1.json
     trace_offset_hours: $OFFSET
 EOF
