@@ -9,9 +9,10 @@
 #     (us-east-2b, us-west-2a, us-west-2c; read in place, never copied), compressed --compression times (simulated seconds per real second), notices --notice-s simulated seconds
 #     ahead, from --trace-offset-hours;
 #   - one service of --replicas tiny-chat replicas (models/tiny-chat, the agent's CPU engine), spot with SpotHedge
-#     (num_overprovision 1, on-demand fallback), so the market preempts its replicas (with notice: the agent refuses new
+#     (num_overprovision 1, dynamic on-demand fallback, and 2 on-demand replicas always: when every zone is dry at once
+#     there is still somewhere to resume, for both load balancers alike), so the market preempts its spot replicas (with notice: the agent refuses new
 #     generations and hands over those that cannot finish before the deadline), and the script SIGKILLs a random live
-#     replica agent every --kill-every-s seconds (preemption without notice: the replica just dies);
+#     spot replica agent every --kill-every-s seconds (preemption without notice: the replica just dies);
 #   - two load balancers following that controller, --max-attempts 6 each: one as built (resumption on), one with
 #     --no-resume (the baseline: a stream cut mid-answer fails, as SkyServe's does);
 #   - before that, one agent alone on models/tiny-chat, which nothing preempts: the reference answer of every prompt.
@@ -22,10 +23,11 @@
 # from the reference; TTFT and end-to-end p50/p90/p99 of the requests that succeeded.
 # Preemptions: machines of the run that got a notice (machines.json of the local runtime) and agents the script killed.
 #
-# Options: --duration-s 300  --concurrency 8  --max-tokens 160  --replicas 4  --compression 600  --notice-s 1200
+# Options: --duration-s 300  --concurrency 8  --max-tokens 160  --replicas 4  --compression 300  --notice-s 600
 #   --trace-offset-hours 0  --kill-every-s 15  --warmup-timeout-s 300
-#   At x600 one 300 s trace sample passes every 0.5 s, so a 300 s run plays 50 trace hours (each zone's capacity drops
-#   below 3 some 15 times in the first 50 hours of AWS2), and a notice of 1200 simulated seconds leaves 2 s of real time.
+#   At x300 one 300 s trace sample passes every second, so a 300 s run plays 25 trace hours (the three zones' capacity
+#   drops below 3 some 20 times in the first 25 hours of AWS2, and all three are dry at once for about 40 samples), and
+#   a notice of 600 simulated seconds leaves 2 s of real time.
 # Environment: SKIP_BUILD=1 use the existing Release builds; KEEP_TMP=1 keep the work folder (logs, results).
 # Output: progress on stderr; a Markdown table on stdout, then, as the very last line, one JSON object (`... | tail -1`):
 #   requests, preemptions, preemptions_with_notice, failures, mismatches, p50_s, p99_s (resumption on),
@@ -41,11 +43,11 @@ AGENT_DLL=$ROOT/src/SkyServe.ReplicaAgent/bin/Release/net10.0/SkyServe.ReplicaAg
 LOAD=$ROOT/bench/preemption/load.py
 SERVICE=preempt
 
-DURATION=300 CONCURRENCY=8 MAX_TOKENS=160 REPLICAS=4 COMPRESSION=600 NOTICE=1200 OFFSET=0 KILL_EVERY=15 WARMUP=300
+DURATION=300 CONCURRENCY=8 MAX_TOKENS=160 REPLICAS=4 COMPRESSION=300 NOTICE=600 OFFSET=0 KILL_EVERY=15 WARMUP=300
 
 log() { printf 'preemption.sh: %s\n' "$*" >&2; }
 die() { printf 'preemption.sh: error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,/^set -euo pipefail/{/^#/p}' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -70,16 +72,17 @@ PIDS=()
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# Every agent the local runtime started for this run (it outlives the controller), by the pids its registry holds.
+# The live agents the local runtime started for this run (they outlive the controller), by the pids its registry
+# holds; `machine_pids spot`: only spot machines'.
 machine_pids() {
-  python3 - "$WORK/data/local/machines.json" <<'PY' 2>/dev/null || true
+  python3 - "$WORK/data/local/machines.json" "${1:-all}" <<'PY' 2>/dev/null || true
 import json, sys
 try:
     state = json.load(open(sys.argv[1]))
 except FileNotFoundError:
     sys.exit(0)
 for m in state.get("machines", []):
-    if m.get("pid") and m.get("state") in ("pending", "running"):
+    if m.get("pid") and str(m.get("state")).lower() in ("pending", "running") and (sys.argv[2] != "spot" or m["offering"]["spot"]):
         print(m["pid"])
 PY
 }
@@ -174,6 +177,7 @@ service:
     min_replicas: $REPLICAS
     max_replicas: $REPLICAS
     num_overprovision: 1
+    base_ondemand_fallback_replicas: 2
     dynamic_ondemand_fallback: true
     spot_placer: dynamic_fallback
   load_balancing_policy: least_load
@@ -201,7 +205,7 @@ done
 ( end=$((SECONDS + DURATION))
   while [ $SECONDS -lt $end ]; do
     sleep "$KILL_EVERY"
-    mapfile -t live < <(machine_pids)
+    mapfile -t live < <(machine_pids spot)
     [ ${#live[@]} -gt 0 ] || continue
     victim=${live[RANDOM % ${#live[@]}]}
     kill -KILL "$victim" 2>/dev/null && echo "$victim" >>"$WORK/killed"

@@ -96,6 +96,8 @@ def run(lb_url, service, prompts_file, max_tokens, concurrency, duration, out):
             with lock:
                 sink.write(json.dumps({"prompt": index, "ok": ok, "why": why, "text": text, "ttft_s": ttft, "e2e_s": e2e}) + "\n")
                 sink.flush()
+            if why == "status 503":
+                time.sleep(1)  # the load balancer's Retry-After: a client waits before it asks again
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
     for t in threads:
