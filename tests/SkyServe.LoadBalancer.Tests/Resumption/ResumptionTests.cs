@@ -137,6 +137,20 @@ public sealed class ResumptionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_that_cannot_be_resumed_fails_as_before()
+    {
+        // logprobs cannot be continued: the request goes through as any other, and its cut stream is not resumed.
+        var body = Chat("Hello");
+        body["logprobs"] = true;
+        var plan = new CutPlan(new StreamCut(5));
+        var lb = await BalancerAsync(plan);
+        var seen = await StreamAsync(lb.Client, "/v1/chat/completions", body);
+        Assert.Equal(1, plan.Made);
+        Assert.Equal(0, seen.Done);
+        Assert.Contains("skyserve_lb_resumptions_total{service=\"static\"} 0\n", await lb.MetricsAsync());
+    }
+
+    [Fact]
     public async Task The_official_openai_node_client_streams_through_a_migration_without_error()
     {
         var client = Path.Combine(RepoPaths.Root, "tests", "clients", "openai-node");
