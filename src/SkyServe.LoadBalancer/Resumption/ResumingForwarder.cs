@@ -25,6 +25,7 @@ public sealed class ResumingForwarder(
     LoadBalancerOptions options,
     RouteTable table,
     ReplicaPicker picker,
+    ScaleToZeroGate waiting,
     HttpMessageInvoker client,
     PassiveHealth health,
     ReplicaFailureReporter failures,
@@ -54,7 +55,7 @@ public sealed class ResumingForwarder(
                 stats.Finished(context.Response.StatusCode, clock.Elapsed);
                 return;
             }
-            var replica = picker.Pick(route, tried);
+            var replica = picker.Pick(route, tried) ?? await WaitForReplicaAsync(context, name, route, tried);
             if (replica is null)
             {
                 await ClientAnswer.GiveUpAsync(context, request, progress, name, stats, clock);
@@ -91,6 +92,14 @@ public sealed class ResumingForwarder(
             stats.Retried();
             route = table.Find(name) ?? route;
         }
+    }
+
+    /// <summary>A scaled-to-zero service keeps its first request waiting (bounded) while the controller brings a replica up, as any request.</summary>
+    private async Task<Replica?> WaitForReplicaAsync(HttpContext context, string name, ServiceRoute route, HashSet<string>? tried)
+    {
+        if (!route.ScaleToZero || route.Replicas.Count > 0 || tried is not null)
+            return null;
+        return await waiting.WaitAsync(name, () => table.Find(name) is { } now ? picker.Pick(now, tried) : null, context.RequestAborted);
     }
 
     private enum Outcome { Completed, Cut, Answered, ClientGone }
