@@ -13,7 +13,7 @@ public sealed class CommandLineTests
             "--listen", "http://127.0.0.1:9000", "--static-backends", "http://127.0.0.1:1, http://127.0.0.1:2", "--policy", "round_robin",
             "--domain", "example.test", "--no-path-routing", "--max-attempts", "5", "--connect-timeout-ms", "1500",
             "--activity-timeout-ms", "60000", "--failed-cooldown-ms", "2000", "--scale-to-zero-wait-ms", "3000", "--stats-interval-ms", "700",
-            "--replayable-body-limit", "4096", "--api-key", "chat=k1", "--api-key", "code=k=2", "--id", "lb-7",
+            "--replayable-body-limit", "4096", "--api-key", "chat=k1", "--api-key", "code=k=2", "--id", "lb-7", "--no-resume",
         ]);
 
         Assert.Equal("http://127.0.0.1:9000", o.Listen);
@@ -30,6 +30,7 @@ public sealed class CommandLineTests
         Assert.Equal(4096, o.ReplayableBodyLimit);
         Assert.Equal(new Dictionary<string, string> { ["chat"] = "k1", ["code"] = "k=2" }, o.ApiKeys);
         Assert.Equal("lb-7", o.Id);
+        Assert.False(o.Resume);
         Assert.Null(o.ControllerUrl);
     }
 
@@ -42,6 +43,7 @@ public sealed class CommandLineTests
         Assert.Equal(defaults.MaxAttempts, o.MaxAttempts);
         Assert.Equal(defaults.ConnectTimeout, o.ConnectTimeout);
         Assert.True(o.PathPrefixRouting);
+        Assert.True(o.Resume);
         Assert.Equal("http://127.0.0.1:30580", o.ControllerUrl);
     }
 

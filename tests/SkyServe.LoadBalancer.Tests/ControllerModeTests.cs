@@ -228,8 +228,11 @@ public sealed class ControllerModeTests : IAsyncLifetime
         await using var lb = await StartLoadBalancerAsync();
         await Task.Delay(500);
         var waiting = lb.Client.GetStringAsync("/lazy/hello");
+        // A completion waits too (it takes the resumable path).
+        var completion = lb.Client.PostAsync("/lazy/v1/completions", new StringContent("{\"prompt\":\"x\"}", Encoding.UTF8, "application/json"));
         await Task.Delay(1000);
         Assert.False(waiting.IsCompleted, "the request should wait for a replica");
+        Assert.False(completion.IsCompleted, "the completion should wait for a replica");
         // The waiting request reached the controller as demand, which is what scales a service from zero.
         await using (var scope = controller.Services.CreateAsyncScope())
         {
@@ -239,6 +242,7 @@ public sealed class ControllerModeTests : IAsyncLifetime
         }
         await AddReplicaAsync("lazy", backends[1]);
         Assert.StartsWith("b|GET|/hello", await waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.StartsWith("b|POST|/v1/completions|", await (await completion.WaitAsync(TimeSpan.FromSeconds(5))).Content.ReadAsStringAsync());
     }
 
     [Fact]

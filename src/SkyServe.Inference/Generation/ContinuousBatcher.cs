@@ -45,15 +45,19 @@ public sealed class ContinuousBatcher : IDisposable
     public long KvCacheTokens => Volatile.Read(ref kvCacheTokens);
 
     /// <summary>Queues a request; its events arrive on <see cref="GenerationRequest.Output"/>.</summary>
-    public GenerationRequest Submit(IReadOnlyList<int> prompt, SamplingParameters parameters, CancellationToken cancellation = default)
+    /// <param name="prefix">Continues an interrupted generation (<see cref="GenerationPrefix"/>); max_tokens counts new tokens only.</param>
+    /// <param name="everyToken">An event per sampled token, for clients that track the ids (<see cref="GenerationEvent.TokenIds"/>).</param>
+    public GenerationRequest Submit(IReadOnlyList<int> prompt, SamplingParameters parameters, CancellationToken cancellation = default,
+        GenerationPrefix? prefix = null, bool everyToken = false)
     {
         if (prompt.Count == 0)
             throw new ArgumentException("the prompt has no tokens", nameof(prompt));
-        if ((long)prompt.Count + parameters.MaxTokens > model.Config.MaxPositionEmbeddings) // long: max_tokens may be near int.MaxValue
-            throw new ContextWindowExceededException(prompt.Count, parameters.MaxTokens, model.Config.MaxPositionEmbeddings);
-        if ((long)prompt.Count + parameters.MaxTokens > model.KvCacheCapacityTokens)
-            throw new ContextWindowExceededException(prompt.Count, parameters.MaxTokens, (int)model.KvCacheCapacityTokens);
-        var request = new GenerationRequest(prompt, parameters, cancellation);
+        var request = new GenerationRequest(prompt, parameters, cancellation, prefix, everyToken);
+        var fed = request.Prompt.Count; // a resumed prefix's ids are read like the prompt
+        if ((long)fed + parameters.MaxTokens > model.Config.MaxPositionEmbeddings) // long: max_tokens may be near int.MaxValue
+            throw new ContextWindowExceededException(fed, parameters.MaxTokens, model.Config.MaxPositionEmbeddings);
+        if ((long)fed + parameters.MaxTokens > model.KvCacheCapacityTokens)
+            throw new ContextWindowExceededException(fed, parameters.MaxTokens, (int)model.KvCacheCapacityTokens);
         waiting.Enqueue(request);
         arrived.Release();
         return request;
@@ -175,7 +179,7 @@ public sealed class ContinuousBatcher : IDisposable
             s.Text = s.Text[..stop];
             return Finish(s, FinishReason.Stop);
         }
-        if (s.Generated.Count >= parameters.MaxTokens)
+        if (s.Generated.Count >= s.TokenLimit)
         {
             s.Text += s.Decoder.Flush();
             stop = s.Stops.FindStop(s.Text);
@@ -191,13 +195,17 @@ public sealed class ContinuousBatcher : IDisposable
     {
         var delta = upTo > s.Emitted ? s.Text[s.Emitted..upTo] : "";
         s.Emitted = Math.Max(s.Emitted, upTo);
-        if (delta.Length > 0 || finishReason is not null)
-            s.Request.Events.Writer.TryWrite(new GenerationEvent(delta, finishReason, s.Request.Prompt.Count, s.Generated.Count, s.Generated.ToArray()));
+        var newToken = s.Request.EveryToken && s.Generated.Count > s.Reported;
+        if (delta.Length > 0 || finishReason is not null || newToken)
+        {
+            s.Reported = s.Generated.Count;
+            s.Request.Events.Writer.TryWrite(new GenerationEvent(delta, finishReason, s.Request.PromptTokens, s.Generated.Count, s.Generated.ToArray()));
+        }
     }
 
     private bool Finish(RunningSequence s, string reason)
     {
-        observer?.Finished(s.Request, s.Request.Prompt.Count, s.Generated.Count, reason, Stopwatch.GetTimestamp());
+        observer?.Finished(s.Request, s.Request.Prompt.Count, s.Generated.Count - (s.Request.Prefix?.TokenIds.Count ?? 0), reason, Stopwatch.GetTimestamp());
         Emit(s, s.Text.Length, reason);
         s.Request.Events.Writer.TryComplete();
         s.Dispose();

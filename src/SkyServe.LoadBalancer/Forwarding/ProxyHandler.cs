@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using SkyServe.LoadBalancer.Hosting;
 using SkyServe.LoadBalancer.LoadBalancing;
+using SkyServe.LoadBalancer.Resumption;
 using SkyServe.LoadBalancer.Routing;
 using SkyServe.LoadBalancer.Stats;
 using Yarp.ReverseProxy.Forwarder;
@@ -20,7 +21,9 @@ namespace SkyServe.LoadBalancer.Forwarding;
 /// request body can be replayed. A client that goes away is counted, not retried. Whenever no replica answered —
 /// none READY, or every attempt failed before the response started — the client gets the same 503 JSON with
 /// Retry-After, never YARP's empty 502. A replica lost after the response started cannot be hidden: an SSE stream
-/// ends with an error event (<see cref="EventStreamGuard"/>), any other response is aborted.
+/// ends with an error event (<see cref="EventStreamGuard"/>), any other response is aborted. Completions are the
+/// exception: unless resumption is off, a resumable one goes to <see cref="ResumingForwarder"/>, which continues it on
+/// another replica instead.
 /// </summary>
 public sealed class ProxyHandler(
     LoadBalancerOptions options,
@@ -32,11 +35,10 @@ public sealed class ProxyHandler(
     StatsRegistry stats,
     ReplicaFailureReporter failures,
     ScaleToZeroGate waiting,
-    IEnumerable<ILoadBalancingPolicy> policies,
+    ReplicaPicker picker,
+    ResumingForwarder resuming,
     ILogger<ProxyHandler> log)
 {
-    private static readonly ClusterState Cluster = new("skyserve");
-    private readonly Dictionary<string, ILoadBalancingPolicy> policyByName = policies.ToDictionary(p => p.Name);
     private readonly ForwarderRequestConfig requestConfig = new() { ActivityTimeout = options.ActivityTimeout };
 
     public async Task HandleAsync(HttpContext context)
@@ -64,10 +66,17 @@ public sealed class ProxyHandler(
         serviceStats.Started();
         var clock = Stopwatch.StartNew();
         var replayable = await MakeReplayableAsync(context.Request);
+        // Completions are tracked token by token, to be continued on another replica if theirs is lost mid-answer.
+        if (replayable && options.Resume && CompletionRequest.KindOf(context.Request.Path) is { } kind && HttpMethods.IsPost(context.Request.Method)
+            && await ResumableBodyAsync(context.Request, kind) is { } completion)
+        {
+            await resuming.HandleAsync(context, completion, name, route, serviceStats, clock);
+            return;
+        }
         HashSet<string>? tried = null; // allocated on the first failure only
         for (var attempt = 1; ; attempt++)
         {
-            var replica = Pick(route, tried) ?? await WaitForReplicaAsync(context, name, route, tried);
+            var replica = picker.Pick(route, tried) ?? await WaitForReplicaAsync(context, name, route, tried);
             if (replica is null)
             {
                 await NoReplicaAsync(context, name, serviceStats, clock);
@@ -125,43 +134,12 @@ public sealed class ProxyHandler(
         }
     }
 
-    /// <summary>The policy's pick among healthy replicas not yet tried (all untried ones if none is healthy).</summary>
-    private Replica? Pick(ServiceRoute route, HashSet<string>? tried)
-    {
-        var replicas = route.Replicas;
-        // The common case: nothing tried yet and every replica healthy — hand the route's own list to the policy.
-        var candidates = tried is null && AllHealthy(replicas) ? route.Destinations : Filter(replicas, tried);
-        if (candidates.Count == 0)
-            return null;
-        var policy = policyByName.GetValueOrDefault(route.Policy) ?? policyByName[PolicyNames.LeastLoad];
-        var picked = policy.PickDestination(null!, Cluster, candidates);
-        foreach (var replica in replicas)
-            if (ReferenceEquals(replica.Destination, picked))
-                return replica;
-        return null;
-    }
-
-    private bool AllHealthy(IReadOnlyList<Replica> replicas)
-    {
-        foreach (var replica in replicas)
-            if (!health.IsHealthy(replica.Url))
-                return false;
-        return true;
-    }
-
-    private List<DestinationState> Filter(IReadOnlyList<Replica> replicas, HashSet<string>? tried)
-    {
-        var untried = replicas.Where(r => tried is null || !tried.Contains(r.Id)).ToList();
-        var healthy = untried.Where(r => health.IsHealthy(r.Url)).ToList();
-        return (healthy.Count > 0 ? healthy : untried).Select(r => r.Destination).ToList();
-    }
-
     /// <summary>A scaled-to-zero service keeps its first request waiting (bounded) while the controller brings a replica up.</summary>
     private async Task<Replica?> WaitForReplicaAsync(HttpContext context, string name, ServiceRoute route, HashSet<string>? tried)
     {
         if (!route.ScaleToZero || route.Replicas.Count > 0 || tried is not null)
             return null;
-        return await waiting.WaitAsync(name, () => table.Find(name) is { } now ? Pick(now, tried) : null, context.RequestAborted);
+        return await waiting.WaitAsync(name, () => table.Find(name) is { } now ? picker.Pick(now, tried) : null, context.RequestAborted);
     }
 
     /// <summary>Bodies up to the limit are buffered so that they can be sent again; larger or unknown-length ones get one attempt.</summary>
@@ -177,6 +155,21 @@ public sealed class ProxyHandler(
         return true;
     }
 
+    /// <summary>The buffered body as a resumable completion, or null (the body rewound) when it goes through as is.</summary>
+    private async Task<CompletionRequest?> ResumableBodyAsync(HttpRequest request, CompletionKind kind)
+    {
+        if (request.Body is not { CanSeek: true } body || body.Length > options.ReplayableBodyLimit)
+            return null;
+        var bytes = new byte[body.Length];
+        body.Position = 0;
+        await body.ReadExactlyAsync(bytes, request.HttpContext.RequestAborted); // buffered already
+        body.Position = 0;
+        var completion = CompletionRequest.TryRead(kind, bytes, out var whyNot);
+        if (completion is null)
+            log.NotResumable(request.Path.Value ?? "", whyNot!);
+        return completion;
+    }
+
     private static void ResetForRetry(HttpContext context)
     {
         context.Response.Clear();
@@ -190,7 +183,7 @@ public sealed class ProxyHandler(
         or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient;
 
     /// <summary>No replica could answer: 503 with Retry-After, whether none was READY or every one tried failed.</summary>
-    private static async Task NoReplicaAsync(HttpContext context, string name, ServiceStats serviceStats, Stopwatch clock)
+    internal static async Task NoReplicaAsync(HttpContext context, string name, ServiceStats serviceStats, Stopwatch clock)
     {
         serviceStats.FoundNoReplica();
         await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "no_replica",
@@ -199,7 +192,7 @@ public sealed class ProxyHandler(
     }
 
     /// <summary>Errors in the OpenAI-style JSON shape the replicas use, so clients parse one format.</summary>
-    private static Task ErrorAsync(HttpContext context, int status, string type, string message)
+    internal static Task ErrorAsync(HttpContext context, int status, string type, string message)
     {
         if (context.Response.HasStarted)
             return Task.CompletedTask;
@@ -213,6 +206,9 @@ public sealed class ProxyHandler(
 
 internal static partial class ProxyHandlerLog
 {
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Path}: not resumable ({Reason}); forwarded as is")]
+    public static partial void NotResumable(this ILogger logger, string path, string reason);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "attempt {Attempt} on {Replica} of {Service} failed mid-response: {Reason}")]
     public static partial void AttemptFailedMidResponse(this ILogger logger, int attempt, string replica, string service, string reason);
 

@@ -15,7 +15,7 @@ public static class LoadBalancerCommandLine
     public const string Usage = """
         usage: SkyServe.LoadBalancer [--listen URL] (--controller URL | --static-backends URL,URL [--policy P])
                [--token-file FILE | --token T (visible in ps; prefer the file or $SKYSERVE_TOKEN)]
-               [--domain D] [--no-path-routing] [--max-attempts N] [--connect-timeout-ms N] [--activity-timeout-ms N]
+               [--domain D] [--no-path-routing] [--max-attempts N] [--no-resume] [--connect-timeout-ms N] [--activity-timeout-ms N]
                [--failed-cooldown-ms N] [--scale-to-zero-wait-ms N] [--stats-interval-ms N] [--replayable-body-limit BYTES]
                [--tls-cert PEM --tls-key PEM] [--service-ports] [--api-key SERVICE=KEY]... [--id NAME]
         """;
@@ -29,6 +29,10 @@ public static class LoadBalancerCommandLine
     private static readonly Option<string?> Domain = new("--domain") { Description = "serve NAME.DOMAIN (default localhost)" };
     private static readonly Option<bool> NoPathRouting = new("--no-path-routing") { Description = "do not route /NAME/... paths" };
     private static readonly Option<int?> MaxAttempts = PositiveNumber("--max-attempts");
+    private static readonly Option<bool> NoResume = new("--no-resume")
+    {
+        Description = "do not continue a completion on another replica when its replica is lost mid-answer",
+    };
     private static readonly Option<int?> ConnectTimeoutMs = PositiveNumber("--connect-timeout-ms");
     private static readonly Option<int?> ActivityTimeoutMs = PositiveNumber("--activity-timeout-ms");
     private static readonly Option<int?> FailedCooldownMs = PositiveNumber("--failed-cooldown-ms");
@@ -46,7 +50,7 @@ public static class LoadBalancerCommandLine
 
     private static readonly RootCommand Command = new("SkyServe load balancer")
     {
-        Listen, Controller, Token, TokenFile, StaticBackends, Policy, Domain, NoPathRouting, MaxAttempts, ConnectTimeoutMs, ActivityTimeoutMs,
+        Listen, Controller, Token, TokenFile, StaticBackends, Policy, Domain, NoPathRouting, MaxAttempts, NoResume, ConnectTimeoutMs, ActivityTimeoutMs,
         FailedCooldownMs, ScaleToZeroWaitMs, StatsIntervalMs, ReplayableBodyLimit, TlsCert, TlsKey, ServicePorts, ApiKeys, Id,
     };
 
@@ -67,6 +71,7 @@ public static class LoadBalancerCommandLine
             Domain = parsed.GetValue(Domain) ?? o.Domain,
             PathPrefixRouting = !parsed.GetValue(NoPathRouting),
             MaxAttempts = parsed.GetValue(MaxAttempts) ?? o.MaxAttempts,
+            Resume = !parsed.GetValue(NoResume),
             ConnectTimeout = Millis(parsed.GetValue(ConnectTimeoutMs)) ?? o.ConnectTimeout,
             ActivityTimeout = Millis(parsed.GetValue(ActivityTimeoutMs)) ?? o.ActivityTimeout,
             FailedReplicaCooldown = Millis(parsed.GetValue(FailedCooldownMs)) ?? o.FailedReplicaCooldown,

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SkyServe.LoadBalancer.Forwarding;
 using SkyServe.LoadBalancer.LoadBalancing;
+using SkyServe.LoadBalancer.Resumption;
 using SkyServe.LoadBalancer.Routing;
 using SkyServe.LoadBalancer.Stats;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -83,6 +84,8 @@ public static class LoadBalancerHost
             services.AddSingleton(sp => new ReplicaFailureReporter(null, sp.GetRequiredService<ILogger<ReplicaFailureReporter>>()));
             services.AddSingleton(sp => new ScaleToZeroGate(options, sp.GetRequiredService<RouteTable>(), null));
         }
+        services.AddSingleton<ReplicaPicker>();
+        services.AddSingleton<ResumingForwarder>();
         services.AddSingleton<ProxyHandler>();
         services.AddSingleton<OwnPages>();
 

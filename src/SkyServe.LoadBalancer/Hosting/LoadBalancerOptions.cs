@@ -21,6 +21,11 @@ public sealed record LoadBalancerOptions
 
     /// <summary>Attempts per request on different replicas (the first plus retries).</summary>
     public int MaxAttempts { get; init; } = 3;
+    /// <summary>
+    /// Continue a completion whose replica is lost mid-answer on another replica, token for token (SkyServe.LoadBalancer.Resumption);
+    /// off, such a stream ends with an error event, as SkyPilot's load balancer does.
+    /// </summary>
+    public bool Resume { get; init; } = true;
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>How long a replica may stay silent (no headers, no body bytes) before the attempt fails.</summary>
     public TimeSpan ActivityTimeout { get; init; } = TimeSpan.FromSeconds(300);

@@ -15,6 +15,8 @@ public static class LoadBalancerMetricsPage
                 text.Sample("skyserve_lb_requests_total", s.StatusClass(c), ("service", name), ("code", $"{c}xx"));
         PerService(text, stats, "skyserve_lb_in_flight", "gauge", "Requests being proxied now.", s => s.InFlight);
         PerService(text, stats, "skyserve_lb_retries_total", "counter", "Attempts retried on another replica.", s => s.Retries);
+        PerService(text, stats, "skyserve_lb_resumptions_total", "counter",
+            "Completions continued on another replica after theirs was lost mid-answer (token-level resumption).", s => s.Resumptions);
         PerService(text, stats, "skyserve_lb_client_disconnects_total", "counter", "Requests abandoned by the client.", s => s.ClientDisconnects);
         PerService(text, stats, "skyserve_lb_no_replica_total", "counter",
             "Requests answered 503 because no replica could answer (none READY, or every attempt failed before the response started).", s => s.NoReplica);

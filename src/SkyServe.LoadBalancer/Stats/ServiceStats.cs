@@ -12,6 +12,7 @@ public sealed class ServiceStats
     private long retries;
     private long clientDisconnects;
     private long noReplica;
+    private long resumed;
     private readonly long[] statusClasses = new long[6];
     private readonly long[] latencyCounts = new long[Buckets.Length + 1];
     private long latencyMicrosSum;
@@ -21,6 +22,8 @@ public sealed class ServiceStats
     public long Retries => Interlocked.Read(ref retries);
     public long ClientDisconnects => Interlocked.Read(ref clientDisconnects);
     public long NoReplica => Interlocked.Read(ref noReplica);
+    /// <summary>Completions continued on another replica after theirs was lost mid-answer (one per continuation).</summary>
+    public long Resumptions => Interlocked.Read(ref resumed);
     public long StatusClass(int hundreds) => Interlocked.Read(ref statusClasses[hundreds]);
     public long LatencyCount(int bucket) => Interlocked.Read(ref latencyCounts[bucket]);
     public double LatencySumSeconds => Interlocked.Read(ref latencyMicrosSum) / 1e6;
@@ -51,6 +54,7 @@ public sealed class ServiceStats
     }
 
     public void Retried() => Interlocked.Increment(ref retries);
+    public void Resumed() => Interlocked.Increment(ref resumed);
     public void FoundNoReplica() => Interlocked.Increment(ref noReplica);
 
     /// <summary>Requests since the previous call: what the controller's autoscaler is told.</summary>

@@ -10,7 +10,11 @@ internal static class ChatPrompt
 {
     private static readonly ConcurrentDictionary<string, ChatTemplate> Compiled = new();
 
-    public static string Render(InferenceEngine engine, JsonNode? messages)
+    /// <param name="continueFinalMessage">
+    /// vLLM's <c>continue_final_message</c>: the last message is an unfinished assistant answer, rendered without its end
+    /// of turn, so that generation continues it.
+    /// </param>
+    public static string Render(InferenceEngine engine, JsonNode? messages, bool continueFinalMessage = false)
     {
         if (messages is not JsonArray { Count: > 0 } list)
             throw new OpenAiError(400, "messages must be a non-empty list", "messages");
@@ -27,18 +31,30 @@ internal static class ChatPrompt
         PromptBounds.CheckLength(engine, parsed.Sum(m => (long)m.Content.Length), "messages");
         var source = engine.Tokenizer.ChatTemplate ?? DefaultChatTemplate.Source;
         var template = Compiled.GetOrAdd(source, ChatTemplate.Parse);
+        if (continueFinalMessage && parsed[^1].Role != "assistant")
+            throw new OpenAiError(400, "continue_final_message needs the last message to be the assistant's", "messages");
         try
         {
-            return template.Render(parsed, addGenerationPrompt: true, new Dictionary<string, object?>
+            var rendered = template.Render(parsed, addGenerationPrompt: !continueFinalMessage, new Dictionary<string, object?>
             {
                 ["bos_token"] = engine.Tokenizer.BosId is { } bos ? engine.Tokenizer.IdToToken(bos) : "",
                 ["eos_token"] = engine.Tokenizer.EosIds.Count > 0 ? engine.Tokenizer.IdToToken(engine.Tokenizer.EosIds[0]) : "",
             });
+            return continueFinalMessage ? CutAfterFinalContent(rendered, parsed[^1].Content) : rendered;
         }
         catch (ChatTemplateException e)
         {
             throw new OpenAiError(400, $"the model's chat template refused these messages: {e.Message}", "messages");
         }
+    }
+
+    /// <summary>The rendered prompt up to the end of the final message's content, as vLLM cuts it: its end of turn goes.</summary>
+    private static string CutAfterFinalContent(string rendered, string content)
+    {
+        var at = rendered.LastIndexOf(content, StringComparison.Ordinal);
+        if (at < 0)
+            throw new OpenAiError(400, "the chat template does not render the final message's content as it is, so it cannot be continued", "messages");
+        return rendered[..(at + content.Length)];
     }
 
     /// <summary>Content as a string, or OpenAI's list of parts of which only text parts are supported.</summary>

@@ -1,5 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using SkyServe.Contracts.Resumption;
 using SkyServe.Inference.Generation;
+using SkyServe.ReplicaAgent.Health;
 
 namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
 
@@ -32,11 +35,31 @@ internal static class CompletionStream
         response.Headers.CacheControl = "no-cache";
         GenerationEvent? final = null;
         var first = true;
+        var reported = generation.Prefix?.TokenIds.Count ?? 0;
+        // Only the load balancer (which asks for the ids) can move a generation: others keep today's answer.
+        var deadline = generation.EveryToken && http.RequestServices.GetService<AgentState>() is { } state
+            ? new DeadlineCheck(state, http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System, generation)
+            : null;
         await foreach (var e in generation.Output.ReadAllAsync(http.RequestAborted))
         {
-            await WriteAsync(response, chunk(e.Text, e.FinishReason, first), http.RequestAborted);
+            var value = chunk(e.Text, e.FinishReason, first);
+            if (generation.EveryToken)
+            {
+                // The ids sampled since the last event, for the load balancer to continue from (it strips them).
+                var node = JsonSerializer.SerializeToNode(value, Json)!.AsObject();
+                node[ResumeProtocol.TokenIdsField] = new JsonArray(e.TokenIds.Skip(reported).Select(i => (JsonNode)i).ToArray());
+                reported = e.TokenIds.Count;
+                value = node;
+            }
+            await WriteAsync(response, value, http.RequestAborted);
             first = false;
             final = e;
+            if (deadline?.AfterEvent(e) is { } why)
+            {
+                // Ends the answer without [DONE]; the load balancer continues it elsewhere, and the caller cancels the generation.
+                await WriteAsync(response, new Dictionary<string, object> { [ResumeProtocol.MigrateField] = new { reason = why } }, http.RequestAborted);
+                return Results.Empty;
+            }
         }
         if (includeUsage)
             await WriteAsync(response, usageChunk(Usage(final)), http.RequestAborted);

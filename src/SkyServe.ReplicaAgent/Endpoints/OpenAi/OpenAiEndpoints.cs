@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
+using SkyServe.Contracts.Resumption;
 using SkyServe.Inference.Generation;
 using SkyServe.Inference.Serving;
+using SkyServe.ReplicaAgent.Health;
 
 namespace SkyServe.ReplicaAgent.Endpoints.OpenAi;
 
@@ -29,6 +31,13 @@ public static class OpenAiEndpoints
 
     private static async Task<IResult> Guard(HttpContext http, Func<Task<IResult>> handle)
     {
+        if (http.RequestServices.GetService<AgentState>()?.Interruption is { } notice)
+        {
+            // No new work on a machine about to go: the load balancer takes a 503 to another replica.
+            http.Response.Headers.RetryAfter = "1";
+            return new OpenAiError(503, $"this replica is being interrupted at {notice.Time:O} and takes no new generations",
+                code: "replica_interrupted", type: "server_error").ToResult();
+        }
         try
         {
             return await handle();
@@ -63,26 +72,45 @@ public static class OpenAiEndpoints
             null => throw new OpenAiError(400, "prompt is required", "prompt"),
             _ => throw new OpenAiError(400, "prompt must be a string (batches of prompts are not supported)", "prompt"),
         };
+        var resume = ResumeRequest.Read(body);
+        if (resume is not null)
+            prompt = resume.OriginalPrompt(prompt);
         var ids = PromptBounds.Encode(engine, prompt, addSpecialTokens: true, "prompt");
-        var generation = engine.Batcher.Submit(ids, RequestReader.Sampling(body, defaultMaxTokens: 16), http.RequestAborted);
+        var sampling = RequestReader.Sampling(body, defaultMaxTokens: Math.Max(1, 16 - (resume?.TokenIds.Count ?? 0)));
+        var stream = RequestReader.Stream(body);
+        // Cancelled once the answer is out: a generation that moved to another replica must not run on here.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        var generation = engine.Batcher.Submit(ids, resume?.Sampling(sampling) ?? sampling, stopping.Token, resume?.Prefix(engine), ReportsTokens(http, stream));
         var id = $"cmpl-{Guid.NewGuid():N}";
-        return await CompletionStream.AnswerAsync(http, generation, RequestReader.Stream(body), RequestReader.IncludeUsageInStream(body),
+        var answer = await CompletionStream.AnswerAsync(http, generation, stream, RequestReader.IncludeUsageInStream(body),
             (delta, finish, _) => new { id, @object = "text_completion", created, model = engine.Name, choices = new[] { new { index = 0, text = delta, logprobs = (object?)null, finish_reason = finish } } },
             (text, finish, usage) => new { id, @object = "text_completion", created, model = engine.Name, choices = new[] { new { index = 0, text, logprobs = (object?)null, finish_reason = finish } }, usage },
             usage => new { id, @object = "text_completion", created, model = engine.Name, choices = Array.Empty<object>(), usage });
+        await stopping.CancelAsync();
+        return answer;
     }
+
     private static async Task<IResult> ChatAsync(HttpContext http, InferenceEngine engine, TimeProvider time, int maxRequestBytes)
     {
         var body = await RequestReader.ReadAsync(http.Request, maxRequestBytes, http.RequestAborted);
         CheckModel(body, engine);
-        var prompt = ChatPrompt.Render(engine, body["messages"]);
+        var resume = ResumeRequest.Read(body);
+        var continueFinal = RequestReader.ContinueFinalMessage(body);
+        var prompt = resume is not null
+            ? ChatPrompt.Render(engine, resume.OriginalMessages(body["messages"])) // the ids continue the answer, not its text
+            : ChatPrompt.Render(engine, body["messages"], continueFinal);
         // The template writes the BOS token itself when the model wants one.
         var ids = PromptBounds.Encode(engine, prompt, addSpecialTokens: false, "messages");
         // By default the answer may fill the rest of the window; a prompt that fills it alone is refused by the batcher's check.
-        var generation = engine.Batcher.Submit(ids, RequestReader.Sampling(body, defaultMaxTokens: Math.Max(1, engine.ContextWindow - ids.Count)), http.RequestAborted);
+        var prior = resume?.TokenIds.Count ?? 0;
+        var sampling = RequestReader.Sampling(body, defaultMaxTokens: Math.Max(1, engine.ContextWindow - ids.Count - prior));
+        var stream = RequestReader.Stream(body);
+        // Cancelled once the answer is out: a generation that moved to another replica must not run on here.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        var generation = engine.Batcher.Submit(ids, resume?.Sampling(sampling) ?? sampling, stopping.Token, resume?.Prefix(engine), ReportsTokens(http, stream));
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = time.GetUtcNow().ToUnixTimeSeconds();
-        return await CompletionStream.AnswerAsync(http, generation, RequestReader.Stream(body), RequestReader.IncludeUsageInStream(body),
+        var answer = await CompletionStream.AnswerAsync(http, generation, stream, RequestReader.IncludeUsageInStream(body),
             (delta, finish, first) => new
             {
                 id, @object = "chat.completion.chunk", created, model = engine.Name,
@@ -95,7 +123,12 @@ public static class OpenAiEndpoints
                 usage,
             },
             usage => new { id, @object = "chat.completion.chunk", created, model = engine.Name, choices = Array.Empty<object>(), usage });
+        await stopping.CancelAsync();
+        return answer;
     }
+
+    /// <summary>The load balancer tracks the sampled ids of a stream, to continue it token for token elsewhere (<see cref="ResumeProtocol"/>).</summary>
+    private static bool ReportsTokens(HttpContext http, bool stream) => stream && http.Request.Headers.ContainsKey(ResumeProtocol.TokenIdsHeader);
 
     private static void CheckModel(JsonObject body, InferenceEngine engine)
     {

@@ -35,6 +35,18 @@ internal static class RequestReader
 
     public static bool Stream(JsonObject body) => Bool(body, "stream") ?? false;
 
+    /// <summary>
+    /// vLLM's chat extension: <c>continue_final_message</c> continues the last (assistant) message; it goes with
+    /// <c>add_generation_prompt: false</c>, since a new turn cannot both open and continue.
+    /// </summary>
+    public static bool ContinueFinalMessage(JsonObject body)
+    {
+        var continueFinal = Bool(body, "continue_final_message") ?? false;
+        if (continueFinal && (Bool(body, "add_generation_prompt") ?? true))
+            throw new OpenAiError(400, "continue_final_message needs add_generation_prompt: false", "add_generation_prompt");
+        return continueFinal;
+    }
+
     public static bool IncludeUsageInStream(JsonObject body) => body["stream_options"] switch
     {
         null => false,

@@ -1,0 +1,64 @@
+using System.Text;
+
+namespace SkyServe.LoadBalancer.Resumption;
+
+/// <summary>
+/// Reads server-sent events off a replica's stream, one whole event at a time: its data lines joined. An event cut off
+/// before its blank line is never returned, so that only what the replica finished saying is passed on.
+/// </summary>
+internal sealed class SseEventReader(Stream stream)
+{
+    /// <summary>One event larger than this is no answer of an OpenAI server.</summary>
+    private const int MaxEventBytes = 8 << 20;
+
+    private readonly List<string> data = [];
+    private byte[] buffer = new byte[16 * 1024];
+    private int start;
+    private int end;
+
+    /// <summary>The next event's data, or null once the stream ended (the rest of a cut event is dropped).</summary>
+    /// <exception cref="InvalidDataException">An event is larger than any OpenAI server sends.</exception>
+    public async ValueTask<string?> ReadAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var newline = Array.IndexOf(buffer, (byte)'\n', start, end - start);
+            if (newline >= 0)
+            {
+                var lineEnd = newline > start && buffer[newline - 1] == '\r' ? newline - 1 : newline;
+                var line = buffer.AsSpan(start, lineEnd - start);
+                start = newline + 1;
+                if (line.IsEmpty)
+                {
+                    if (data.Count == 0)
+                        continue;
+                    var text = data.Count == 1 ? data[0] : string.Join('\n', data);
+                    data.Clear();
+                    return text;
+                }
+                if (line.StartsWith("data:"u8))
+                {
+                    var value = line[5..];
+                    data.Add(Encoding.UTF8.GetString(value.StartsWith(" "u8) ? value[1..] : value));
+                }
+                continue; // comments, event: and id: lines carry nothing an OpenAI client reads
+            }
+            if (start > 0)
+            {
+                Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                end -= start;
+                start = 0;
+            }
+            if (end == buffer.Length)
+            {
+                if (buffer.Length >= MaxEventBytes)
+                    throw new InvalidDataException($"an event of the replica's stream is larger than {MaxEventBytes} bytes");
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+            var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken);
+            if (read == 0)
+                return null;
+            end += read;
+        }
+    }
+}
