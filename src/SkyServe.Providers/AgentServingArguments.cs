@@ -30,6 +30,8 @@ public static class AgentServingArguments
             if (agent.Setup is { } setup)
                 args.AddRange([AgentFlags.Setup, setup]);
             args.AddRange([AgentFlags.EnginePort, Text(enginePort ?? agent.EnginePort ?? 0), AgentFlags.Workdir, workDirectory]);
+            if (!agent.TaskFiles.IsEmpty)
+                args.AddRange([AgentFlags.TaskFiles, agent.TaskFiles.ToJson()]);
         }
         if (agent.ControllerUrl is { } controller)
             args.AddRange([AgentFlags.ControllerUrl, controller]);

@@ -28,6 +28,12 @@ public static class AgentApi
     public const string Package = "api/v1/agent/package";
 
     /// <summary>
+    /// GET {Blobs}/sha256:HEX: an archive uploaded with the replica's service version (its <c>workdir</c> or a local
+    /// <c>file_mounts</c> source), for that replica's agent token only.
+    /// </summary>
+    public const string Blobs = "api/v1/agent/blobs";
+
+    /// <summary>
     /// The environment variable that carries the agent's controller token (never a command-line flag: every user of a
     /// machine can read those). The agent removes it from its environment once read.
     /// </summary>

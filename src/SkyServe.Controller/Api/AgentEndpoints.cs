@@ -25,6 +25,7 @@ public static class AgentEndpoints
         app.MapPost(AgentApi.Notices, ReceiveNoticeAsync).WithTags("agents")
             .WithSummary("An agent reports its machine's interruption notice: the replica leaves rotation and its replacement launches now.");
         app.MapAgentPackage();
+        app.MapAgentBlobs();
     }
 
     private static async Task<IResult> ReceiveNoticeAsync(AgentNoticeReport report, HttpRequest request, ScopedTokens tokens,

@@ -51,6 +51,7 @@ public static class ControllerHost
         services.AddSingleton(TimeProvider.System);
         services.AddControllerDb(options);
         services.AddScoped<ServiceStore>();
+        services.AddScoped<BlobStore>();
         services.AddSingleton<ParsedSpecs>();
         services.AddSingleton<ReplicaLogClient>();
         AddReconciliation(services, options);

@@ -112,7 +112,7 @@ public sealed class ServiceReconciler(
 
         await StartTerminationsAsync(replicas, generation, ct);
         await LaunchAsync(service, launched.Concat(replicas.Where(r => r.Status == ReplicaStatus.PENDING && r.InstanceId is null)).Distinct().ToList(),
-            specs, candidates, generation, ct);
+            specs, versions, candidates, generation, ct);
         await PruneEndedReplicasAsync(replicas, ct);
         TrackProbes(service.Id, replicas, specs);
         return IsBusy(service, replicas, plan, Now) ? options.EffectiveBusyInterval : null;
@@ -254,7 +254,7 @@ public sealed class ServiceReconciler(
 
     /// <summary>Launches through the provider; idempotent by the row's token, so PENDING rows left by a crash are simply launched again.</summary>
     private async Task LaunchAsync(ServiceRecord service, List<ReplicaRecord> pending, Dictionary<int, ServiceSpec> specs,
-        IReadOnlyCollection<Location> candidates, long generation, CancellationToken ct)
+        Dictionary<int, ServiceVersionRecord> versions, IReadOnlyCollection<Location> candidates, long generation, CancellationToken ct)
     {
         if (pending.Count == 0)
             return;
@@ -277,6 +277,7 @@ public sealed class ServiceReconciler(
                     ControllerUrl = agentCallback.ControllerUrl,
                     ControllerToken = agentCallback.TokenFor(replica.LaunchToken),
                     Package = agentPackages.OfferAt(agentCallback.ControllerUrl),
+                    TaskFiles = AgentTaskFilesFactory.For(spec, SpecUploads.Parse(versions[replica.Version].Uploads)),
                 },
             };
             try

@@ -19,6 +19,7 @@ public sealed class ServiceStore(
     public async Task<ServiceRecord> CreateAsync(string? requestedName, SpecSubmission submission, CancellationToken ct)
     {
         var spec = ServiceSpecParser.Parse(submission.SpecText, submission.Inputs);
+        await UploadCheck.RequireAsync(db, spec, submission.Uploads, ct);
         var name = string.IsNullOrWhiteSpace(requestedName) ? spec.Name ?? ServiceNames.Generate() : requestedName.Trim();
         ServiceNames.Validate(name);
         if (await db.Services.AnyAsync(s => s.Name == name, ct))
@@ -50,6 +51,7 @@ public sealed class ServiceStore(
     {
         // The name in the request wins over the spec's `name:`, as with `up -n` and SkyPilot's `sky serve update`.
         var spec = ServiceSpecParser.Parse(submission.SpecText, submission.Inputs);
+        await UploadCheck.RequireAsync(db, spec, submission.Uploads, ct);
         var service = await FindAsync(name, ct);
         if (service.Status == ServiceStatus.SHUTTING_DOWN)
             throw new ServiceConflictException($"service '{name}' is shutting down and cannot be updated");
