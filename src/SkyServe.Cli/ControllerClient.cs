@@ -47,6 +47,57 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
     public async Task<JsonNode> DeleteAsync(string path, CancellationToken ct) => (await SendAsync(HttpMethod.Delete, path, null, ct)).Body;
     public async Task<JsonNode> PostSpecAsync(string path, string spec, CancellationToken ct) => (await SendAsync(HttpMethod.Post, path, spec, ct)).Body;
     public async Task<JsonNode> PutSpecAsync(string path, string spec, CancellationToken ct) => (await SendAsync(HttpMethod.Put, path, spec, ct)).Body;
+    public async Task<JsonNode> PostSpecAsync(string path, Uploads.SpecPayload spec, CancellationToken ct) => (await SendPayloadAsync(HttpMethod.Post, path, spec, ct)).Body;
+    public async Task<JsonNode> PutSpecAsync(string path, Uploads.SpecPayload spec, CancellationToken ct) => (await SendPayloadAsync(HttpMethod.Put, path, spec, ct)).Body;
+
+    /// <summary>Whether the controller has the archive with this digest (HEAD /api/v1/blobs/DIGEST).</summary>
+    public async Task<bool> BlobExistsAsync(string digest, CancellationToken ct)
+    {
+        using var request = NewRequest(HttpMethod.Head, $"/api/v1/blobs/{digest}");
+        using var response = await SendRawAsync(request, ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            return false;
+        if (!response.IsSuccessStatusCode)
+            throw new CliException(DescribeError(response, ""));
+        return true;
+    }
+
+    /// <summary>Uploads an archive under its digest (PUT /api/v1/blobs/DIGEST), streamed from the file.</summary>
+    public async Task PutBlobAsync(string digest, string file, CancellationToken ct)
+    {
+        using var uploading = new HttpClient { Timeout = TimeSpan.FromMinutes(30) }; // a large archive on a slow link
+        using var request = NewRequest(HttpMethod.Put, $"/api/v1/blobs/{digest}");
+        await using var body = File.OpenRead(file);
+        request.Content = new StreamContent(body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+        request.Content.Headers.ContentLength = body.Length;
+        HttpResponseMessage response;
+        try
+        {
+            response = await uploading.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(e);
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+                throw new CliException(DescribeError(response, await response.Content.ReadAsStringAsync(ct)));
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        try
+        {
+            return await http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(e);
+        }
+    }
 
     /// <summary>Sends a request whose answer is read as it arrives: its headers once they are in, or the error as a CLI error.</summary>
     private async Task<HttpResponseMessage> OpenStreamAsync(HttpClient streaming, HttpRequestMessage request, CancellationToken ct)
@@ -119,11 +170,14 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
         new($"cannot reach the controller at {config.Url}: {e.Message} (start one with `./skyserve local start`, or pass --url)");
 
     /// <returns>The answer's JSON, and its Link rel="next" resolved against the request's URL (null when none).</returns>
-    private async Task<(JsonNode Body, Uri? Next)> SendAsync(HttpMethod method, string path, string? spec, CancellationToken ct)
+    private Task<(JsonNode Body, Uri? Next)> SendAsync(HttpMethod method, string path, string? spec, CancellationToken ct) =>
+        SendPayloadAsync(method, path, spec is null ? null : Uploads.SpecPayload.Of(spec), ct);
+
+    private async Task<(JsonNode Body, Uri? Next)> SendPayloadAsync(HttpMethod method, string path, Uploads.SpecPayload? spec, CancellationToken ct)
     {
         using var request = NewRequest(method, path);
         if (spec is not null)
-            request.Content = new StringContent(spec, Encoding.UTF8, "application/yaml");
+            request.Content = new StringContent(spec.Body, Encoding.UTF8, spec.MediaType);
         HttpResponseMessage response;
         try
         {

@@ -14,7 +14,8 @@ public static class UpCommand
         {
             using var client = global.Client(parse);
             var query = parse.GetValue(name) is { } n ? $"?name={Uri.EscapeDataString(n)}" : "";
-            var service = await client.PostSpecAsync($"/api/v1/services{query}", SpecFile.Read(parse.GetValue(file)!), ct);
+            var spec = await Uploads.TaskFileUploads.PrepareAsync(client, SpecFile.Read(parse.GetValue(file)!), ct);
+            var service = await client.PostSpecAsync($"/api/v1/services{query}", spec, ct);
             Console.WriteLine($"Service {service["name"]} created (version {service["version"]}, status {service["status"]}).");
             Console.WriteLine($"Watch it with: ./skyserve status {service["name"]}");
             return 0;

@@ -16,7 +16,8 @@ public static class UpdateCommand
         {
             using var client = global.Client(parse);
             var path = $"/api/v1/services/{Uri.EscapeDataString(parse.GetValue(name)!)}?mode={parse.GetValue(mode)}";
-            var service = await client.PutSpecAsync(path, SpecFile.Read(parse.GetValue(file)!), ct);
+            var spec = await Uploads.TaskFileUploads.PrepareAsync(client, SpecFile.Read(parse.GetValue(file)!), ct);
+            var service = await client.PutSpecAsync(path, spec, ct);
             Console.WriteLine($"Service {service["name"]} updated to version {service["version"]} ({parse.GetValue(mode)}).");
             return 0;
         });
