@@ -7,7 +7,7 @@ namespace SkyServe.Cli.Uploads;
 /// <summary>
 /// Packs a spec's <c>workdir</c>, or a local <c>file_mounts</c> source, as the tar.gz the controller keeps and the
 /// replicas unpack. Deterministic, so that an unchanged tree gives the same digest (and is not uploaded again): entries
-/// in ordinal order, every time stamp the epoch, owner 0:0 without names, permissions as on disk. A folder's archive
+/// in ordinal order, every time stamp the epoch, owner 0:0 without names, permissions as on disk, GNU tar format. A folder's archive
 /// starts with its root entry <c>./</c> and holds its contents under <c>./</c>, less what <see cref="IgnoreRules"/>
 /// leave out; a single file's archive is that one file under its name, which tells the agent to put it at the target
 /// itself. Symbolic links stay links.
@@ -51,7 +51,7 @@ public static class WorkdirArchive
             using (var file = File.Create(archive))
             using (var limited = new LimitedStream(file, maxBytes))
             using (var gzip = new GZipStream(limited, CompressionLevel.Optimal))
-            using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: false))
+            using (var tar = new TarWriter(gzip, TarEntryFormat.Gnu, leaveOpen: false))
             {
                 if (isFolder)
                 {
@@ -121,13 +121,17 @@ public static class WorkdirArchive
         tar.WriteEntry(entry);
     }
 
-    private static PaxTarEntry Entry(TarEntryType type, string name, string path) =>
-        new(type, name, new Dictionary<string, string>())
+    // GNU's format, not PAX: .NET names a PAX extended header after the writing process's id, which would change the
+    // digest from one `up` to the next. GNU's long-name entries are fixed text.
+    private static GnuTarEntry Entry(TarEntryType type, string name, string path) =>
+        new(type, name)
         {
             Mode = type == TarEntryType.SymbolicLink || OperatingSystem.IsWindows()
                 ? (UnixFileMode)0x1FF
                 : File.GetUnixFileMode(path) & (UnixFileMode)0xFFF,
             ModificationTime = Epoch,
+            AccessTime = Epoch,
+            ChangeTime = Epoch,
             Uid = 0,
             Gid = 0,
             UserName = "",

@@ -17,7 +17,8 @@ public static class ArchiveUnpacker
         using var file = File.OpenRead(archive);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
         using var tar = new TarReader(gzip);
-        var first = tar.GetNextEntry(copyData: false) ?? throw new InvalidDataException("the archive is empty");
+        // Copied: a single file's data must outlive the look past it that proves it is alone.
+        var first = tar.GetNextEntry(copyData: true) ?? throw new InvalidDataException("the archive is empty");
         if (first.EntryType != TarEntryType.Directory || first.Name != "./")
         {
             if (first.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || tar.GetNextEntry() is not null)
