@@ -67,6 +67,7 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
     {
         using var uploading = new HttpClient { Timeout = TimeSpan.FromMinutes(30) }; // a large archive on a slow link
         using var request = NewRequest(HttpMethod.Put, $"/api/v1/blobs/{digest}");
+        request.Headers.ExpectContinue = true; // a refusal (too large) comes before the archive is sent
         await using var body = File.OpenRead(file);
         request.Content = new StreamContent(body);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");

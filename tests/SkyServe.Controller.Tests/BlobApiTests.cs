@@ -107,7 +107,10 @@ public sealed class BlobApiTests(PostgresServer postgres) : IDisposable
     {
         await using var server = await StartAsync(Database.Sqlite, maxBytes: 1000);
         var bytes = RandomNumberGenerator.GetBytes(5000);
-        var problem = await (await PutBlobAsync(server.Client, Digest(bytes), bytes)).AssertProblemAsync(413);
+        // Expect: 100-continue, as the CLI sends it: refused on its Content-Length, the body is never sent (no broken pipe).
+        using var declared = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/blobs/{Digest(bytes)}") { Content = new ByteArrayContent(bytes) };
+        declared.Headers.ExpectContinue = true;
+        var problem = await (await server.Client.SendAsync(declared)).AssertProblemAsync(413);
         Assert.Contains("at most 1000 bytes (SkyServe:Uploads:MaxBytes)", problem["detail"]!.GetValue<string>());
 
         // Chunked, without a Content-Length: cut off as it passes the limit.
@@ -115,6 +118,7 @@ public sealed class BlobApiTests(PostgresServer postgres) : IDisposable
         chunked.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/blobs/{Digest(bytes)}") { Content = chunked };
         request.Headers.TransferEncodingChunked = true;
+        request.Headers.ExpectContinue = true;
         await (await server.Client.SendAsync(request)).AssertProblemAsync(413);
     }
 
