@@ -103,6 +103,30 @@ public sealed class BlobApiTests(PostgresServer postgres) : IDisposable
     }
 
     [Fact]
+    public async Task Controllers_sharing_postgresql_serve_each_others_uploads()
+    {
+        var connection = postgres.NewDatabase();
+        ControllerOptions Options(string folder) => new()
+        {
+            DataDirectory = Path.Combine(data.Path, folder), PostgresConnectionString = connection, ApiToken = "sks_shared-token",
+            Urls = "http://127.0.0.1:0", Reconcile = new ReconcileOptions { Enabled = false },
+        };
+        await using var first = await ControllerServer.StartAsync(Options("a"));
+        await using var second = await ControllerServer.StartAsync(Options("b"));
+        var workdir = RandomNumberGenerator.GetBytes(3000);
+        var mount = RandomNumberGenerator.GetBytes(3000);
+        (await PutBlobAsync(first.Client, Digest(workdir), workdir)).EnsureSuccessStatusCode();
+        (await PutBlobAsync(second.Client, Digest(mount), mount)).EnsureSuccessStatusCode();
+        using (var seen = await HeadAsync(second.Client, Digest(workdir)))
+            Assert.Equal(HttpStatusCode.OK, seen.StatusCode);
+        using (var created = await second.Client.PostAsync("/api/v1/services", Submission(SpecWithFiles, Digest(workdir), Digest(mount))))
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var agentToken = first.Services.GetRequiredService<ScopedTokens>().AgentTokenFor(await AddReplicaAsync(first, "files"));
+        using var fetched = await AgentGetAsync(second, agentToken, Digest(mount));
+        Assert.Equal(mount, await fetched.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task An_upload_past_the_limit_is_refused_with_413()
     {
         await using var server = await StartAsync(Database.Sqlite, maxBytes: 1000);
