@@ -31,7 +31,9 @@ public sealed class BlobApiTests(PostgresServer postgres) : IDisposable
         workdir: .
         file_mounts:
           ~/data: ./data
-          /etc/remote.txt: https://example.com/remote.txt
+          /mnt/remote:
+            source: s3://bucket/remote
+            mode: MOUNT
         run: python3 server.py
         """;
 
@@ -170,6 +172,9 @@ public sealed class BlobApiTests(PostgresServer postgres) : IDisposable
         (await PutBlobAsync(server.Client, Digest(mount), mount)).EnsureSuccessStatusCode();
         using var created = await server.Client.PostAsync("/api/v1/services", Submission(SpecWithFiles, Digest(workdir), Digest(mount)));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var events = await (await server.Client.GetAsync("/api/v1/services/files/events")).ReadJsonAsync();
+        Assert.Contains(events.AsArray(), e => e!["reason"]!.GetValue<string>().StartsWith(
+            "version 1: file_mounts./mnt/remote is MOUNT, which needs a FUSE mounter the replica agents do not run", StringComparison.Ordinal));
 
         var stray = await (await server.Client.PutAsync("/api/v1/services/files",
             Submission(SpecWithFiles.Replace("workdir: .\n", ""), Digest(workdir), Digest(mount)))).AssertProblemAsync(400);

@@ -185,6 +185,8 @@ public sealed class TaskFilesStagerTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<TaskFilesException>(() => StageAsync(new TaskFiles { FileMounts = [new TaskFileMount { Target = "~/x", Source = "gs://no-such-bucket/data" }] }));
         Assert.Contains("file_mounts.~/x: listing gs://no-such-bucket/data failed: 404", e.Message);
+        var empty = await Assert.ThrowsAsync<TaskFilesException>(() => StageAsync(new TaskFiles { FileMounts = [new TaskFileMount { Target = "~/y", Source = "gs://my-bucket/nothing" }] }));
+        Assert.Contains("file_mounts.~/y: gs://my-bucket/nothing holds no objects", empty.Message);
     }
 
     [Fact]

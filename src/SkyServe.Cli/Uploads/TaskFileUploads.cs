@@ -66,12 +66,13 @@ public static class TaskFileUploads
         var packed = WorkdirArchive.Pack(source, archive, maxBytes, what);
         var size = packed.Size < 1024 * 1024 ? $"{(packed.Size + 1023) / 1024} KiB" : $"{packed.Size / (1024.0 * 1024):0.0} MiB";
         var ignoring = packed.IgnoreSource is { } rules ? $", honouring {rules}" : "";
+        var files = packed.Files == 1 ? "1 file" : $"{packed.Files} files";
         if (await client.BlobExistsAsync(packed.Digest, ct))
-            Console.WriteLine($"{what}: {source} ({packed.Files} files, {size}{ignoring}) is on the controller already ({packed.Digest[..19]}…).");
+            Console.WriteLine($"{what}: {source} ({files}, {size}{ignoring}) is on the controller already ({packed.Digest[..19]}…).");
         else
         {
             await client.PutBlobAsync(packed.Digest, packed.Path, ct);
-            Console.WriteLine($"{what}: uploaded {source} ({packed.Files} files, {size}{ignoring}) as {packed.Digest[..19]}….");
+            Console.WriteLine($"{what}: uploaded {source} ({files}, {size}{ignoring}) as {packed.Digest[..19]}….");
         }
         return packed.Digest;
     }

@@ -35,6 +35,8 @@ public sealed class ServiceStore(
         db.Services.Add(service);
         await SaveOrConflictAsync($"service '{name}' already exists; use update to change it", ct);
         db.RecordCreated(service, "service created with version 1");
+        foreach (var note in FileMountNotes.For(spec, 1))
+            db.Note(service, note, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         signal.Wake(service.Id);
@@ -63,6 +65,8 @@ public sealed class ServiceStore(
         service.CurrentVersion = version;
         service.UpdatedAt = now;
         db.Note(service, $"version {version} submitted ({mode.ToWire()} update)", now);
+        foreach (var note in FileMountNotes.For(spec, version))
+            db.Note(service, note, now);
         if (previous.Uploads == SpecUploads.Format(submission.Uploads)
             && spec.ServiceSectionOnlyDiffers(ServiceSpecParser.Parse(previous.SpecText, SpecSubmission.ParseInputs(previous.Inputs))))
         {

@@ -40,3 +40,15 @@ public static class UploadCheck
                 $"upload {missing} is not on the controller: PUT it to /api/v1/blobs/{missing} first (`skyserve up` does)");
     }
 }
+
+/// <summary>
+/// What a version's file mounts will not do as written: MOUNT and MOUNT_CACHED need a FUSE mounter the agents do not
+/// run, so they copy. Recorded as service events when the version is submitted, beside the agent's own log line.
+/// </summary>
+public static class FileMountNotes
+{
+    public static IEnumerable<string> For(ServiceSpec spec, int version) => spec.FileMounts
+        .Where(m => m.Mode is FileMountMode.Mount or FileMountMode.MountCached)
+        .Select(m => $"version {version}: file_mounts.{m.Target} is {m.Mode.ToSpecName()}, which needs a FUSE mounter the replica agents do not run: " +
+            "its objects are copied at boot instead (writes stay on the machine)");
+}

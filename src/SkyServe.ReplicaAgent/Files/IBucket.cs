@@ -33,7 +33,7 @@ public static class BucketCopy
         var folder = prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/";
         var below = keys.Where(k => k.StartsWith(folder, StringComparison.Ordinal)).ToList();
         if (below.Count == 0)
-            throw new TaskFilesException($"{store}://{bucket}/{prefix} holds no objects");
+            throw new TaskFilesException($"{store.Store}://{bucket}/{prefix} holds no objects");
         Directory.CreateDirectory(target);
         foreach (var key in below)
         {
