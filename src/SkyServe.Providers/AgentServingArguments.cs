@@ -30,20 +30,23 @@ public static class AgentServingArguments
             if (agent.Setup is { } setup)
                 args.AddRange([AgentFlags.Setup, setup]);
             args.AddRange([AgentFlags.EnginePort, Text(enginePort ?? agent.EnginePort ?? 0), AgentFlags.Workdir, workDirectory]);
-            if (!agent.TaskFiles.IsEmpty)
-                args.AddRange([AgentFlags.TaskFiles, agent.TaskFiles.ToJson()]);
         }
         if (agent.ControllerUrl is { } controller)
             args.AddRange([AgentFlags.ControllerUrl, controller]);
         return args;
     }
 
-    /// <summary>The agent's environment: the spec's <c>envs</c>, and the controller token when there is one.</summary>
+    /// <summary>
+    /// The agent's environment: the spec's <c>envs</c>, the controller token when there is one, and with <c>run:</c> the
+    /// workdir and file mounts to put in place (<see cref="AgentApi.TaskFilesVariable"/>; a source URL may hold a SAS).
+    /// </summary>
     public static IReadOnlyDictionary<string, string> Environment(AgentSettings agent)
     {
         var environment = new Dictionary<string, string>(agent.Environment);
         if (agent.ControllerToken is { } token)
             environment[AgentApi.ControllerTokenVariable] = token;
+        if (agent.Run is not null && !agent.TaskFiles.IsEmpty)
+            environment[AgentApi.TaskFilesVariable] = agent.TaskFiles.ToJson();
         return environment;
     }
 

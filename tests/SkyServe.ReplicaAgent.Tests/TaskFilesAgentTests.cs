@@ -25,9 +25,15 @@ public sealed class TaskFilesAgentTests : IAsyncLifetime
         root.Dispose();
     }
 
-    private Task<AgentProcess> StartAsync(TaskFiles files, string setup) =>
-        AgentProcess.StartAsync(FakeEngine.AgentArgs(Path.Combine(root.Path, "work"), FakeEngine.Run(marker), "--setup", setup,
-            "--task-files", files.ToJson(), "--home", Home, "--controller-url", controller.Url.ToString(), "--controller-token", BlobServer.Token));
+    /// <param name="inEnvironment">Give them as providers do, in SKYSERVE_TASK_FILES; else as --task-files.</param>
+    private Task<AgentProcess> StartAsync(TaskFiles files, string setup, bool inEnvironment = false)
+    {
+        string[] args = [.. FakeEngine.AgentArgs(Path.Combine(root.Path, "work"), FakeEngine.Run(marker), "--setup", setup,
+            "--home", Home, "--controller-url", controller.Url.ToString(), "--controller-token", BlobServer.Token)];
+        return inEnvironment
+            ? AgentProcess.StartWithAsync(new Dictionary<string, string> { [SkyServe.Contracts.Notices.AgentApi.TaskFilesVariable] = files.ToJson() }, args)
+            : AgentProcess.StartAsync([.. args, "--task-files", files.ToJson()]);
+    }
 
     private static async Task<JsonObject> EngineAsync(AgentProcess agent) => (JsonObject)(await agent.GetJsonAsync("/health"))["engine"]!;
 
@@ -43,13 +49,14 @@ public sealed class TaskFilesAgentTests : IAsyncLifetime
             Workdir = new TaskWorkdir { Blob = controller.Add(TaskArchives.Folder(("app.txt", "from the workdir"))) },
             FileMounts = [new TaskFileMount { Target = "~/greeting.txt", Blob = controller.Add(TaskArchives.SingleFile("greeting.txt", "from a mount")) }],
         };
-        await using var agent = await StartAsync(files, "echo \"pwd=$PWD home=$HOME\"; cat app.txt; echo; cat ~/greeting.txt");
+        await using var agent = await StartAsync(files, "echo \"pwd=$PWD home=$HOME tf=${SKYSERVE_TASK_FILES:-unset}\"; cat app.txt; echo; cat ~/greeting.txt",
+            inEnvironment: true);
 
         await WaitForStateAsync(agent, "running");
         var workdir = Path.Combine(Home, "sky_workdir");
         Assert.Equal(workdir, (string?)(await EngineAsync(agent))["workdir"]);
         var logs = await agent.Http.GetStringAsync("/logs?tail=100");
-        Assert.Contains($"pwd={workdir} home={Home}", logs);
+        Assert.Contains($"pwd={workdir} home={Home} tf=unset", logs); // read from the environment, and removed from it
         Assert.Contains("from the workdir", logs);
         Assert.Contains("from a mount", logs);
         Assert.Contains($"run: bash -c 'exec python3", logs);

@@ -38,4 +38,10 @@ public static class AgentApi
     /// machine can read those). The agent removes it from its environment once read.
     /// </summary>
     public const string ControllerTokenVariable = "SKYSERVE_CONTROLLER_TOKEN";
+
+    /// <summary>
+    /// The environment variable that carries the agent's task files (what --task-files takes): a source URL may hold a
+    /// SAS, which a command line would show to every user of the machine. Removed from the environment once read.
+    /// </summary>
+    public const string TaskFilesVariable = "SKYSERVE_TASK_FILES";
 }

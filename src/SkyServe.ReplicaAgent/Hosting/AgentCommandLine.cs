@@ -64,7 +64,8 @@ public static class AgentCommandLine
                                       and $PORT (default 0: a free one)
           --workdir DIR               with --run: working directory of setup and run; engine logs in DIR/.skyserve/
                                       (default: skyserve-agent-MACHINE-ID in the temporary folder)
-          --task-files JSON           with --run: the spec's workdir and file_mounts, put in place before setup: the
+          --task-files JSON           with --run (or $SKYSERVE_TASK_FILES, read and removed): the spec's workdir and
+                                      file_mounts, put in place before setup: the
                                       workdir in ~/sky_workdir (setup and run then execute there), each mount at its
                                       target; uploaded archives come from --controller-url by digest, remote sources
                                       (https, s3, r2, gs, Azure blob) with the machine's credentials
@@ -278,7 +279,9 @@ public static class AgentCommandLine
         return parsed.Errors is [var first, ..] ? first.Message : null;
     }
 
-    private static TaskFiles TaskFilesValue(string value)
+    /// <summary>Task files as --task-files or <see cref="SkyServe.Contracts.Notices.AgentApi.TaskFilesVariable"/> give them, checked.</summary>
+    /// <exception cref="CommandLineException">Not the task files' JSON, or an entry without what it needs.</exception>
+    public static TaskFiles TaskFilesValue(string value)
     {
         TaskFiles files;
         try
