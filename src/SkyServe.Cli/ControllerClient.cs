@@ -52,6 +52,56 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
     public async Task<JsonNode> PutSpecAsync(string path, SpecSubmissionRequest submission, CancellationToken ct) =>
         (await SendAsync(HttpMethod.Put, path, submission.ToContent(), ct)).Body;
 
+    /// <summary>Whether the controller has the archive with this digest (HEAD /api/v1/blobs/DIGEST).</summary>
+    public async Task<bool> BlobExistsAsync(string digest, CancellationToken ct)
+    {
+        using var request = NewRequest(HttpMethod.Head, $"/api/v1/blobs/{digest}");
+        using var response = await SendRawAsync(request, ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            return false;
+        if (!response.IsSuccessStatusCode)
+            throw new CliException(DescribeError(response, ""));
+        return true;
+    }
+
+    /// <summary>Uploads an archive under its digest (PUT /api/v1/blobs/DIGEST), streamed from the file.</summary>
+    public async Task PutBlobAsync(string digest, string file, CancellationToken ct)
+    {
+        using var uploading = new HttpClient { Timeout = TimeSpan.FromMinutes(30) }; // a large archive on a slow link
+        using var request = NewRequest(HttpMethod.Put, $"/api/v1/blobs/{digest}");
+        request.Headers.ExpectContinue = true; // a refusal (too large) comes before the archive is sent
+        await using var body = File.OpenRead(file);
+        request.Content = new StreamContent(body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+        request.Content.Headers.ContentLength = body.Length;
+        HttpResponseMessage response;
+        try
+        {
+            response = await uploading.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(e);
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+                throw new CliException(DescribeError(response, await response.Content.ReadAsStringAsync(ct)));
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        try
+        {
+            return await http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(e);
+        }
+    }
+
     /// <summary>Sends a request whose answer is read as it arrives: its headers once they are in, or the error as a CLI error.</summary>
     private async Task<HttpResponseMessage> OpenStreamAsync(HttpClient streaming, HttpRequestMessage request, CancellationToken ct)
     {

@@ -38,7 +38,10 @@ public static class AgentServingArguments
         return args;
     }
 
-    /// <summary>The agent's environment: the spec's <c>envs</c>, SkyPilot's variables, and the controller token when there is one.</summary>
+    /// <summary>
+    /// The agent's environment: the spec's <c>envs</c>, SkyPilot's variables, the controller token when there is one, and with <c>run:</c> the
+    /// workdir and file mounts to put in place (<see cref="AgentApi.TaskFilesVariable"/>; a source URL may hold a SAS).
+    /// </summary>
     public static IReadOnlyDictionary<string, string> Environment(AgentSettings agent)
     {
         var environment = new Dictionary<string, string>(agent.Environment);
@@ -46,6 +49,8 @@ public static class AgentServingArguments
             environment[name] = value; // SkyPilot's own, as there: an env of the same name does not hide them
         if (agent.ControllerToken is { } token)
             environment[AgentApi.ControllerTokenVariable] = token;
+        if (agent.Run is not null && !agent.TaskFiles.IsEmpty)
+            environment[AgentApi.TaskFilesVariable] = agent.TaskFiles.ToJson();
         return environment;
     }
 

@@ -1,3 +1,5 @@
+using SkyServe.Contracts.Agent;
+
 namespace SkyServe.Providers;
 
 /// <summary>
@@ -40,6 +42,12 @@ public sealed record AgentSettings
     /// local runtime) leaves the choice to the agent.
     /// </summary>
     public int? EnginePort { get; init; }
+
+    /// <summary>
+    /// The spec's <c>workdir</c> and <c>file_mounts</c> as the agent fetches them before <c>setup</c> (uploaded archives by
+    /// digest, remote sources by URL); empty without them.
+    /// </summary>
+    public TaskFiles TaskFiles { get; init; } = new();
 
     /// <summary>The machine's place in its replica (rank, node count) and SkyPilot's variables for setup and run.</summary>
     public AgentNodes Nodes { get; init; } = new();

@@ -12,6 +12,10 @@ public sealed class SkyServeCli(string home)
     public Task<ProcessRunner.Result> RunAsync(params string[] args) =>
         ProcessRunner.RunAsync("dotnet", [Dll, .. args], Environment());
 
+    /// <summary>Runs it in <paramref name="workingDirectory"/> (a spec's relative workdir and file_mounts paths are relative to it).</summary>
+    public Task<ProcessRunner.Result> RunInAsync(string workingDirectory, params string[] args) =>
+        ProcessRunner.RunAsync("dotnet", [Dll, .. args], Environment(), workingDirectory);
+
     /// <summary>Runs it with <paramref name="env"/> added to (or overriding) its usual environment.</summary>
     public Task<ProcessRunner.Result> RunWithAsync(IReadOnlyDictionary<string, string> env, params string[] args) =>
         ProcessRunner.RunAsync("dotnet", [Dll, .. args], Environment().Concat(env).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value));

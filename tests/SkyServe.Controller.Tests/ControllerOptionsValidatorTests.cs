@@ -56,6 +56,10 @@ public sealed class ControllerOptionsValidatorTests : IDisposable
         { o => Set(o, x => x.AgentControllerUrl = "controller:30580"), "SkyServe:AgentControllerUrl must be an absolute http:// or https:// URL (got 'controller:30580')" },
         { o => Set(o, x => x.AgentControllerUrl = "http://10.0.0.2:0"), "SkyServe:AgentControllerUrl must name a port other than 0 (got 'http://10.0.0.2:0')" },
         { o => Set(o, x => x.Agent.PackagePath = " "), "SkyServe:Agent:PackagePath must name a file when set" },
+        { o => Set(o, x => x.Uploads.MaxBytes = 0), "SkyServe:Uploads:MaxBytes must be from 1 to 1073741824 bytes (got 0)" },
+        { o => Set(o, x => x.Uploads.MaxBytes = 2L << 30), "SkyServe:Uploads:MaxBytes must be from 1 to 1073741824 bytes (got 2147483648)" },
+        { o => Set(o, x => x.Uploads.KeepUnreferencedFor = TimeSpan.FromHours(-1)), "SkyServe:Uploads:KeepUnreferencedFor must not be negative (got -01:00:00)" },
+        { o => WithJobs(o, j => j with { BlobRetention = TimeSpan.Zero }), "SkyServe:Jobs:BlobRetention must be positive (got 00:00:00)" },
     };
 
     [Theory]

@@ -40,7 +40,10 @@ public sealed partial class AgentProcess : IAsyncDisposable
     public string Output { get { lock (output) return string.Join('\n', output); } }
 
     /// <summary>Starts the agent with <c>--port 0</c> and a fresh <c>--machine-id</c> unless the arguments give them.</summary>
-    public static async Task<AgentProcess> StartAsync(params string[] args)
+    public static Task<AgentProcess> StartAsync(params string[] args) => StartWithAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="StartAsync"/>, with <paramref name="environment"/> added to the agent's environment.</summary>
+    public static async Task<AgentProcess> StartWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var all = new List<string>(args);
         if (!all.Contains("--port"))
@@ -58,6 +61,8 @@ public sealed partial class AgentProcess : IAsyncDisposable
         foreach (var arg in all)
             info.ArgumentList.Add(arg);
         info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in environment)
+            info.Environment[key] = value;
 
         var agent = new AgentProcess(Process.Start(info)!, machineId);
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);

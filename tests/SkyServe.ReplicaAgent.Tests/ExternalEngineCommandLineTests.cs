@@ -33,6 +33,30 @@ public sealed class ExternalEngineCommandLineTests
         Assert.Null(AgentCommandLine.Parse(["--port", "0"]).External);
     }
 
+    [Fact]
+    public void Task_files_and_home_are_read()
+    {
+        var files = new SkyServe.Contracts.Agent.TaskFiles
+        {
+            Workdir = new SkyServe.Contracts.Agent.TaskWorkdir { GitUrl = "https://github.com/org/repo.git", GitRef = "v1" },
+            FileMounts = [new SkyServe.Contracts.Agent.TaskFileMount { Target = "~/data", Source = "s3://bucket/data", Mode = "MOUNT" }],
+        };
+        var options = AgentCommandLine.Parse(["--port", "0", "--run", "x", "--task-files", files.ToJson(), "--home", "/tmp/home-1"]);
+        Assert.Equal("/tmp/home-1", options.External!.Home);
+        Assert.Equal(files.Workdir, options.External.Files!.Workdir);
+        Assert.Equal(files.FileMounts, options.External.Files.FileMounts);
+    }
+
+    [Theory]
+    [InlineData("--task-files must be the task files' JSON", "--port", "0", "--run", "x", "--task-files", "{nope")]
+    [InlineData("each file mount needs a target and one of blob or source", "--port", "0", "--run", "x", "--task-files", "{\"file_mounts\": [{\"target\": \"~/a\"}]}")]
+    [InlineData("mode 'FUSE' of ~/a is not COPY, MOUNT or MOUNT_CACHED", "--port", "0", "--run", "x", "--task-files",
+        "{\"file_mounts\": [{\"target\": \"~/a\", \"source\": \"s3://b\", \"mode\": \"FUSE\"}]}")]
+    [InlineData("the workdir needs a blob or a git_url", "--port", "0", "--run", "x", "--task-files", "{\"workdir\": {}}")]
+    [InlineData("go with --run", "--port", "0", "--home", "/tmp/h")]
+    public void Bad_task_files_are_refused_with_a_message(string message, params string[] args) =>
+        Assert.Contains(message, Assert.Throws<CommandLineException>(() => AgentCommandLine.Parse(args)).Message);
+
     [Theory]
     [InlineData("go with --run", "--port", "0", "--setup", "pip install vllm")]
     [InlineData("go with --run", "--port", "0", "--engine", "external")]

@@ -21,6 +21,7 @@ public static class UpCommand
             var submission = Submission(parse, file, inputs);
             using var client = global.Client(parse);
             var query = parse.GetValue(name) is { } n ? $"?name={Uri.EscapeDataString(n)}" : "";
+            await Uploads.TaskFileUploads.AddToAsync(client, submission, ct);
             var service = await client.PostSpecAsync($"/api/v1/services{query}", submission, ct);
             Console.WriteLine($"Service {service["name"]} created (version {service["version"]}, status {service["status"]}).");
             Console.WriteLine($"Watch it with: ./skyserve status {service["name"]}");

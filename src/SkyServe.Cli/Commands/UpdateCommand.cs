@@ -23,6 +23,7 @@ public static class UpdateCommand
             var submission = UpCommand.Submission(parse, file, inputs);
             using var client = global.Client(parse);
             var path = $"/api/v1/services/{Uri.EscapeDataString(parse.GetValue(name)!)}?mode={parse.GetValue(mode)}";
+            await Uploads.TaskFileUploads.AddToAsync(client, submission, ct);
             var service = await client.PutSpecAsync(path, submission, ct);
             Console.WriteLine($"Service {service["name"]} updated to version {service["version"]} ({parse.GetValue(mode)}).");
             return 0;

@@ -14,6 +14,7 @@ public static class AgentFlags
     public const string EnginePort = "--engine-port";
     public const string EngineRestartDelayMs = "--engine-restart-delay-ms";
     public const string GpuMemoryUtilization = "--gpu-memory-utilization";
+    public const string Home = "--home";
     public const string Host = "--host";
     public const string MachineId = "--machine-id";
     public const string MaxBatchSize = "--max-batch-size";
@@ -34,6 +35,7 @@ public static class AgentFlags
     public const string Run = "--run";
     public const string ServedModelName = "--served-model-name";
     public const string Setup = "--setup";
+    public const string TaskFiles = "--task-files";
     public const string Workdir = "--workdir";
     public const string WriteManifest = "--write-manifest";
 }

@@ -40,8 +40,20 @@ public static class AgentApi
     public const string Nodes = "api/v1/agent/nodes";
 
     /// <summary>
+    /// GET {Blobs}/sha256:HEX: an archive uploaded with the replica's service version (its <c>workdir</c> or a local
+    /// <c>file_mounts</c> source), for that replica's agent token only.
+    /// </summary>
+    public const string Blobs = "api/v1/agent/blobs";
+
+    /// <summary>
     /// The environment variable that carries the agent's controller token (never a command-line flag: every user of a
     /// machine can read those). The agent removes it from its environment once read.
     /// </summary>
     public const string ControllerTokenVariable = "SKYSERVE_CONTROLLER_TOKEN";
+
+    /// <summary>
+    /// The environment variable that carries the agent's task files (what --task-files takes): a source URL may hold a
+    /// SAS, which a command line would show to every user of the machine. Removed from the environment once read.
+    /// </summary>
+    public const string TaskFilesVariable = "SKYSERVE_TASK_FILES";
 }

@@ -27,6 +27,7 @@ public static class AgentEndpoints
         app.MapGet(AgentApi.Nodes, ListNodesAsync).WithTags("agents")
             .WithSummary("An agent of a multi-node replica asks for its nodes' addresses (head first), which it needs before setup.");
         app.MapAgentPackage();
+        app.MapAgentBlobs();
     }
 
     private static async Task<IResult> ReceiveNoticeAsync(AgentNoticeReport report, HttpRequest request, ScopedTokens tokens,

@@ -47,6 +47,7 @@ public static class ServiceEndpoints
                 + "?follow=true streams them as server-sent events (the stored ones, then each new one as it is written).");
         api.MapReplicaLogs();
         api.MapLocations();
+        api.MapBlobUploads();
         return api;
     }
 

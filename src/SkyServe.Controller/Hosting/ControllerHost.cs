@@ -52,6 +52,7 @@ public static class ControllerHost
         services.AddControllerDb(options);
         services.AddScoped<ServiceStore>();
         services.AddSingleton(new EndpointPorts(options.Routing));
+        services.AddScoped<BlobStore>();
         services.AddSingleton<ParsedSpecs>();
         services.AddSingleton<ReplicaLogClient>();
         AddReconciliation(services, options);

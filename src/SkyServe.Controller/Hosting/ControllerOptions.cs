@@ -45,6 +45,9 @@ public sealed class ControllerOptions
     /// <summary>What this controller serves its cloud machines (<c>GET /api/v1/agent/package</c>): section <c>SkyServe:Agent</c>.</summary>
     public AgentPackageOptions Agent { get; set; } = new();
 
+    /// <summary>The <c>workdir</c> and <c>file_mounts</c> archives the CLI uploads: section <c>SkyServe:Uploads</c>.</summary>
+    public UploadOptions Uploads { get; set; } = new();
+
     public Reconcile.ReconcileOptions Reconcile { get; set; } = new();
 
     public Jobs.JobSchedule Jobs { get; set; } = new();

@@ -43,6 +43,16 @@ public sealed class ControllerOptionsValidator : IValidateOptions<ControllerOpti
         else if (o.Agent.PackagePath is { } packagePath && string.IsNullOrWhiteSpace(packagePath))
             p.Add(nameof(o.Agent) + ":" + nameof(o.Agent.PackagePath), "must name a file when set");
 
+        if (o.Uploads is null)
+            p.Add(nameof(o.Uploads), "must be set");
+        else
+        {
+            const string U = nameof(ControllerOptions.Uploads) + ":";
+            if (o.Uploads.MaxBytes is < 1 or > UploadOptions.MaxAllowedBytes)
+                p.Add(U + nameof(o.Uploads.MaxBytes), $"must be from 1 to {UploadOptions.MaxAllowedBytes} bytes (got {o.Uploads.MaxBytes})");
+            p.NotNegative(U + nameof(o.Uploads.KeepUnreferencedFor), o.Uploads.KeepUnreferencedFor);
+        }
+
         const string R = nameof(ControllerOptions.Reconcile) + ":";
         var r = o.Reconcile;
         if (r is null)
@@ -78,6 +88,7 @@ public sealed class ControllerOptionsValidator : IValidateOptions<ControllerOpti
             p.Positive(J + nameof(j.OfferingRefresh), j.OfferingRefresh);
             p.NotNegative(J + nameof(j.OrphanGrace), j.OrphanGrace);
             p.Positive(J + nameof(j.EventRetention), j.EventRetention);
+            p.Positive(J + nameof(j.BlobRetention), j.BlobRetention);
             p.Positive(J + nameof(j.KeepEventsFor), j.KeepEventsFor);
             p.AtLeast(J + nameof(j.MaxEventsPerService), j.MaxEventsPerService, 1);
         }

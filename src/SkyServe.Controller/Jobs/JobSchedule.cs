@@ -15,12 +15,15 @@ public sealed record JobSchedule
     public TimeSpan KeepEventsFor { get; init; } = TimeSpan.FromDays(30);
     /// <summary>At most this many of a service's newest events are kept, whatever their age.</summary>
     public int MaxEventsPerService { get; init; } = 10_000;
+    /// <summary>How often uploaded archives no version names any more are deleted (<see cref="BlobRetentionJob"/>).</summary>
+    public TimeSpan BlobRetention { get; init; } = TimeSpan.FromMinutes(10);
 
     public void AddTo(IQuartzBuilder quartz)
     {
         Every<OrphanMachineCollectorJob>(quartz, OrphanCollection);
         Every<OfferingRefreshJob>(quartz, OfferingRefresh);
         Every<EventRetentionJob>(quartz, EventRetention);
+        Every<BlobRetentionJob>(quartz, BlobRetention);
     }
 
     private static void Every<TJob>(IQuartzBuilder quartz, TimeSpan interval) where TJob : IJob

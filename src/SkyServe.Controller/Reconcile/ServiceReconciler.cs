@@ -113,7 +113,7 @@ public sealed class ServiceReconciler(
 
         await StartTerminationsAsync(replicas, generation, ct);
         await LaunchAsync(service, launched.Concat(replicas.Where(r => r.Status == ReplicaStatus.PENDING && r.InstanceId is null)).Distinct().ToList(),
-            specs, candidates, offered, generation, ct);
+            specs, versions, candidates, offered, generation, ct);
         await PruneEndedReplicasAsync(replicas, ct);
         TrackProbes(service.Id, replicas, specs);
         return IsBusy(service, replicas, plan, Now) ? options.EffectiveBusyInterval : null;
@@ -283,13 +283,14 @@ public sealed class ServiceReconciler(
     /// fails, the replica is a failed launch and the machines that did launch are terminated with it.
     /// </summary>
     private async Task LaunchAsync(ServiceRecord service, List<ReplicaRecord> pending, Dictionary<int, ServiceSpec> specs,
-        IReadOnlyCollection<Location> candidates, IReadOnlyList<CloudOffering> offered, long generation, CancellationToken ct)
+        Dictionary<int, ServiceVersionRecord> versions, IReadOnlyCollection<Location> candidates, IReadOnlyList<CloudOffering> offered,
+        long generation, CancellationToken ct)
     {
         if (pending.Count == 0)
             return;
         await leader.EnsureHeldAsync(db, generation, ct); // the last look before acting on the cloud
         var results = await Task.WhenAll(pending.Select(async replica =>
-            (Replica: replica, Nodes: await LaunchNodesAsync(service, replica, specs[replica.Version], GpusPerNode(replica, offered), ct))));
+            (Replica: replica, Nodes: await LaunchNodesAsync(service, replica, specs[replica.Version], versions[replica.Version], GpusPerNode(replica, offered), ct))));
 
         var now = Now;
         foreach (var (replica, nodes) in results)
@@ -329,8 +330,8 @@ public sealed class ServiceReconciler(
     }
 
     /// <summary>Launches every node of the replica at once (head first in the result), each with its own token.</summary>
-    private async Task<NodeLaunch[]> LaunchNodesAsync(ServiceRecord service, ReplicaRecord replica, ServiceSpec spec, int gpusPerNode,
-        CancellationToken ct)
+    private async Task<NodeLaunch[]> LaunchNodesAsync(ServiceRecord service, ReplicaRecord replica, ServiceSpec spec, ServiceVersionRecord version,
+        int gpusPerNode, CancellationToken ct)
     {
         var nodes = new List<(int Rank, Guid Token)> { (0, replica.LaunchToken) };
         nodes.AddRange((replica.WorkerNodes ?? []).Select(w => (w.Rank, w.LaunchToken)));
@@ -340,6 +341,7 @@ public sealed class ServiceReconciler(
             // One token for every node of the replica: it names the replica, whose nodes it may ask for and report on.
             ControllerToken = agentCallback.TokenFor(replica.LaunchToken),
             Package = agentPackages.OfferAt(agentCallback.ControllerUrl),
+            TaskFiles = AgentTaskFilesFactory.For(spec, SpecUploads.Parse(version.Uploads)),
         };
         return await Task.WhenAll(nodes.Select(async node =>
         {

@@ -19,6 +19,7 @@ public sealed class ServiceStore(
     public async Task<ServiceRecord> CreateAsync(string? requestedName, SpecSubmission submission, CancellationToken ct)
     {
         var spec = ServiceSpecParser.Parse(submission.SpecText, submission.Inputs);
+        await UploadCheck.RequireAsync(db, spec, submission.Uploads, ct);
         var name = string.IsNullOrWhiteSpace(requestedName) ? spec.Name ?? ServiceNames.Generate() : requestedName.Trim();
         ServiceNames.Validate(name);
         await TlsUploads.CheckAsync(db, spec, submission.Uploads, ct);
@@ -52,6 +53,8 @@ public sealed class ServiceStore(
         db.Services.Add(service);
         await SaveOrConflictAsync($"service '{name}' already exists; use update to change it", ct);
         db.RecordCreated(service, "service created with version 1");
+        foreach (var note in FileMountNotes.For(spec, 1))
+            db.Note(service, note, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         signal.Wake(service.Id);
@@ -69,6 +72,7 @@ public sealed class ServiceStore(
         // The name in the request wins over the spec's `name:`, as with `up -n` and SkyPilot's `sky serve update`.
         var spec = ServiceSpecParser.Parse(submission.SpecText, submission.Inputs);
         await TlsUploads.CheckAsync(db, spec, submission.Uploads, ct);
+        await UploadCheck.RequireAsync(db, spec, submission.Uploads, ct);
         var service = await FindAsync(name, ct);
         if (service.Status == ServiceStatus.SHUTTING_DOWN)
             throw new ServiceConflictException($"service '{name}' is shutting down and cannot be updated");
@@ -80,6 +84,8 @@ public sealed class ServiceStore(
         service.CurrentVersion = version;
         service.UpdatedAt = now;
         db.Note(service, $"version {version} submitted ({mode.ToWire()} update)", now);
+        foreach (var note in FileMountNotes.For(spec, version))
+            db.Note(service, note, now);
         // A previous version stored under older rules may no longer parse: then its replicas are replaced, not relabelled.
         if (previous.Uploads == SpecUploads.Format(submission.Uploads)
             && ServiceSpecParser.TryParse(previous.SpecText, SpecSubmission.ParseInputs(previous.Inputs)).Spec is { } before

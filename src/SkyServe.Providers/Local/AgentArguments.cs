@@ -11,7 +11,12 @@ namespace SkyServe.Providers.Local;
 /// </summary>
 public static class AgentArguments
 {
-    public static IReadOnlyList<string> For(string agentDll, LocalMachine machine, string metadataUrl, string workDirectory, string? modelRoot)
+    /// <param name="homeDirectory">
+    /// The machine's own home (<c>~</c> of its workdir and file mounts, and $HOME of setup and run): the machines of the
+    /// local runtime share one host, so each gets a folder of its own; null: the host user's.
+    /// </param>
+    public static IReadOnlyList<string> For(string agentDll, LocalMachine machine, string metadataUrl, string workDirectory, string? modelRoot,
+        string? homeDirectory = null)
     {
         var agent = machine.Agent;
         var args = new List<string>(Launcher(agentDll))
@@ -26,6 +31,8 @@ public static class AgentArguments
         // replicas, so the agent picks a free one and gives it to the engine as $PORT / $SKYSERVE_REPLICA_PORT.
         var modelPath = agent.Model is { } model ? ResolveModelPath(model.Path, modelRoot) : null;
         args.AddRange(AgentServingArguments.For(agent, modelPath, enginePort: 0, workDirectory));
+        if (agent.Run is not null && homeDirectory is not null)
+            args.AddRange([AgentFlags.Home, homeDirectory]);
         return args;
     }
 

@@ -294,7 +294,8 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
             var workDirectory = Path.Combine(options.StateDirectory, "work", machine.Id);
             // The stored port, not this process's server: whichever process serves it later, the agent polls the same URL.
             var metadataUrl = MetadataServer.UrlFor(state.MetadataPort, machine.Id);
-            var command = AgentArguments.For(agentDll, machine, metadataUrl, workDirectory, options.ModelRoot);
+            var homeDirectory = Path.Combine(options.StateDirectory, "home", machine.Id);
+            var command = AgentArguments.For(agentDll, machine, metadataUrl, workDirectory, options.ModelRoot, homeDirectory);
             (machine.Pid, machine.ProcessStartedAt) = AgentProcess.Start(command, machine, logFile);
             machine.State = MachineState.Running;
         }

@@ -1,6 +1,6 @@
 namespace SkyServe.ReplicaAgent.External;
 
-/// <summary>The engine's part of /health (snake_case on the wire).</summary>
+/// <summary>The engine's part of /health (snake_case on the wire). <c>Workdir</c>: where setup and run execute (<c>~/sky_workdir</c> with a spec workdir).</summary>
 public sealed record EngineStatus(
     EngineState State,
     int? Pid,
@@ -9,4 +9,5 @@ public sealed record EngineStatus(
     int? LastExitCode,
     DateTimeOffset? StartedAt,
     string? Detail,
-    string LogFile);
+    string LogFile,
+    string? Workdir = null);

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using SkyServe.Contracts.Agent;
 using SkyServe.Core.Hosting;
 using SkyServe.Core.Security;
+using SkyServe.ReplicaAgent.Files;
 using SkyServe.ReplicaAgent.Health;
 using SkyServe.ReplicaAgent.Hosting;
 
@@ -27,6 +28,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
     private readonly ILogger<ExternalEngine> logger;
     private readonly TimeProvider time;
     private readonly NodeDiscovery? nodes;
+    private readonly AgentOptions agent;
     private readonly Dictionary<string, string> environment;
     private readonly CancellationTokenSource stopping = new();
     private readonly HttpClient probe = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
@@ -38,6 +40,7 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
     private int restarts;
     private int? lastExitCode;
     private bool stopRequested;
+    private string runDirectory;
 
     /// <param name="nodes">Where the node addresses come from; null: none are given (an agent started by hand).</param>
     public ExternalEngine(ExternalEngineOptions options, AgentOptions agent, EngineLog log, ILogger<ExternalEngine> logger, TimeProvider time,
@@ -50,15 +53,22 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
         this.log = log;
         this.logger = logger;
         this.time = time;
+        this.agent = agent;
         WorkDirectory = options.ResolveWorkDirectory(agent.MachineId);
+        runDirectory = WorkDirectory;
         marker = new SetupMarker(Path.Combine(WorkDirectory, ".skyserve", "setup.done"));
         Port = options.Port > 0 ? options.Port : FreeLoopbackPort();
         var port = Port.ToString(CultureInfo.InvariantCulture);
         environment = new Dictionary<string, string> { ["SKYSERVE_REPLICA_PORT"] = port, ["PORT"] = port };
+        if (options.Home is { } home)
+            environment["HOME"] = Path.GetFullPath(home);
     }
 
-    /// <summary>Where setup and run run; the setup marker and the logs are in its .skyserve/ folder.</summary>
+    /// <summary>The agent's own folder: the setup marker and the logs are in its .skyserve/ folder; setup and run execute here without a spec workdir.</summary>
     public string WorkDirectory { get; }
+
+    /// <summary>Where setup and run execute: <c>~/sky_workdir</c> once a spec workdir is in place, else <see cref="WorkDirectory"/>.</summary>
+    public string RunDirectory { get { lock (gate) return runDirectory; } }
 
     /// <summary>The port the engine is told to listen on; the agent forwards to 127.0.0.1 on it.</summary>
     public int Port { get; }
@@ -98,13 +108,15 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
         {
             lock (gate)
                 return new EngineStatus(state, current is { } group && !group.Exited.IsCompleted ? group.Id : null, Port, restarts,
-                    lastExitCode, current?.StartedAt, detail, log.FilePath);
+                    lastExitCode, current?.StartedAt, detail, log.FilePath, runDirectory);
         }
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         OwnerOnly.CreateDirectory(WorkDirectory);
+        if (options.Home is { } home)
+            OwnerOnly.CreateDirectory(home);
         loop = Task.Run(() => SuperviseAsync(stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -160,6 +172,8 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
         try
         {
             await LearnNodesAsync(ct);
+            if (options.Files is { IsEmpty: false } files && !await StageFilesAsync(files, ct))
+                return;
             if (options.Setup is { } setup && !await SetUpAsync(setup, ct))
                 return;
             var inARow = 0;
@@ -229,6 +243,37 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
         Note($"the replica's node addresses (head first): {ips.Replace('\n', ' ')}");
     }
 
+    /// <summary>Puts the workdir and file mounts in place (<see cref="TaskFilesStager"/>); false, with the replica failed as by setup, when that fails.</summary>
+    private async Task<bool> StageFilesAsync(Contracts.Agent.TaskFiles files, CancellationToken ct)
+    {
+        lock (gate)
+            Set(EngineState.SettingUp, "fetching the workdir and file mounts");
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromMinutes(30) };
+        var stager = new TaskFilesStager(new ControllerBlobs(agent.ControllerUrl, agent.ControllerToken, http), http,
+            Environment.GetEnvironmentVariable, line =>
+            {
+                Note(line);
+                logger.TaskFilesStep(line);
+            });
+        try
+        {
+            var workdir = await stager.StageAsync(files, HomePaths.Home(options.Home), ct);
+            if (workdir is not null)
+                lock (gate)
+                    runDirectory = workdir;
+            return true;
+        }
+        catch (TaskFilesException e)
+        {
+            var failure = $"the workdir and file mounts could not be put in place; setup and the engine are not started: {e.Message}";
+            lock (gate)
+                Set(EngineState.SetupFailed, failure);
+            Note(failure);
+            logger.SetupFailed(failure, log.FilePath);
+            return false;
+        }
+    }
+
     /// <summary>Runs setup unless its marker says it succeeded before; false when it failed (or the agent stops).</summary>
     private async Task<bool> SetUpAsync(string setup, CancellationToken ct)
     {
@@ -266,9 +311,9 @@ public sealed class ExternalEngine : IHostedService, IEngineHealth, IDisposable
         {
             if (stopRequested)
                 return null;
-            Note($"{what}: bash -c {Quote(command)} (in {WorkDirectory}, PORT={Port})");
+            Note($"{what}: bash -c {Quote(command)} (in {runDirectory}, PORT={Port})");
             current?.Dispose();
-            current = ProcessGroup.Start(command, WorkDirectory, environment, log.Append, time);
+            current = ProcessGroup.Start(command, runDirectory, environment, log.Append, time);
             Note($"{what}: started as process group {current.Id}");
             Set(next, nextDetail);
             return current;

@@ -15,6 +15,9 @@ internal static partial class ExternalEngineLog
     [LoggerMessage(Level = LogLevel.Error, Message = "setup failed: {Failure}; its output is in {Log}")]
     public static partial void SetupFailed(this ILogger logger, string failure, string log);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Step}")]
+    public static partial void TaskFilesStep(this ILogger logger, string step);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "the engine listens on port {Port}")]
     public static partial void EngineListening(this ILogger logger, int port);
 }

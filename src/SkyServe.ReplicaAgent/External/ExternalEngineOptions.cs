@@ -24,6 +24,15 @@ public sealed record ExternalEngineOptions
     /// </summary>
     public int NumNodes { get; init; } = 1;
 
+    /// <summary>The spec's workdir and file mounts, put in place before setup (<see cref="Files.TaskFilesStager"/>); null: none.</summary>
+    public Contracts.Agent.TaskFiles? Files { get; init; }
+
+    /// <summary>
+    /// The machine's home: <c>~</c> of the workdir (<c>~/sky_workdir</c>) and file mount targets, and $HOME of setup and
+    /// run. Null: the agent's user's home (a cloud machine is the replica's alone; the local runtime gives each its own).
+    /// </summary>
+    public string? Home { get; init; }
+
     /// <summary>How many times in a row the engine may exit and be started again before the agent gives up.</summary>
     public int MaxRestarts { get; init; } = 5;
 

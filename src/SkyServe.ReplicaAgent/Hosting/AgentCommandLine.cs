@@ -64,6 +64,13 @@ public static class AgentCommandLine
                                       and $PORT (default 0: a free one)
           --workdir DIR               with --run: working directory of setup and run; engine logs in DIR/.skyserve/
                                       (default: skyserve-agent-MACHINE-ID in the temporary folder)
+          --task-files JSON           with --run (or $SKYSERVE_TASK_FILES, read and removed): the spec's workdir and
+                                      file_mounts, put in place before setup: the
+                                      workdir in ~/sky_workdir (setup and run then execute there), each mount at its
+                                      target; uploaded archives come from --controller-url by digest, remote sources
+                                      (https, s3, r2, gs, Azure blob) with the machine's credentials
+          --home DIR                  with --run: the machine's home (~ of the workdir and mount targets, and $HOME of
+                                      setup and run; default: the user's)
           --engine-max-restarts N     with --run: exits in a row after which the engine is not started again (default 5)
           --engine-restart-delay-ms MS  with --run: first wait before a restart, doubling up to 30 s (default 1000)
           --num-nodes N               with --run: the nodes of this agent's replica (1 to 64, default 1); above 1, the
@@ -110,6 +117,9 @@ public static class AgentCommandLine
     private static readonly Option<int?> EnginePort = Flag<int?>(AgentFlags.EnginePort, v => PortNumber(AgentFlags.EnginePort, v));
     private static readonly Option<string?> Workdir = Flag<string?>(AgentFlags.Workdir, v =>
         v.Length > 0 ? v : throw new CommandLineException($"{AgentFlags.Workdir} needs a folder"));
+    private static readonly Option<TaskFiles?> TaskFilesFlag = Flag<TaskFiles?>(AgentFlags.TaskFiles, TaskFilesValue);
+    private static readonly Option<string?> Home = Flag<string?>(AgentFlags.Home, v =>
+        v.Length > 0 ? v : throw new CommandLineException($"{AgentFlags.Home} needs a folder"));
     private static readonly Option<int?> EngineMaxRestarts = Flag<int?>(AgentFlags.EngineMaxRestarts, v =>
         int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new CommandLineException($"{AgentFlags.EngineMaxRestarts} must be a whole number, not '{v}'"));
     private static readonly Option<TimeSpan?> EngineRestartDelayMs = Flag<TimeSpan?>(AgentFlags.EngineRestartDelayMs, v => Milliseconds(AgentFlags.EngineRestartDelayMs, v, allowZero: false));
@@ -120,7 +130,7 @@ public static class AgentCommandLine
             : throw new CommandLineException($"{AgentFlags.NumNodes} must be a whole number from 1 to {MaxNumNodes}, not '{v}'"));
 
     /// <summary>The flags of the external engine mode: any of them (or <c>--engine external</c>) asks for it.</summary>
-    private static readonly Option[] ExternalFlags = [Run, Setup, EnginePort, Workdir, EngineMaxRestarts, EngineRestartDelayMs, NumNodes];
+    private static readonly Option[] ExternalFlags = [Run, Setup, EnginePort, Workdir, TaskFilesFlag, Home, EngineMaxRestarts, EngineRestartDelayMs, NumNodes];
 
     private static readonly RootCommand Command = BuildCommand();
 
@@ -202,6 +212,8 @@ public static class AgentCommandLine
                 Setup = parsed.GetValue(Setup),
                 Port = parsed.GetValue(EnginePort) ?? e.Port,
                 WorkDirectory = parsed.GetValue(Workdir),
+                Files = parsed.GetValue(TaskFilesFlag),
+                Home = parsed.GetValue(Home),
                 MaxRestarts = parsed.GetValue(EngineMaxRestarts) ?? e.MaxRestarts,
                 RestartDelay = parsed.GetValue(EngineRestartDelayMs) ?? e.RestartDelay,
                 NumNodes = parsed.GetValue(NumNodes) ?? e.NumNodes,
@@ -240,7 +252,7 @@ public static class AgentCommandLine
         };
 
         if (options.External is { Run: null })
-            throw new CommandLineException("--setup, --engine-port, --workdir, --engine-max-restarts, --engine-restart-delay-ms, --num-nodes and --engine external go with --run");
+            throw new CommandLineException("--setup, --engine-port, --workdir, --task-files, --home, --engine-max-restarts, --engine-restart-delay-ms, --num-nodes and --engine external go with --run");
         if (options.External is { NumNodes: > 1 } && options.ControllerUrl is null)
             throw new CommandLineException("--num-nodes above 1 needs --controller-url: the nodes' addresses come from the controller");
         if (options.Engine == ModelEngine.Cuda && options.ModelDirectory is null)
@@ -276,6 +288,31 @@ public static class AgentCommandLine
         if (parsed.UnmatchedTokens is [var unmatched, ..])
             return unmatched.StartsWith('-') ? $"unknown option {unmatched}" : $"unexpected argument '{unmatched}'";
         return parsed.Errors is [var first, ..] ? first.Message : null;
+    }
+
+    /// <summary>Task files as --task-files or <see cref="SkyServe.Contracts.Notices.AgentApi.TaskFilesVariable"/> give them, checked.</summary>
+    /// <exception cref="CommandLineException">Not the task files' JSON, or an entry without what it needs.</exception>
+    public static TaskFiles TaskFilesValue(string value)
+    {
+        TaskFiles files;
+        try
+        {
+            files = TaskFiles.Parse(value);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new CommandLineException($"{AgentFlags.TaskFiles} must be the task files' JSON: {e.Message}");
+        }
+        if (files.Workdir is { Blob: null, GitUrl: null })
+            throw new CommandLineException($"{AgentFlags.TaskFiles}: the workdir needs a blob or a git_url");
+        foreach (var mount in files.FileMounts)
+        {
+            if (string.IsNullOrWhiteSpace(mount.Target) || (mount.Blob is null) == (mount.Source is null))
+                throw new CommandLineException($"{AgentFlags.TaskFiles}: each file mount needs a target and one of blob or source");
+            if (mount.Mode is not (TaskFileModes.Copy or TaskFileModes.Mount or TaskFileModes.MountCached))
+                throw new CommandLineException($"{AgentFlags.TaskFiles}: mode '{mount.Mode}' of {mount.Target} is not COPY, MOUNT or MOUNT_CACHED");
+        }
+        return files;
     }
 
     private static string ShellCommand(string flag, string value) =>

@@ -39,6 +39,15 @@ public static class AgentProgram
         }
 
         options = WithTokenFromEnvironment(options);
+        try
+        {
+            options = WithTaskFilesFromEnvironment(options);
+        }
+        catch (CommandLineException e)
+        {
+            Console.Error.WriteLine($"SkyServe.ReplicaAgent: {AgentApi.TaskFilesVariable}: {e.Message}");
+            return 2;
+        }
         WebApplication app;
         try
         {
@@ -80,6 +89,19 @@ public static class AgentProgram
         return options.ControllerToken is null && !string.IsNullOrWhiteSpace(token) ? options with { ControllerToken = token.Trim() } : options;
     }
 
+    /// <summary>
+    /// With --run and no --task-files, the task files from <see cref="AgentApi.TaskFilesVariable"/>; the variable is
+    /// removed once read, as the token's is, so that setup and run do not see it.
+    /// </summary>
+    /// <exception cref="CommandLineException">The variable does not hold valid task files.</exception>
+    public static AgentOptions WithTaskFilesFromEnvironment(AgentOptions options)
+    {
+        var json = Environment.GetEnvironmentVariable(AgentApi.TaskFilesVariable);
+        Environment.SetEnvironmentVariable(AgentApi.TaskFilesVariable, null);
+        return options.External is { Files: null } external && !string.IsNullOrWhiteSpace(json)
+            ? options with { External = external with { Files = AgentCommandLine.TaskFilesValue(json) } }
+            : options;
+    }
 
     private static int WriteManifest(string directory)
     {
