@@ -73,7 +73,7 @@ public sealed class TopLevelTests
     public void Unknown_top_level_keys_list_the_allowed_ones()
     {
         var error = SpecAssert.OnlyError(SpecAssert.Minimal + "\nfoo: 1\n", "foo",
-            "unknown key 'foo' (allowed: name, service, resources, envs, secrets, setup, run, model, workdir, file_mounts, num_nodes)");
+            "unknown key 'foo' (allowed: name, service, resources, envs, secrets, setup, run, model, workdir, file_mounts, num_nodes, _metadata)");
         Assert.Equal((5, 1), (error.Line, error.Column));
     }
 

@@ -25,6 +25,8 @@ internal sealed class ResourcesReader(SpecReadContext context, ResourceOverrides
         ["volumes"] = "volumes are not supported",
         ["ephemeral_storage"] = "use disk_size",
         ["priority"] = "job priorities are not supported",
+        ["priority_class"] = "Kubernetes priority classes are not supported: there is no Kubernetes provider",
+        ["hooks"] = "lifecycle hooks on stop or preemption are not supported; the service replaces preempted replicas itself",
     };
 
     /// <summary>The keys one machine may vary by, at the top level and in each any_of/ordered entry.</summary>

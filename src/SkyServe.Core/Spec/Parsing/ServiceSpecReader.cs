@@ -9,7 +9,8 @@ internal sealed class ServiceSpecReader(SpecReadContext context, SpecInputs inpu
     public const int MaxNodes = 64;
 
     public static readonly SpecKeys Keys = new(
-        ["name", "service", "resources", "envs", "secrets", "setup", "run", "model", "workdir", "file_mounts", "num_nodes"],
+        // _metadata is SkyPilot's own bookkeeping in tasks it writes out (the git commit); read and ignored, as SkyPilot runs them.
+        ["name", "service", "resources", "envs", "secrets", "setup", "run", "model", "workdir", "file_mounts", "num_nodes", "_metadata"],
         new Dictionary<string, string>
         {
             ["volumes"] = "volumes are not supported: mount data with file_mounts",
@@ -20,6 +21,8 @@ internal sealed class ServiceSpecReader(SpecReadContext context, SpecInputs inpu
             ["inputs"] = "inputs are SkyPilot's data-egress hints for its optimizer; placement here does not price data transfer",
             ["outputs"] = "outputs are SkyPilot's data-egress hints for its optimizer; placement here does not price data transfer",
             ["file_mounts_mapping"] = "file_mounts_mapping is SkyPilot's internal key; write file_mounts",
+            ["volume_mounts"] = "volume_mounts is SkyPilot's internal key for volumes, which are not supported",
+            ["api_server_access"] = "there is no SkyPilot API server to give replicas access to",
         });
 
     public ServiceSpec? Read(YamlMappingNode root)
