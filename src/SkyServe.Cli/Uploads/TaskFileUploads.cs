@@ -19,8 +19,8 @@ public static class TaskFileUploads
     {
         if (ServiceSpecParser.TryParse(submission.SpecText, submission.Inputs).Spec is not { } spec)
             return;
-        var localMounts = spec.FileMounts.Where(m => m.SourceKind == FileMountSourceKind.Local && m.Source is not null).ToList();
-        if (spec.Workdir?.LocalPath is null && localMounts.Count == 0 && spec.Service.Tls is null)
+        var local = SpecLocalFiles.For(spec);
+        if (local.Count == 0)
             return;
 
         var maxBytes = WorkdirArchive.MaxBytesFromEnvironment();
@@ -28,31 +28,26 @@ public static class TaskFileUploads
         var scratch = Directory.CreateTempSubdirectory("skyserve-upload-");
         try
         {
-            if (spec.Workdir?.LocalPath is { } workdir)
+            foreach (var (file, index) in local.Select((file, index) => (file, index)))
             {
-                var source = Resolve(workdir);
-                if (!Directory.Exists(source))
-                    throw new CliException($"workdir: '{workdir}' is not a folder ({source})");
-                uploads["workdir"] = await PackAndUploadAsync(client, source, Path.Combine(scratch.FullName, "workdir.tar.gz"), maxBytes, "workdir", ct);
-            }
-            if (localMounts.Count > 0)
-            {
-                var mounts = new JsonObject();
-                for (var i = 0; i < localMounts.Count; i++)
+                var archive = Path.Combine(scratch.FullName, $"upload-{index}.tar.gz");
+                switch (file.Kind)
                 {
-                    var mount = localMounts[i];
-                    mounts[mount.Target] = await PackAndUploadAsync(client, Resolve(mount.Source!),
-                        Path.Combine(scratch.FullName, $"mount-{i}.tar.gz"), maxBytes, $"file_mounts.{mount.Target}", ct);
+                    case SpecLocalFileKind.Workdir:
+                        var source = Resolve(file.Path);
+                        if (!Directory.Exists(source))
+                            throw new CliException($"workdir: '{file.Path}' is not a folder ({source})");
+                        uploads["workdir"] = await PackAndUploadAsync(client, source, archive, maxBytes, file.Key, ct);
+                        break;
+                    case SpecLocalFileKind.FileMount:
+                        var mounts = uploads["file_mounts"] as JsonObject ?? (JsonObject)(uploads["file_mounts"] = new JsonObject());
+                        mounts[file.Target!] = await PackAndUploadAsync(client, Resolve(file.Path), archive, maxBytes, file.Key, ct);
+                        break;
+                    case SpecLocalFileKind.TlsCertificate or SpecLocalFileKind.TlsKey:
+                        var tls = uploads["tls"] as JsonObject ?? (JsonObject)(uploads["tls"] = new JsonObject());
+                        tls[file.Kind == SpecLocalFileKind.TlsKey ? "keyfile" : "certfile"] = await UploadFileAsync(client, file.Path, file.Key, ct);
+                        break;
                 }
-                uploads["file_mounts"] = mounts;
-            }
-            if (spec.Service.Tls is { } tls)
-            {
-                uploads["tls"] = new JsonObject
-                {
-                    ["certfile"] = await UploadFileAsync(client, tls.CertFile, "service.tls.certfile", ct),
-                    ["keyfile"] = await UploadFileAsync(client, tls.KeyFile, "service.tls.keyfile", ct),
-                };
             }
         }
         finally

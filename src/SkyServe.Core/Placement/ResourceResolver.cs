@@ -48,6 +48,10 @@ public static class ResourceResolver
             .Where(l => l.Cloud != SupportedClouds.Local)
             .Select(l => new LocationFilter(l.Cloud, l.Region, l.Zone)).ToList();
         var candidates = resources.Accelerators.Select(a => new AcceleratorRequest(a.Name, a.Count)).ToList();
+        // As SkyPilot: an instance type named without accelerators brings its own (g4dn.xlarge is a T4 machine).
+        if (candidates.Count == 0 && resources.InstanceType is { } type
+            && catalog.Offerings.FirstOrDefault(o => string.Equals(o.InstanceType, type, StringComparison.OrdinalIgnoreCase)) is { AcceleratorName: { } own } typed)
+            candidates.Add(new AcceleratorRequest(own, typed.AcceleratorCount));
         var found = catalog.Find(candidates, resources.UseSpot, locations);
         if (!found.Found)
             return found;

@@ -10,6 +10,7 @@ internal sealed class TaskFilesReader(SpecReadContext context)
 {
     private static readonly SpecKeys GitWorkdirKeys = new(["url", "ref"]);
     private static readonly SpecKeys StorageKeys = new(["name", "source", "store", "mode", "persistent", "_force_delete", "_is_sky_managed", "_bucket_sub_path"]);
+    private static readonly IReadOnlyList<string> NameOnlyStores = ["s3", "gcs", "r2"];
     private static readonly IReadOnlyList<string> StoreNames = ["s3", "gcs", "azure", "r2", "ibm", "oci", "nebius", "coreweave"];
 
     public WorkdirSpec? ReadWorkdir(MappingReader top)
@@ -86,16 +87,38 @@ internal sealed class TaskFilesReader(SpecReadContext context)
         if (name is null && sourceText is null)
             context.Error(path, storageNode, $"storage mount '{target}' needs a 'source', a 'name', or both");
         var mode = storage.OneOf("mode", FileMountSources.ModeNames);
+        var store = storage.OneOf("store", StoreNames);
+        CheckBucketLifecycle(storage);
+        if (sourceText is null && name is not null && store is not null && !NameOnlyStores.Contains(store))
+            context.Error(storage.PathOf("store"), storage.Value("store")!,
+                $"a bucket given only by name is read from s3, gcs or r2 here; for store '{store}' give its URL as 'source'");
         return new FileMountSpec
         {
             Target = target,
             Source = sourceText,
             BucketName = name,
-            Store = storage.OneOf("store", StoreNames),
+            Store = store,
             Mode = mode is null ? FileMountMode.Mount : FileMountSources.ParseMode(mode), // SkyPilot's storage default is MOUNT
             Persistent = storage.Boolean("persistent") ?? true,
             IsStorage = true,
         };
+    }
+
+    /// <summary>
+    /// Buckets are read here, never created or deleted: the keys that ask for a bucket's deletion (or that SkyPilot
+    /// writes for buckets it manages) are refused rather than accepted and not done.
+    /// </summary>
+    private void CheckBucketLifecycle(MappingReader storage)
+    {
+        const string why = "buckets are read here, never created or deleted";
+        if (storage.Boolean("persistent") == false)
+            context.Error(storage.PathOf("persistent"), storage.Value("persistent")!, $"persistent: false cannot be honoured: {why} (leave it out)");
+        if (storage.Boolean("_force_delete") == true)
+            context.Error(storage.PathOf("_force_delete"), storage.Value("_force_delete")!, $"_force_delete cannot be honoured: {why}");
+        if (storage.Boolean("_is_sky_managed") == true)
+            context.Error(storage.PathOf("_is_sky_managed"), storage.Value("_is_sky_managed")!, $"_is_sky_managed: true describes a bucket SkyPilot created; {why}");
+        if (storage.Value("_bucket_sub_path") is { } subPath)
+            context.Error(storage.PathOf("_bucket_sub_path"), subPath, "_bucket_sub_path is not supported: put the path in the source URL (s3://BUCKET/PATH)");
     }
 
     private static bool LooksLikeGitUrl(string url) =>
