@@ -85,6 +85,14 @@ public sealed class TopLevelTests
     }
 
     [Fact]
+    public void Several_nodes_need_a_run_command_not_the_built_in_engine()
+    {
+        SpecAssert.HasError("service:\n  readiness_probe: /v1/models\n  replicas: 1\nmodel: /models/tiny\nnum_nodes: 2\n",
+            "num_nodes", 5, 12, "needs a run: command that spans the nodes");
+        Assert.Equal(2, SpecAssert.Valid(SpecAssert.Minimal + "\nnum_nodes: 2\n").NumNodes);
+    }
+
+    [Fact]
     public void Known_SkyPilot_keys_that_are_not_supported_say_so()
     {
         SpecAssert.HasError(SpecAssert.Minimal + "\nvolumes: {/data: vol}\n", "volumes", 5, 1, "unsupported key 'volumes'");

@@ -15,6 +15,9 @@ internal sealed class CrossSectionRules(SpecReadContext context)
         CheckReplicaPort(spec);
         if (spec.Model is not null && spec.Run is not null)
             context.Error("model", "model (the built-in engine) and run (an external engine) cannot both be set; use one of them");
+        if (spec.Model is not null && spec.NumNodes > 1)
+            context.Error("num_nodes",
+                $"num_nodes: {spec.NumNodes} needs a run: command that spans the nodes (the built-in engine serves a model from one machine); use run: with a multi-node engine, or num_nodes: 1");
     }
 
     private void CheckSpotOptions(ServiceSpec spec)
