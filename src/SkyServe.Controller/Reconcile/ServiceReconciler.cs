@@ -5,7 +5,9 @@ using SkyServe.Controller.Metrics;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Probing;
 using SkyServe.Controller.Services;
+using SkyServe.Core.Catalog;
 using SkyServe.Core.Domain;
+using SkyServe.Core.Placement;
 using SkyServe.Core.Policies;
 using SkyServe.Core.Spec;
 using SkyServe.Providers;
@@ -343,6 +345,7 @@ public sealed class ServiceReconciler(
             Package = agentPackages.OfferAt(agentCallback.ControllerUrl),
             TaskFiles = AgentTaskFilesFactory.For(spec, SpecUploads.Parse(version.Uploads)),
         };
+        var machine = ResourceResolver.MachineFor(spec.Resources, OfferingOf(replica, offered));
         return await Task.WhenAll(nodes.Select(async node =>
         {
             var tags = new Dictionary<string, string>
@@ -358,6 +361,7 @@ public sealed class ServiceReconciler(
                 new OfferingKey(replica.Cloud, replica.Region, replica.Zone, replica.InstanceType!, replica.IsSpot), tags)
             {
                 Agent = agent with { Nodes = AgentNodesFactory.For(service.Name, replica, node.Rank, gpusPerNode) },
+                Machine = machine,
             };
             try
             {
@@ -371,9 +375,12 @@ public sealed class ServiceReconciler(
     }
 
     /// <summary>The accelerator count of the replica's instance type where it runs (SKYPILOT_NUM_GPUS_PER_NODE); 0 without GPUs.</summary>
-    private static int GpusPerNode(ReplicaRecord replica, IReadOnlyList<CloudOffering> offered) =>
+    private static int GpusPerNode(ReplicaRecord replica, IReadOnlyList<CloudOffering> offered) => OfferingOf(replica, offered)?.AcceleratorCount ?? 0;
+
+    /// <summary>The catalog entry of the replica's instance type where it runs; null when the provider no longer offers it.</summary>
+    private static InstanceOffering? OfferingOf(ReplicaRecord replica, IReadOnlyList<CloudOffering> offered) =>
         offered.Select(o => o.Instance).FirstOrDefault(i => i.Cloud == replica.Cloud && i.Region == replica.Region && i.Zone == replica.Zone
-            && i.InstanceType == replica.InstanceType)?.AcceleratorCount ?? 0;
+            && i.InstanceType == replica.InstanceType);
 
     private sealed record NodeLaunch(int Rank, CloudMachine? Machine, CloudProviderException? Error);
 
