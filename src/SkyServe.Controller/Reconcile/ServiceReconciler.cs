@@ -292,7 +292,7 @@ public sealed class ServiceReconciler(
             return;
         await leader.EnsureHeldAsync(db, generation, ct); // the last look before acting on the cloud
         var results = await Task.WhenAll(pending.Select(async replica =>
-            (Replica: replica, Nodes: await LaunchNodesAsync(service, replica, specs[replica.Version], versions[replica.Version], GpusPerNode(replica, offered), ct))));
+            (Replica: replica, Nodes: await LaunchNodesAsync(service, replica, specs[replica.Version], versions[replica.Version], OfferingOf(replica, offered), ct))));
 
         var now = Now;
         foreach (var (replica, nodes) in results)
@@ -333,8 +333,9 @@ public sealed class ServiceReconciler(
 
     /// <summary>Launches every node of the replica at once (head first in the result), each with its own token.</summary>
     private async Task<NodeLaunch[]> LaunchNodesAsync(ServiceRecord service, ReplicaRecord replica, ServiceSpec spec, ServiceVersionRecord version,
-        int gpusPerNode, CancellationToken ct)
+        InstanceOffering? offering, CancellationToken ct)
     {
+        var gpusPerNode = offering?.AcceleratorCount ?? 0; // SKYPILOT_NUM_GPUS_PER_NODE; 0 without GPUs
         var nodes = new List<(int Rank, Guid Token)> { (0, replica.LaunchToken) };
         nodes.AddRange((replica.WorkerNodes ?? []).Select(w => (w.Rank, w.LaunchToken)));
         var agent = AgentSettingsFactory.For(spec, options) with
@@ -345,7 +346,7 @@ public sealed class ServiceReconciler(
             Package = agentPackages.OfferAt(agentCallback.ControllerUrl),
             TaskFiles = AgentTaskFilesFactory.For(spec, SpecUploads.Parse(version.Uploads)),
         };
-        var machine = ResourceResolver.MachineFor(spec.Resources, OfferingOf(replica, offered));
+        var machine = ResourceResolver.MachineFor(spec.Resources, offering);
         return await Task.WhenAll(nodes.Select(async node =>
         {
             var tags = new Dictionary<string, string>
@@ -373,9 +374,6 @@ public sealed class ServiceReconciler(
             }
         }));
     }
-
-    /// <summary>The accelerator count of the replica's instance type where it runs (SKYPILOT_NUM_GPUS_PER_NODE); 0 without GPUs.</summary>
-    private static int GpusPerNode(ReplicaRecord replica, IReadOnlyList<CloudOffering> offered) => OfferingOf(replica, offered)?.AcceleratorCount ?? 0;
 
     /// <summary>The catalog entry of the replica's instance type where it runs; null when the provider no longer offers it.</summary>
     private static InstanceOffering? OfferingOf(ReplicaRecord replica, IReadOnlyList<CloudOffering> offered) =>

@@ -20,13 +20,13 @@ public sealed class AzureLaunchRequestTests(ITestOutputHelper output) : IAsyncLi
 
     public async Task DisposeAsync() => await testbed.DisposeAsync();
 
-    private async Task<(CloudMachine Machine, JsonObject Body)> LaunchAsync(string zone, bool spot, AgentSettings? agent = null, MachineSettings? machine = null)
+    private async Task<(CloudMachine Machine, JsonObject Body)> LaunchAsync(string zone, bool spot, AgentSettings? agent = null, MachineSettings? settings = null)
     {
         var request = new LaunchRequest($"token-{zone}-{spot}", AzureTestbed.Offering(zone, "Standard_NC4as_T4_v3", spot),
             new Dictionary<string, string> { [MachineTags.ManagedBy] = "skyserve", [MachineTags.Service] = "chat", [MachineTags.Replica] = "3" })
         {
             Agent = agent ?? new AgentSettings(),
-            Machine = machine ?? MachineSettings.Default,
+            Machine = settings ?? MachineSettings.Default,
         };
         var machine = await provider.LaunchAsync(request, CancellationToken.None);
         var put = testbed.Arm.Requests.Last(r => r.Method == "PUT");
@@ -103,7 +103,7 @@ public sealed class AzureLaunchRequestTests(ITestOutputHelper output) : IAsyncLi
     [Fact]
     public async Task The_specs_disk_image_and_labels_reach_the_vm_put()
     {
-        var (machine, body) = await LaunchAsync(AzureTestbed.Zone, spot: false, machine: new MachineSettings
+        var (machine, body) = await LaunchAsync(AzureTestbed.Zone, spot: false, settings: new MachineSettings
         {
             DiskSizeGb = 512,
             DiskTier = "medium",
@@ -127,7 +127,7 @@ public sealed class AzureLaunchRequestTests(ITestOutputHelper output) : IAsyncLi
     public async Task An_image_resource_id_is_passed_as_an_id_and_low_is_standard_hdd()
     {
         const string gallery = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/images/providers/Microsoft.Compute/galleries/serving/images/agent/versions/1.0.0";
-        var (_, body) = await LaunchAsync(AzureTestbed.Zone, spot: true, machine: new MachineSettings { ImageId = gallery, DiskTier = "low" });
+        var (_, body) = await LaunchAsync(AzureTestbed.Zone, spot: true, settings: new MachineSettings { ImageId = gallery, DiskTier = "low" });
         var storage = body["properties"]!["storageProfile"]!;
         Assert.Equal(gallery, storage["imageReference"]!["id"]!.GetValue<string>());
         Assert.Equal("Standard_LRS", storage["osDisk"]!["managedDisk"]!["storageAccountType"]!.GetValue<string>());
@@ -139,7 +139,7 @@ public sealed class AzureLaunchRequestTests(ITestOutputHelper output) : IAsyncLi
     public async Task What_Azure_cannot_take_fails_the_launch_with_why(string? tier, string? image, string message)
     {
         var error = await Assert.ThrowsAsync<CloudProviderException>(() =>
-            LaunchAsync(AzureTestbed.Zone, spot: false, machine: new MachineSettings { DiskTier = tier, ImageId = image }));
+            LaunchAsync(AzureTestbed.Zone, spot: false, settings: new MachineSettings { DiskTier = tier, ImageId = image }));
         Assert.Equal(CloudErrorKind.InvalidRequest, error.Kind);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(testbed.Arm.Requests, r => r.Method == "PUT");
