@@ -1,3 +1,5 @@
+using SkyServe.Core.Spec;
+
 namespace SkyServe.Providers;
 
 /// <summary>
@@ -9,4 +11,7 @@ public sealed record LaunchRequest(string ClientToken, OfferingKey Offering, IRe
 {
     /// <summary>How the replica agent on the machine should serve.</summary>
     public AgentSettings Agent { get; init; } = new();
+
+    /// <summary>The spec's disk, image and labels for the machine, which each provider applies in its cloud's terms.</summary>
+    public MachineSettings Machine { get; init; } = MachineSettings.Default;
 }

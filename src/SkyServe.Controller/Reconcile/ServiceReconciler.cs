@@ -5,7 +5,9 @@ using SkyServe.Controller.Metrics;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Probing;
 using SkyServe.Controller.Services;
+using SkyServe.Core.Catalog;
 using SkyServe.Core.Domain;
+using SkyServe.Core.Placement;
 using SkyServe.Core.Policies;
 using SkyServe.Core.Spec;
 using SkyServe.Providers;
@@ -290,7 +292,7 @@ public sealed class ServiceReconciler(
             return;
         await leader.EnsureHeldAsync(db, generation, ct); // the last look before acting on the cloud
         var results = await Task.WhenAll(pending.Select(async replica =>
-            (Replica: replica, Nodes: await LaunchNodesAsync(service, replica, specs[replica.Version], versions[replica.Version], GpusPerNode(replica, offered), ct))));
+            (Replica: replica, Nodes: await LaunchNodesAsync(service, replica, specs[replica.Version], versions[replica.Version], OfferingOf(replica, offered), ct))));
 
         var now = Now;
         foreach (var (replica, nodes) in results)
@@ -331,8 +333,9 @@ public sealed class ServiceReconciler(
 
     /// <summary>Launches every node of the replica at once (head first in the result), each with its own token.</summary>
     private async Task<NodeLaunch[]> LaunchNodesAsync(ServiceRecord service, ReplicaRecord replica, ServiceSpec spec, ServiceVersionRecord version,
-        int gpusPerNode, CancellationToken ct)
+        InstanceOffering? offering, CancellationToken ct)
     {
+        var gpusPerNode = offering?.AcceleratorCount ?? 0; // SKYPILOT_NUM_GPUS_PER_NODE; 0 without GPUs
         var nodes = new List<(int Rank, Guid Token)> { (0, replica.LaunchToken) };
         nodes.AddRange((replica.WorkerNodes ?? []).Select(w => (w.Rank, w.LaunchToken)));
         var agent = AgentSettingsFactory.For(spec, options) with
@@ -343,6 +346,7 @@ public sealed class ServiceReconciler(
             Package = agentPackages.OfferAt(agentCallback.ControllerUrl),
             TaskFiles = AgentTaskFilesFactory.For(spec, SpecUploads.Parse(version.Uploads)),
         };
+        var machine = ResourceResolver.MachineFor(spec.Resources, offering);
         return await Task.WhenAll(nodes.Select(async node =>
         {
             var tags = new Dictionary<string, string>
@@ -358,6 +362,7 @@ public sealed class ServiceReconciler(
                 new OfferingKey(replica.Cloud, replica.Region, replica.Zone, replica.InstanceType!, replica.IsSpot), tags)
             {
                 Agent = agent with { Nodes = AgentNodesFactory.For(service.Name, replica, node.Rank, gpusPerNode) },
+                Machine = machine,
             };
             try
             {
@@ -370,10 +375,10 @@ public sealed class ServiceReconciler(
         }));
     }
 
-    /// <summary>The accelerator count of the replica's instance type where it runs (SKYPILOT_NUM_GPUS_PER_NODE); 0 without GPUs.</summary>
-    private static int GpusPerNode(ReplicaRecord replica, IReadOnlyList<CloudOffering> offered) =>
+    /// <summary>The catalog entry of the replica's instance type where it runs; null when the provider no longer offers it.</summary>
+    private static InstanceOffering? OfferingOf(ReplicaRecord replica, IReadOnlyList<CloudOffering> offered) =>
         offered.Select(o => o.Instance).FirstOrDefault(i => i.Cloud == replica.Cloud && i.Region == replica.Region && i.Zone == replica.Zone
-            && i.InstanceType == replica.InstanceType)?.AcceleratorCount ?? 0;
+            && i.InstanceType == replica.InstanceType);
 
     private sealed record NodeLaunch(int Rank, CloudMachine? Machine, CloudProviderException? Error);
 

@@ -67,6 +67,29 @@ public static class ResourceResolver
             + $"the candidates were {string.Join(", ", found.Offerings.Select(o => $"{o.InstanceType} ({o.VCpus} vCPUs, {o.MemoryGiB} GiB)").Distinct().Take(8))}");
     }
 
+    /// <summary>
+    /// The machine settings a replica placed on <paramref name="offering"/> launches with: the disk and image of the first
+    /// any_of/ordered entry that admits the offering (as the resolver admitted it), the top level's without entries or
+    /// when none does (an offering unknown to the catalog), and the top level's labels.
+    /// </summary>
+    public static MachineSettings MachineFor(ResourcesSpec resources, InstanceOffering? offering)
+    {
+        var entry = offering is null ? null : resources.Entries.FirstOrDefault(e => Admits(e, offering));
+        return MachineSettings.Of(entry ?? resources, resources.Labels);
+    }
+
+    /// <summary>Whether <see cref="ResolveOne"/> for <paramref name="entry"/> could have found <paramref name="offering"/> (the market aside).</summary>
+    private static bool Admits(ResourcesSpec entry, InstanceOffering offering)
+    {
+        var locations = entry.Locations.Where(l => l.Cloud != SupportedClouds.Local).Select(l => new LocationFilter(l.Cloud, l.Region, l.Zone)).ToList();
+        var accelerators = entry.Accelerators.Select(a => new AcceleratorRequest(a.Name, a.Count)).ToList();
+        return CloudCatalog.InLocations(offering, locations)
+            && (accelerators.Count == 0 ? offering.IsCpuOnly : accelerators.Exists(a => CloudCatalog.Matches(offering, a)))
+            && (entry.InstanceType is null || string.Equals(offering.InstanceType, entry.InstanceType, StringComparison.OrdinalIgnoreCase))
+            && Satisfies(offering.VCpus, entry.Cpus)
+            && Satisfies(offering.MemoryGiB, entry.Memory);
+    }
+
     /// <summary>SkyPilot's rule: "8" asks for exactly 8, "8+" for at least 8.</summary>
     private static bool Satisfies(double actual, string? wanted)
     {

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Amazon.EC2;
 using Amazon.EC2.Model;
 using Amazon.Runtime;
@@ -24,7 +25,7 @@ namespace SkyServe.Providers.Aws;
 /// Interruption notices come from an optional SQS queue fed by EventBridge, read through AWSSDK.SQS; without one, a reclaim is
 /// reported when an instance is seen ending with Server.SpotInstanceTermination.
 /// </summary>
-public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
+public sealed partial class AwsCloudProvider : ICloudProvider, IAsyncDisposable
 {
     public const string Cloud = AwsOfferings.Cloud;
 
@@ -136,7 +137,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
 
         var run = new RunInstancesRequest
         {
-            ImageId = region.ImageId!,
+            ImageId = ImageFor(request, region),
             InstanceType = InstanceType.FindValue(key.InstanceType),
             MinCount = 1,
             MaxCount = 1,
@@ -163,15 +164,7 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
             run.IamInstanceProfile = profile.StartsWith("arn:", StringComparison.Ordinal)
                 ? new IamInstanceProfileSpecification { Arn = profile }
                 : new IamInstanceProfileSpecification { Name = profile };
-        if (options.RootVolumeGiB is { } size)
-            run.BlockDeviceMappings =
-            [
-                new BlockDeviceMapping
-                {
-                    DeviceName = options.RootDeviceName,
-                    Ebs = new EbsBlockDevice { VolumeSize = size, VolumeType = VolumeType.Gp3, DeleteOnTermination = true },
-                },
-            ];
+        run.BlockDeviceMappings = [AwsRootVolume.For(request.Machine, options.RootDeviceName)];
         var tags = Tags(request).Select(t => new Tag(t.Key, t.Value)).ToList();
         var resourceTypes = key.Spot ? new[] { ResourceType.Instance, ResourceType.Volume, ResourceType.SpotInstancesRequest } : [ResourceType.Instance, ResourceType.Volume];
         run.TagSpecifications = resourceTypes.Select(type => new TagSpecification { ResourceType = type, Tags = [.. tags] }).ToList();
@@ -362,10 +355,30 @@ public sealed class AwsCloudProvider : ICloudProvider, IAsyncDisposable
         };
     }
 
-    /// <summary>The launch's tags, the configured extra tags, and a Name for the console.</summary>
+    /// <summary>The spec's image_id, an AMI id, over the region's configured AMI.</summary>
+    private static string ImageFor(LaunchRequest request, AwsRegionOptions region)
+    {
+        if (LaunchImage.ForVm(request, "AWS") is not { } image)
+            return region.ImageId!;
+        if (!AmiId().IsMatch(image))
+            throw new CloudProviderException(CloudErrorKind.InvalidRequest,
+                $"image_id '{image}' is not an AMI id (ami-0123456789abcdef0); an AMI belongs to one region: give each region its own in an any_of entry");
+        return image;
+    }
+
+    [GeneratedRegex("^ami-[0-9a-f]{8,17}$")]
+    private static partial Regex AmiId();
+
+    /// <summary>The configured extra tags, the spec's labels, the launch's tags, and a Name for the console.</summary>
     private List<KeyValuePair<string, string>> Tags(LaunchRequest request)
     {
         var tags = new Dictionary<string, string>(options.Tags, StringComparer.Ordinal);
+        foreach (var (name, value) in LaunchLabels.Of(request))
+        {
+            if (name.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+                throw new CloudProviderException(CloudErrorKind.InvalidRequest, $"label '{name}': the aws: prefix is reserved by AWS");
+            tags[name] = value;
+        }
         foreach (var (name, value) in request.Tags)
             tags[name] = value;
         if (!tags.ContainsKey("Name"))

@@ -48,10 +48,10 @@ public sealed record AwsProviderOptions
     /// <summary>Reach agents on their public address instead of the private one (a controller outside the VPC).</summary>
     public bool UsePublicIp { get; init; }
 
-    /// <summary>Root volume size; the AMI's own when null.</summary>
-    public int? RootVolumeGiB { get; init; }
-
-    /// <summary>The AMI's root device, for <see cref="RootVolumeGiB"/> (Ubuntu and the Deep Learning AMIs: /dev/sda1; Amazon Linux: /dev/xvda).</summary>
+    /// <summary>
+    /// The AMIs' root device, which the spec's disk_size and disk_tier resize (Ubuntu and the Deep Learning AMIs:
+    /// /dev/sda1; Amazon Linux: /dev/xvda). A spec's image_id must have the same one.
+    /// </summary>
     public string RootDeviceName { get; init; } = "/dev/sda1";
 
     /// <summary>Extra tags on every instance and volume (cost allocation, ownership).</summary>

@@ -75,7 +75,7 @@ public sealed class AzureCloudProvider : ICloudProvider
         var key = request.Offering;
         if (!string.Equals(key.Cloud, CloudName, StringComparison.OrdinalIgnoreCase))
             throw new CloudProviderException(CloudErrorKind.InvalidRequest, $"the Azure provider cannot launch in {key.Cloud}");
-        AzureVmRequest.ValidateTags(request.Tags);
+        AzureVmRequest.ValidateTags(AzureVmRequest.Tags(request));
         var name = AzureNames.Vm(request.ClientToken);
         var id = VirtualMachineResource.CreateResourceIdentifier(options.SubscriptionId, options.ResourceGroup, name);
 

@@ -25,9 +25,7 @@ public sealed record AzureProviderOptions
     /// <summary>The OpenSSH public key of the admin user (password log-in is disabled).</summary>
     public required string SshPublicKey { get; init; }
 
-    public int OsDiskGb { get; init; } = 128;
-
-    /// <summary>Managed disk type: StandardSSD_LRS, Premium_LRS, ...</summary>
+    /// <summary>Managed disk type when the spec names no disk_tier: StandardSSD_LRS, Premium_LRS, ... (the size is the spec's disk_size).</summary>
     public string OsDiskType { get; init; } = "StandardSSD_LRS";
 
     public AgentInstallOptions Agent { get; init; } = new();

@@ -27,12 +27,12 @@ internal static class AzureVmRequest
             HardwareProfile = new VirtualMachineHardwareProfile { VmSize = new VirtualMachineSizeType(key.InstanceType) },
             StorageProfile = new VirtualMachineStorageProfile
             {
-                ImageReference = Image(options.Image),
+                ImageReference = Image(LaunchImage.ForVm(request, "Azure") ?? options.Image),
                 OSDisk = new VirtualMachineOSDisk(DiskCreateOptionType.FromImage)
                 {
-                    DiskSizeGB = options.OsDiskGb,
+                    DiskSizeGB = request.Machine.DiskSizeGb,
                     DeleteOption = DiskDeleteOptionType.Delete,
-                    ManagedDisk = new VirtualMachineManagedDisk { StorageAccountType = new StorageAccountType(options.OsDiskType) },
+                    ManagedDisk = new VirtualMachineManagedDisk { StorageAccountType = new StorageAccountType(DiskType(request.Machine.DiskTier, options.OsDiskType)) },
                 },
             },
             OSProfile = new VirtualMachineOSProfile
@@ -77,11 +77,35 @@ internal static class AzureVmRequest
         }
         if (AzureNames.Zone(key.Region, key.Zone) is { } zone)
             data.Zones.Add(zone);
-        foreach (var (tag, value) in request.Tags)
+        foreach (var (tag, value) in Tags(request))
             data.Tags[tag] = value;
         data.Tags[AzureNames.ClientTokenTag] = request.ClientToken;
         return data;
     }
+
+    /// <summary>The machine's tags and the spec's labels, which Azure keeps as tags too.</summary>
+    public static Dictionary<string, string> Tags(LaunchRequest request)
+    {
+        var tags = new Dictionary<string, string>(request.Tags, StringComparer.Ordinal);
+        foreach (var (label, value) in LaunchLabels.Of(request))
+            tags[label] = value;
+        return tags;
+    }
+
+    /// <summary>
+    /// The OS disk's storage type, as SkyPilot maps <c>disk_tier</c> on Azure: low Standard_LRS (HDD), medium, high and
+    /// best Premium_LRS (premium SSD, which the VM size must support: the sizes with an 's'); ultra has no OS-disk type.
+    /// Without a tier: the configured type.
+    /// </summary>
+    public static string DiskType(string? tier, string configuredType) => tier switch
+    {
+        null => configuredType,
+        "low" => "Standard_LRS",
+        "medium" or "high" or "best" => "Premium_LRS",
+        "ultra" => throw new CloudProviderException(CloudErrorKind.InvalidRequest,
+            "disk_tier ultra is not available on Azure: Ultra and Premium SSD v2 disks cannot be OS disks (as in SkyPilot)"),
+        _ => throw new CloudProviderException(CloudErrorKind.InvalidRequest, $"disk_tier '{tier}' is not one of low, medium, high, ultra, best"),
+    };
 
     /// <summary>Azure's tag rules: names up to 512 characters without &lt; &gt; % &amp; \ ? /, values up to 256, at most 50 tags.</summary>
     public static void ValidateTags(IReadOnlyDictionary<string, string> tags)

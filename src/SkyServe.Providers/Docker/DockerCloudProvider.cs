@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SkyServe.Core.Catalog;
+using SkyServe.Core.Spec;
 using SkyServe.Providers.Local;
 
 namespace SkyServe.Providers.Docker;
@@ -107,6 +108,9 @@ public sealed class DockerCloudProvider : ICloudProvider, IAsyncDisposable
             throw new CloudProviderException(CloudErrorKind.InvalidRequest, $"no docker host offers {key.InstanceType} in {key.Cloud}/{key.Region}/{key.Zone}");
         if (key.Spot && offering.SpotPerHour is null)
             throw new CloudProviderException(CloudErrorKind.InvalidRequest, $"{key.InstanceType} has no spot price in {key.Zone}");
+
+        if (request.Machine.DiskSizeGb != SpecDefaults.DiskSizeGb || request.Machine.DiskTier is not null)
+            log.DockerDiskSettingsIgnored(request.ClientToken, request.Machine.DiskSizeGb, request.Machine.DiskTier ?? "(none)");
 
         var client = hosts[host.Zone];
         var gate = launchGates[host.Zone];

@@ -24,7 +24,7 @@ public static class DockerContainerSpecs
         return new DockerContainerSpec
         {
             Name = name,
-            Image = options.Image,
+            Image = ImageFor(request, options),
             Entrypoint = options.Entrypoint,
             Command = DockerAgentCommand.For(request.Agent, host, machineId, port, modelPath, metadataUrl),
             Environment = AgentServingArguments.Environment(request.Agent),
@@ -35,5 +35,18 @@ public static class DockerContainerSpecs
             MemoryBytes = options.LimitResources ? (long)(type.MemoryGiB * GiB) : null,
             Init = options.Init,
         };
+    }
+
+    /// <summary>
+    /// The spec's <c>image_id: docker:IMAGE</c> (SkyPilot's form for a container image), else the configured agent image.
+    /// Either must be on the host and start the agent (its entrypoint, or <see cref="DockerProviderOptions.Entrypoint"/>).
+    /// </summary>
+    public static string ImageFor(LaunchRequest request, DockerProviderOptions options)
+    {
+        if (request.Machine.ImageId is not { } image)
+            return options.Image;
+        if (!image.StartsWith(LaunchImage.DockerPrefix, StringComparison.OrdinalIgnoreCase) || image.Length == LaunchImage.DockerPrefix.Length)
+            throw new CloudProviderException(CloudErrorKind.InvalidRequest, $"image_id '{image}': docker replicas take a container image as docker:IMAGE");
+        return image[LaunchImage.DockerPrefix.Length..];
     }
 }

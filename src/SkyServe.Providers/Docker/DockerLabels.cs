@@ -6,7 +6,7 @@ namespace SkyServe.Providers.Docker;
 /// The labels a replica container carries, so that it is found again by labels alone (a restarted controller, another
 /// controller of the deployment): the deployment, the launch's client token, where and what it was launched as, its
 /// agent port, and the launch's tags, each as <c>skyserve.tag.{key}</c>. The prefix keeps tags apart from the labels
-/// the image brings (a container's labels include its image's).
+/// the image brings (a container's labels include its image's). The spec's labels go on as they are.
 /// </summary>
 public static class DockerLabels
 {
@@ -37,6 +37,9 @@ public static class DockerLabels
         };
         foreach (var (key, value) in request.Tags)
             labels[TagPrefix + key] = value;
+        // The spec's labels as they are: LaunchLabels keeps them off the skyserve names above.
+        foreach (var (key, value) in LaunchLabels.Of(request))
+            labels[key] = value;
         return labels;
     }
 

@@ -8,6 +8,9 @@ internal static partial class DockerProviderLog
     [LoggerMessage(Level = LogLevel.Information, Message = "docker container {Machine} launched as {Offering}, agent port {Port}")]
     public static partial void DockerContainerLaunched(this ILogger logger, string machine, string offering, int port);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "launch {ClientToken}: disk_size {DiskSizeGb} GB and disk_tier {DiskTier} do not apply to docker containers, which use the host's disk")]
+    public static partial void DockerDiskSettingsIgnored(this ILogger logger, string clientToken, int diskSizeGb, string diskTier);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "docker container {Machine} removed: {Reason}")]
     public static partial void DockerContainerRemoved(this ILogger logger, string machine, string reason);
 

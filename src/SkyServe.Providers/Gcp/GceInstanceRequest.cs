@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SkyServe.Core.Catalog;
+using SkyServe.Core.Spec;
 using SkyServe.Providers.Boot;
 
 namespace SkyServe.Providers.Gcp;
@@ -22,11 +23,20 @@ internal static class GceInstanceRequest
         var key = request.Offering;
         var zone = key.Zone;
         var machineId = new GceMachineId(zone, name).ToString();
+        var (diskType, diskIops) = GceBootDisk.For(request.Machine, key.InstanceType, instance?.VCpus, options.BootDiskType);
+        var initializeParams = new JsonObject
+        {
+            ["sourceImage"] = LaunchImage.ForVm(request, "GCP") ?? options.Image,
+            ["diskSizeGb"] = request.Machine.DiskSizeGb.ToString(CultureInfo.InvariantCulture),
+            ["diskType"] = $"zones/{zone}/diskTypes/{diskType}",
+        };
+        if (diskIops is { } iops)
+            initializeParams["provisionedIops"] = iops.ToString(CultureInfo.InvariantCulture);
         var body = new JsonObject
         {
             ["name"] = name,
             ["machineType"] = $"zones/{zone}/machineTypes/{key.InstanceType}",
-            ["labels"] = ToJson(GceLabels.FromTags(request.Tags)),
+            ["labels"] = ToJson(Labels(request)),
             ["metadata"] = new JsonObject
             {
                 ["items"] = new JsonArray(
@@ -38,12 +48,7 @@ internal static class GceInstanceRequest
             {
                 ["boot"] = true,
                 ["autoDelete"] = true,
-                ["initializeParams"] = new JsonObject
-                {
-                    ["sourceImage"] = options.Image,
-                    ["diskSizeGb"] = options.BootDiskGb.ToString(CultureInfo.InvariantCulture),
-                    ["diskType"] = $"zones/{zone}/diskTypes/{options.BootDiskType}",
-                },
+                ["initializeParams"] = initializeParams,
             }),
             ["networkInterfaces"] = new JsonArray(NetworkInterface(options, key.Region)),
             // GPU VMs cannot live-migrate: host maintenance stops them. Spot VMs are deleted when preempted, so a
@@ -97,6 +102,23 @@ internal static class GceInstanceRequest
         if (options.ExternalIp)
             nic["accessConfigs"] = new JsonArray(new JsonObject { ["type"] = "ONE_TO_ONE_NAT", ["name"] = "External NAT" });
         return nic;
+    }
+
+    /// <summary>
+    /// The machine tags as labels, and the spec's labels as they are: GCP's rules are checked here rather than letting
+    /// the insert fail (the spec reader checks them already when GCP is a candidate).
+    /// </summary>
+    private static Dictionary<string, string> Labels(LaunchRequest request)
+    {
+        var labels = GceLabels.FromTags(request.Tags);
+        foreach (var (key, value) in LaunchLabels.Of(request))
+        {
+            if (MachineLabels.GcpProblem(key, value) is { } problem)
+                throw new CloudProviderException(CloudErrorKind.InvalidRequest, problem);
+            if (!labels.TryAdd(key, value))
+                throw new CloudProviderException(CloudErrorKind.InvalidRequest, $"label '{key}' would replace a machine tag's label");
+        }
+        return labels;
     }
 
     private static JsonObject Item(string key, string value) => new() { ["key"] = key, ["value"] = value };

@@ -22,8 +22,7 @@ public sealed record GcpProviderOptions
     /// <summary>Give machines an ephemeral public IP (only needed when the controller is outside the VPC and there is no Cloud NAT).</summary>
     public bool ExternalIp { get; init; }
 
-    public int BootDiskGb { get; init; } = 100;
-
+    /// <summary>The boot disk type when the spec names no disk_tier (its size is the spec's disk_size).</summary>
     public string BootDiskType { get; init; } = "pd-balanced";
 
     /// <summary>The service account the machines run as (for pulling weights from GCS); null: none.</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SkyServe.Core.Spec;
 
 namespace SkyServe.Providers.Local;
 
@@ -142,6 +143,9 @@ public sealed class LocalCloudProvider : ICloudProvider, IAsyncDisposable
         {
             Track(ProvisionWhenDueAsync(machine.Id, machine.BootAt!.Value));
             log.LocalMachineLaunched(machine.Id, machine.Offering);
+            if (!request.Machine.IsDefault)
+                log.MachineSettingsNotApplied(machine.Id, request.Machine.DiskSizeGb, request.Machine.DiskTier ?? "(none)",
+                    request.Machine.ImageId ?? "(none)", string.Join(", ", request.Machine.Labels.Select(l => $"{l.Key}={l.Value}")));
         }
         return machine.ToCloudMachine();
     }
@@ -447,6 +451,10 @@ internal static partial class LocalCloudProviderLog
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "launched {Machine} ({Offering})")]
     public static partial void LocalMachineLaunched(this ILogger logger, string machine, OfferingKey offering);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "{Machine} is a local process: disk_size {DiskSizeGb} GB, disk_tier {DiskTier}, image_id {ImageId} and labels [{Labels}] do not apply to it")]
+    public static partial void MachineSettingsNotApplied(this ILogger logger, string machine, int diskSizeGb, string diskTier, string imageId, string labels);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "spot capacity in {Zone} fell to {Capacity}: {Machine} is reclaimed at {Deadline}")]
     public static partial void SpotCapacityFell(this ILogger logger, LocalZone zone, int capacity, string machine, DateTimeOffset? deadline);

@@ -259,6 +259,7 @@ public sealed partial class Ec2World
             userData = Encoding.UTF8.GetString(decoded);
         }
         var tags = Tags(form);
+        var volumes = EmulatedVolume.Parse(form);
 
         var market = form["InstanceMarketOptions.MarketType"];
         if (market is not (null or "spot"))
@@ -329,6 +330,7 @@ public sealed partial class Ec2World
             SecurityGroupIds = groups,
             UserData = userData,
             Tags = tags,
+            Volumes = volumes,
         };
         instances.Add(instance);
         if (token is not null)

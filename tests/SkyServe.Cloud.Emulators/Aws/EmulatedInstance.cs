@@ -21,6 +21,8 @@ public sealed class EmulatedInstance
     public IReadOnlyList<string> SecurityGroupIds { get; init; } = [];
     public string? UserData { get; init; }
     public Dictionary<string, string> Tags { get; init; } = new();
+    /// <summary>The volumes the request's block device mappings asked for (none: the AMI's own).</summary>
+    public IReadOnlyList<EmulatedVolume> Volumes { get; init; } = [];
 
     public string State { get; set; } = "pending";
     public string? StateReasonCode { get; set; }

@@ -486,6 +486,12 @@ public sealed class ArmEmulator : IAsyncDisposable
             return (400, "InvalidResourceReference", $"Resource {subnet} referenced by resource {body["name"]} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.", null);
         if (properties["storageProfile"]?["imageReference"] is null)
             return (400, "InvalidParameter", "Required parameter 'imageReference' is missing (null).", "imageReference");
+        var osDisk = properties["storageProfile"]?["osDisk"];
+        if (osDisk?["diskSizeGB"]?.GetValue<int>() is { } diskSize && diskSize is < 1 or > 4095)
+            return (400, "InvalidParameter", $"The value {diskSize} of parameter 'osDisk.diskSizeGB' is out of range. The value must be between '1' and '4095', inclusive.", "osDisk.diskSizeGB");
+        var storageType = osDisk?["managedDisk"]?["storageAccountType"]?.GetValue<string>();
+        if (storageType is not (null or "Standard_LRS" or "StandardSSD_LRS" or "Premium_LRS" or "StandardSSD_ZRS" or "Premium_ZRS"))
+            return (400, "InvalidParameter", $"Storage account type '{storageType}' is not supported for OS disks.", "osDisk.managedDisk.storageAccountType");
         return null;
     }
 

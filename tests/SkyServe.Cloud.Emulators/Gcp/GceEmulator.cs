@@ -446,6 +446,29 @@ public sealed partial class GceEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>GCE's checks of a new disk: a known type in the instance's zone, a size in GB, provisioned IOPS only (and always) for pd-extreme.</summary>
+    private static string? DiskProblem(JsonObject? parameters, string zone)
+    {
+        if (parameters is null)
+            return null;
+        var size = parameters["diskSizeGb"]?.GetValue<string>();
+        if (size is not null && !(long.TryParse(size, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var gb) && gb is >= 10 and <= 65536))
+            return $"Invalid value for field 'resource.disks[0].initializeParams.diskSizeGb': '{size}'. Disk size must be between 10 and 65536 GB.";
+        var diskType = parameters["diskType"]?.GetValue<string>() ?? $"zones/{zone}/diskTypes/pd-standard";
+        var typeName = diskType[(diskType.LastIndexOf('/') + 1)..];
+        if (!diskType.Contains($"zones/{zone}/diskTypes/", StringComparison.Ordinal) || !KnownDiskTypes.Contains(typeName))
+            return $"Invalid value for field 'resource.disks[0].initializeParams.diskType': '{diskType}'. Disk type with name '{typeName}' does not exist in zone '{zone}'.";
+        var iops = parameters["provisionedIops"];
+        if (typeName == "pd-extreme" && iops is null)
+            return "Invalid value for field 'resource.disks[0].initializeParams.provisionedIops': ''. pd-extreme disks require provisioned IOPS.";
+        if (iops is not null && typeName is not ("pd-extreme" or "hyperdisk-balanced" or "hyperdisk-extreme"))
+            return $"Invalid value for field 'resource.disks[0].initializeParams.provisionedIops': '{iops}'. {typeName} disks do not take provisioned IOPS.";
+        return null;
+    }
+
+    private static readonly HashSet<string> KnownDiskTypes =
+        ["pd-standard", "pd-balanced", "pd-ssd", "pd-extreme", "hyperdisk-balanced", "hyperdisk-extreme", "hyperdisk-throughput"];
+
     /// <summary>The checks GCE makes of an Instance resource that this emulator can make; null when it is acceptable.</summary>
     private string? Validate(JsonObject body, string zone)
     {
@@ -459,6 +482,11 @@ public sealed partial class GceEmulator : IAsyncDisposable
         var disks = body["disks"]?.AsArray() ?? [];
         if (!disks.Any(d => d?["boot"]?.GetValue<bool>() == true && d["initializeParams"]?["sourceImage"] is not null))
             return "Invalid value for field 'resource.disks': ''. Boot disk must be specified.";
+        foreach (var disk in disks.OfType<JsonObject>())
+        {
+            if (DiskProblem(disk["initializeParams"] as JsonObject, zone) is { } problem)
+                return problem;
+        }
         if (body["networkInterfaces"]?.AsArray() is not { Count: > 0 })
             return "Invalid value for field 'resource.networkInterfaces': ''. At least one network interface is required.";
         var scheduling = body["scheduling"]?.AsObject();

@@ -91,6 +91,49 @@ public sealed class ResourceResolverTests
         Assert.Contains(result.Offerings, o => o.AcceleratorName == "L4");
     }
 
+    [Fact]
+    public void A_replica_launches_with_the_disk_and_image_of_the_first_entry_that_admits_its_offering()
+    {
+        var spec = Parse("""
+            disk_size: 100
+            labels: {team: inference}
+            any_of:
+              - {infra: aws/us-east-1, accelerators: A10G:1, disk_size: 500, disk_tier: high, image_id: ami-0123456789abcdef0}
+              - {infra: gcp/us-central1, accelerators: L4:1, disk_tier: low}
+            """);
+        var offerings = ResourceResolver.Resolve(spec, Catalog.Clouds).Offerings;
+        var aws = ResourceResolver.MachineFor(spec, offerings.First(o => o.Cloud == "aws"));
+        Assert.Equal((500, "high", "ami-0123456789abcdef0"), (aws.DiskSizeGb, aws.DiskTier, aws.ImageId));
+        var gcp = ResourceResolver.MachineFor(spec, offerings.First(o => o.Cloud == "gcp"));
+        Assert.Equal((100, "low", (string?)null), (gcp.DiskSizeGb, gcp.DiskTier, gcp.ImageId)); // the top level's size, laid under the entry
+        // Labels are the top level's, whichever entry; an offering no entry admits gets the top level's keys.
+        Assert.All(new[] { aws, gcp }, m => Assert.Equal("inference", m.Labels["team"]));
+        var elsewhere = ResourceResolver.MachineFor(spec, Catalog.Clouds.Offerings.First(o => o.Cloud == "azure"));
+        Assert.Equal((100, (string?)null, (string?)null), (elsewhere.DiskSizeGb, elsewhere.DiskTier, elsewhere.ImageId));
+    }
+
+    [Fact]
+    public void Entries_at_one_location_are_told_apart_by_their_machine()
+    {
+        var spec = Parse("""
+            infra: aws/us-east-1
+            any_of:
+              - {accelerators: L4:1, instance_type: g6.xlarge, disk_size: 300}
+              - {accelerators: A10G:1, instance_type: g5.xlarge, disk_size: 600}
+            """);
+        var offerings = ResourceResolver.Resolve(spec, Catalog.Clouds).Offerings;
+        Assert.Equal(300, ResourceResolver.MachineFor(spec, offerings.First(o => o.InstanceType == "g6.xlarge")).DiskSizeGb);
+        Assert.Equal(600, ResourceResolver.MachineFor(spec, offerings.First(o => o.InstanceType == "g5.xlarge")).DiskSizeGb);
+    }
+
+    [Fact]
+    public void Without_entries_or_keys_a_launch_gets_skypilots_defaults()
+    {
+        var machine = ResourceResolver.MachineFor(Parse("infra: aws"), null);
+        Assert.True(machine.IsDefault);
+        Assert.Equal(256, machine.DiskSizeGb);
+    }
+
     /// <summary>The spec parser tells a zone's region and cloud from its name: that must hold for every zone the catalog has.</summary>
     [Fact]
     public void Every_catalog_zone_names_its_region_and_cloud()

@@ -82,6 +82,24 @@ public sealed class ResourcesTests
     }
 
     [Fact]
+    public void A_label_may_not_pose_as_a_skyserve_tag()
+    {
+        SpecAssert.OnlyError("service:\n  ports: 8080\nresources:\n  labels:\n    skyserve-service: other\n",
+            "resources.labels.skyserve-service", "reserved for SkyServe's own machine tags");
+    }
+
+    [Theory]
+    [InlineData("Team: inference", "resources.labels.Team", "not a valid GCP label key")]
+    [InlineData("team: Inference", "resources.labels.team", "not a valid GCP label value")]
+    [InlineData("example.com/team: a", "resources.labels.example.com/team", "not a valid GCP label key")]
+    public void Where_GCP_is_a_candidate_labels_follow_its_rules(string label, string path, string message)
+    {
+        SpecAssert.OnlyError($"service:\n  ports: 8080\nresources:\n  any_of:\n    - infra: aws\n    - infra: gcp\n  labels:\n    {label}\n", path, message);
+        // Elsewhere AWS and Azure take them.
+        SpecAssert.Valid($"service:\n  ports: 8080\nresources:\n  infra: aws\n  labels:\n    {label}\n");
+    }
+
+    [Fact]
     public void Job_recovery_is_refused_with_SkyServes_reason()
     {
         SpecAssert.HasError("service:\n  ports: 8080\nresources:\n  job_recovery: FAILOVER\n", "resources.job_recovery", 4, 3,

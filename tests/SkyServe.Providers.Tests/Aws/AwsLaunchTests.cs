@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text;
+using SkyServe.Cloud.Emulators.Aws;
+using SkyServe.Core.Spec;
 using SkyServe.Providers.Aws;
 using SkyServe.Testing;
 
@@ -89,14 +91,15 @@ public sealed class AwsLaunchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_instance_profile_ARN_and_a_root_volume_are_passed_as_such()
+    public async Task An_instance_profile_ARN_is_passed_as_such_and_the_root_volume_is_skypilots_default()
     {
-        var options = cloud.Options() with { InstanceProfile = "arn:aws:iam::123456789012:instance-profile/replica", RootVolumeGiB = 256, KeyName = null };
+        var options = cloud.Options() with { InstanceProfile = "arn:aws:iam::123456789012:instance-profile/replica", KeyName = null };
         await cloud.Provider(options).LaunchAsync(AwsTestCloud.Launch(OnDemand), CancellationToken.None);
         var run = Assert.Single(cloud.Emulator.RequestsFor("RunInstances"));
         Assert.Equal("arn:aws:iam::123456789012:instance-profile/replica", run["IamInstanceProfile.Arn"]);
         Assert.Null(run["IamInstanceProfile.Name"]);
         Assert.Null(run["KeyName"]);
+        // No disk keys in the spec: 256 GB (SkyPilot's default disk_size) of gp3 at its baseline.
         Assert.Equal(new Dictionary<string, string>
         {
             ["BlockDeviceMapping.1.DeviceName"] = "/dev/sda1",
@@ -104,6 +107,72 @@ public sealed class AwsLaunchTests : IAsyncLifetime
             ["BlockDeviceMapping.1.Ebs.VolumeType"] = "gp3",
             ["BlockDeviceMapping.1.Ebs.DeleteOnTermination"] = "true",
         }, run.Under("BlockDeviceMapping."));
+    }
+
+    [Fact]
+    public async Task The_specs_disk_image_and_labels_reach_RunInstances()
+    {
+        var machine = new MachineSettings
+        {
+            DiskSizeGb = 1024,
+            DiskTier = "high",
+            ImageId = AwsTestCloud.ImageCustom,
+            Labels = new Dictionary<string, string> { ["team"] = "inference", ["Name"] = "chat-replica" },
+        };
+        await provider.LaunchAsync(AwsTestCloud.Launch(Spot, tags: Tags) with { Machine = machine }, CancellationToken.None);
+        var run = Assert.Single(cloud.Emulator.RequestsFor("RunInstances"));
+        Assert.Equal(AwsTestCloud.ImageCustom, run["ImageId"]);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["BlockDeviceMapping.1.DeviceName"] = "/dev/sda1",
+            ["BlockDeviceMapping.1.Ebs.VolumeSize"] = "1024",
+            ["BlockDeviceMapping.1.Ebs.VolumeType"] = "gp3",
+            ["BlockDeviceMapping.1.Ebs.Iops"] = "7000",
+            ["BlockDeviceMapping.1.Ebs.Throughput"] = "437",
+            ["BlockDeviceMapping.1.Ebs.DeleteOnTermination"] = "true",
+        }, run.Under("BlockDeviceMapping."));
+        // The labels are tags beside the machine's own, on the instance, its volumes and its spot request; a Name label names it.
+        var expected = Tags.Append(new("team", "inference")).Append(new("Name", "chat-replica")).OrderBy(t => t.Key, StringComparer.Ordinal);
+        Assert.All(new[] { 1, 2, 3 }, n => Assert.Equal(expected, TagsOf(run, n)));
+        var instance = Assert.Single(cloud.World.Instances);
+        Assert.Equal(new EmulatedVolume("/dev/sda1", 1024, "gp3", 7000, 437, true), Assert.Single(instance.Volumes));
+    }
+
+    [Theory]
+    [InlineData("low", 256, "standard", null, null)]
+    [InlineData("medium", 256, "gp3", 3500, 218)]
+    [InlineData("ultra", 256, "io2", 20000, null)]
+    [InlineData("best", 20, "io2", 10000, null)] // io2 allows 500 IOPS per GiB
+    [InlineData("medium", 5, "gp3", null, null)] // too small for more than gp3's baseline
+    public async Task Disk_tiers_map_to_EBS_volumes_as_in_SkyPilot(string tier, int size, string type, int? iops, int? throughput)
+    {
+        await provider.LaunchAsync(AwsTestCloud.Launch(OnDemand) with { Machine = new MachineSettings { DiskSizeGb = size, DiskTier = tier } }, CancellationToken.None);
+        Assert.Equal(new EmulatedVolume("/dev/sda1", size, type, iops, throughput, true), Assert.Single(Assert.Single(cloud.World.Instances).Volumes));
+    }
+
+    [Theory]
+    [InlineData("skypilot:gpu-ubuntu-2204", "not supported")]
+    [InlineData("docker:vllm/vllm-openai", "not supported")]
+    [InlineData("my-image", "is not an AMI id")]
+    public async Task An_image_id_that_is_no_AMI_is_refused_before_any_call(string image, string message)
+    {
+        var error = await Assert.ThrowsAsync<CloudProviderException>(() =>
+            provider.LaunchAsync(AwsTestCloud.Launch(OnDemand) with { Machine = new MachineSettings { ImageId = image } }, CancellationToken.None));
+        Assert.Equal(CloudErrorKind.InvalidRequest, error.Kind);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Empty(cloud.Emulator.RequestsFor("RunInstances"));
+    }
+
+    [Theory]
+    [InlineData(MachineTags.Service, "reserved for SkyServe")]
+    [InlineData("aws:team", "reserved by AWS")]
+    public async Task A_label_that_would_take_a_reserved_tag_is_refused(string key, string message)
+    {
+        var error = await Assert.ThrowsAsync<CloudProviderException>(() => provider.LaunchAsync(
+            AwsTestCloud.Launch(OnDemand, tags: Tags) with { Machine = new MachineSettings { Labels = new Dictionary<string, string> { [key] = "x" } } },
+            CancellationToken.None));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Empty(cloud.Emulator.RequestsFor("RunInstances"));
     }
 
     [Fact]

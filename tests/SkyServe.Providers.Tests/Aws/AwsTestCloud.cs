@@ -19,6 +19,8 @@ public sealed class AwsTestCloud : IAsyncDisposable
     public const string OtherRegion = "us-west-2";
     public const string ImageEast = "ami-0a1b2c3d4e5f60718";
     public const string ImageWest = "ami-0f9e8d7c6b5a40312";
+    /// <summary>Another AMI of us-east-1, for a spec's image_id.</summary>
+    public const string ImageCustom = "ami-0c0ffee0c0ffee012";
     public const string SecurityGroup = "sg-0123456789abcdef0";
     public const string AgentUrl = "https://downloads.example.com/skyserve/replica-agent-linux-x64.tar.gz";
 
@@ -62,7 +64,7 @@ public sealed class AwsTestCloud : IAsyncDisposable
             InstanceTypes = offerings.GroupBy(o => o.InstanceType).ToDictionary(g => g.Key, g => (int)g.First().VCpus),
             TypeOfferings = offerings.Select(o => (o.InstanceType, byId[o.Zone].Name)).ToList(),
             SpotPrices = offerings.Where(o => o.SpotPerHour is not null).Select(o => (o.InstanceType, byId[o.Zone].Name, o.SpotPerHour!.Value)).ToList(),
-            Images = [(Region, ImageEast), (OtherRegion, ImageWest)],
+            Images = [(Region, ImageEast), (OtherRegion, ImageWest), (Region, ImageCustom)],
             Subnets = [("subnet-0aaa000000000000a", "us-east-1a"), ("subnet-0bbb000000000000b", "us-east-1b")],
             SecurityGroups = [SecurityGroup],
             Credentials = new() { [AccessKey] = SecretKey },

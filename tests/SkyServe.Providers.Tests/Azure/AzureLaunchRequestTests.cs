@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using SkyServe.Core.Spec;
 using SkyServe.Providers.Azure;
 using Xunit.Abstractions;
 
@@ -19,12 +20,13 @@ public sealed class AzureLaunchRequestTests(ITestOutputHelper output) : IAsyncLi
 
     public async Task DisposeAsync() => await testbed.DisposeAsync();
 
-    private async Task<(CloudMachine Machine, JsonObject Body)> LaunchAsync(string zone, bool spot, AgentSettings? agent = null)
+    private async Task<(CloudMachine Machine, JsonObject Body)> LaunchAsync(string zone, bool spot, AgentSettings? agent = null, MachineSettings? settings = null)
     {
         var request = new LaunchRequest($"token-{zone}-{spot}", AzureTestbed.Offering(zone, "Standard_NC4as_T4_v3", spot),
             new Dictionary<string, string> { [MachineTags.ManagedBy] = "skyserve", [MachineTags.Service] = "chat", [MachineTags.Replica] = "3" })
         {
             Agent = agent ?? new AgentSettings(),
+            Machine = settings ?? MachineSettings.Default,
         };
         var machine = await provider.LaunchAsync(request, CancellationToken.None);
         var put = testbed.Arm.Requests.Last(r => r.Method == "PUT");
@@ -87,6 +89,60 @@ public sealed class AzureLaunchRequestTests(ITestOutputHelper output) : IAsyncLi
         Assert.Null(properties["evictionPolicy"]);
         Assert.Null(properties["billingProfile"]);
         Assert.False(machine.Offering.Spot);
+    }
+
+    [Fact]
+    public async Task Without_disk_keys_the_os_disk_is_skypilots_256_GB_of_the_configured_type()
+    {
+        var (_, body) = await LaunchAsync(AzureTestbed.Zone, spot: false);
+        var osDisk = body["properties"]!["storageProfile"]!["osDisk"]!;
+        Assert.Equal(256, osDisk["diskSizeGB"]!.GetValue<int>());
+        Assert.Equal("StandardSSD_LRS", osDisk["managedDisk"]!["storageAccountType"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_specs_disk_image_and_labels_reach_the_vm_put()
+    {
+        var (machine, body) = await LaunchAsync(AzureTestbed.Zone, spot: false, settings: new MachineSettings
+        {
+            DiskSizeGb = 512,
+            DiskTier = "medium",
+            ImageId = "Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest",
+            Labels = new Dictionary<string, string> { ["team"] = "inference", ["CostCenter"] = "42" },
+        });
+        var storage = body["properties"]!["storageProfile"]!;
+        Assert.Equal(512, storage["osDisk"]!["diskSizeGB"]!.GetValue<int>());
+        Assert.Equal("Premium_LRS", storage["osDisk"]!["managedDisk"]!["storageAccountType"]!.GetValue<string>());
+        var image = storage["imageReference"]!;
+        Assert.Equal(("Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2", "latest"),
+            (image["publisher"]!.GetValue<string>(), image["offer"]!.GetValue<string>(), image["sku"]!.GetValue<string>(), image["version"]!.GetValue<string>()));
+        var tags = body["tags"]!.AsObject();
+        Assert.Equal("inference", tags["team"]!.GetValue<string>());
+        Assert.Equal("42", tags["CostCenter"]!.GetValue<string>());
+        Assert.Equal("chat", tags["skyserve-service"]!.GetValue<string>());
+        Assert.Equal("chat", machine.Tags[MachineTags.Service]);
+    }
+
+    [Fact]
+    public async Task An_image_resource_id_is_passed_as_an_id_and_low_is_standard_hdd()
+    {
+        const string gallery = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/images/providers/Microsoft.Compute/galleries/serving/images/agent/versions/1.0.0";
+        var (_, body) = await LaunchAsync(AzureTestbed.Zone, spot: true, settings: new MachineSettings { ImageId = gallery, DiskTier = "low" });
+        var storage = body["properties"]!["storageProfile"]!;
+        Assert.Equal(gallery, storage["imageReference"]!["id"]!.GetValue<string>());
+        Assert.Equal("Standard_LRS", storage["osDisk"]!["managedDisk"]!["storageAccountType"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("ultra", null, "not available on Azure")]
+    [InlineData(null, "ubuntu-22.04", "publisher:offer:sku:version")]
+    public async Task What_Azure_cannot_take_fails_the_launch_with_why(string? tier, string? image, string message)
+    {
+        var error = await Assert.ThrowsAsync<CloudProviderException>(() =>
+            LaunchAsync(AzureTestbed.Zone, spot: false, settings: new MachineSettings { DiskTier = tier, ImageId = image }));
+        Assert.Equal(CloudErrorKind.InvalidRequest, error.Kind);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(testbed.Arm.Requests, r => r.Method == "PUT");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using SkyServe.Contracts.Agent;
 using SkyServe.Contracts.Notices;
+using SkyServe.Core.Spec;
 using SkyServe.Providers.Docker;
 using SkyServe.Providers.Local;
 using SkyServe.Testing;
@@ -97,6 +98,23 @@ public sealed class DockerProviderTests(Dockerd dockerd) : IAsyncLifetime
         Assert.Equal(options.Deployment, labels[DockerLabels.Deployment]);
         Assert.Equal("false", labels[DockerLabels.Spot]);
         Assert.Equal(MachineState.Running, first.State);
+    }
+
+    [Fact]
+    public async Task The_specs_labels_go_on_the_container_and_its_docker_image_id_is_what_runs()
+    {
+        var provider = await StartAsync(options with { Image = "no-such-image:never" }); // only the spec's image can start
+        var machine = new MachineSettings
+        {
+            ImageId = "docker:" + StandInAgentImage.Reference,
+            DiskSizeGb = 512, // logged as not applying to containers
+            Labels = new Dictionary<string, string> { ["team"] = "inference" },
+        };
+        var launched = await provider.LaunchAsync(Request("chat") with { Machine = machine }, CancellationToken.None);
+        Assert.Equal(MachineState.Running, launched.State);
+        var labels = (await dockerd.ContainersAsync($"{DockerLabels.ClientToken}={launched.ClientToken}")).Single().Labels;
+        Assert.Equal("inference", labels["team"]);
+        Assert.DoesNotContain("team", launched.Tags.Keys); // the machine's tags stay its own
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SkyServe.Core.Spec;
 using SkyServe.Providers.Gcp;
 using Xunit.Abstractions;
 
@@ -34,6 +35,16 @@ public sealed class GcpLaunchRequestTests(ITestOutputHelper output) : IAsyncLife
         foreach (var r in testbed.Gce.Requests)
             output.WriteLine($"{r.Method} {r.Path}{r.Query}\n  {r.Body}");
         return (machine, JsonNode.Parse(insert.Body!)!.AsObject(), insert.Query);
+    }
+
+    private async Task<JsonObject> LaunchWithAsync(string type, MachineSettings machine)
+    {
+        var request = new LaunchRequest($"token-{type}-{machine.GetHashCode()}", GcpTestbed.Offering(GcpTestbed.Zone, type, false),
+            new Dictionary<string, string> { [MachineTags.ManagedBy] = "skyserve", [MachineTags.Service] = "chat" }) { Machine = machine };
+        await provider.LaunchAsync(request, CancellationToken.None);
+        var insert = testbed.Gce.Requests.Last(r => r.Method == "POST" && r.Path.EndsWith("/instances", StringComparison.Ordinal));
+        output.WriteLine(insert.Body);
+        return JsonNode.Parse(insert.Body!)!.AsObject();
     }
 
     private static string Metadata(JsonObject body, string key) =>
@@ -114,6 +125,68 @@ public sealed class GcpLaunchRequestTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(1, testbed.Gce.TokensIssued); // cached by Google.Apis.Auth until it nears expiry
         Assert.All(testbed.Gce.Requests.Where(r => r.Path.StartsWith("/compute/", StringComparison.Ordinal)),
             r => Assert.StartsWith("Bearer ya29.", r.Headers["Authorization"], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_disk_keys_the_boot_disk_is_skypilots_256_GB_of_the_configured_type()
+    {
+        var (_, body, _) = await LaunchAsync("n1-standard-4", spot: false);
+        var disk = body["disks"]![0]!["initializeParams"]!;
+        Assert.Equal("256", disk["diskSizeGb"]!.GetValue<string>());
+        Assert.Equal($"zones/{GcpTestbed.Zone}/diskTypes/pd-balanced", disk["diskType"]!.GetValue<string>());
+        Assert.Null(disk["provisionedIops"]);
+    }
+
+    [Fact]
+    public async Task The_specs_disk_image_and_labels_reach_instances_insert()
+    {
+        var body = await LaunchWithAsync("g2-standard-4", new MachineSettings
+        {
+            DiskSizeGb = 1024,
+            DiskTier = "high",
+            ImageId = "projects/my-project/global/images/serving-image-v2",
+            Labels = new Dictionary<string, string> { ["team"] = "inference", ["cost-center"] = "42" },
+        });
+        var disk = body["disks"]![0]!["initializeParams"]!;
+        Assert.Equal("1024", disk["diskSizeGb"]!.GetValue<string>());
+        Assert.Equal($"zones/{GcpTestbed.Zone}/diskTypes/pd-ssd", disk["diskType"]!.GetValue<string>());
+        Assert.Equal("projects/my-project/global/images/serving-image-v2", disk["sourceImage"]!.GetValue<string>());
+        var labels = body["labels"]!.AsObject();
+        Assert.Equal("inference", labels["team"]!.GetValue<string>());
+        Assert.Equal("42", labels["cost-center"]!.GetValue<string>());
+        Assert.Equal("chat", labels["skyserve-service"]!.GetValue<string>()); // beside the machine's own
+    }
+
+    [Theory]
+    [InlineData("low", "n1-standard-4", "pd-standard")]
+    [InlineData("low", "g2-standard-4", "pd-balanced")] // G2 takes no pd-standard
+    [InlineData("medium", "n1-standard-4", "pd-balanced")]
+    [InlineData("ultra", "n1-standard-4", "pd-ssd")] // N1 takes no pd-extreme
+    [InlineData("best", "n2-standard-4", "pd-ssd")] // nor N2 under 64 vCPUs
+    [InlineData("ultra", "a3-highgpu-8g", "hyperdisk-balanced")]
+    public async Task Disk_tiers_map_to_disk_types_as_in_SkyPilot(string tier, string type, string diskType)
+    {
+        var body = await LaunchWithAsync(type, new MachineSettings { DiskTier = tier });
+        Assert.Equal($"zones/{GcpTestbed.Zone}/diskTypes/{diskType}", body["disks"]![0]!["initializeParams"]!["diskType"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Ultra_is_pd_extreme_with_provisioned_iops_where_the_series_takes_it()
+    {
+        Assert.Equal(("pd-extreme", (int?)GceBootDisk.ExtremeIops), GceBootDisk.For(new MachineSettings { DiskTier = "ultra" }, "n2-standard-64", 64, "pd-balanced"));
+        Assert.Equal(("pd-extreme", (int?)GceBootDisk.ExtremeIops), GceBootDisk.For(new MachineSettings { DiskTier = "best" }, "c3-standard-88", 88, "pd-balanced"));
+    }
+
+    [Theory]
+    [InlineData("Team", "inference", "not a valid GCP label key")]
+    [InlineData("team", "Inference", "not a valid GCP label value")]
+    [InlineData(MachineTags.Service, "other", "reserved for SkyServe")]
+    public async Task A_label_GCP_would_refuse_fails_the_launch_with_why(string key, string value, string message)
+    {
+        var error = await Assert.ThrowsAsync<CloudProviderException>(() =>
+            LaunchWithAsync("n1-standard-4", new MachineSettings { Labels = new Dictionary<string, string> { [key] = value } }));
+        Assert.Equal(CloudErrorKind.InvalidRequest, error.Kind);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -69,7 +69,7 @@ internal sealed class ResourcesReader(SpecReadContext context, ResourceOverrides
         {
             var merged = overrideLocation.Over(baseLocation);
             var location = context.HasErrorsUnder(Path) || HasOverrideErrors() ? null : locationReader.Resolve(merged, Path);
-            return overrideFields.Over(baseFields).ToSpec(location) with { Ports = ports, Labels = labels };
+            return CheckLabels(resources, overrideFields.Over(baseFields).ToSpec(location) with { Ports = ports, Labels = labels });
         }
 
         CheckAcceleratorsWithEntries(resources, baseFields, ordered);
@@ -78,7 +78,7 @@ internal sealed class ResourcesReader(SpecReadContext context, ResourceOverrides
         baseFields = overrideFields.Over(baseFields);
         var union = specs.SelectMany(spec => spec.Accelerators).Distinct().ToList();
         var sameAccelerators = specs.TrueForAll(spec => spec.Accelerators.SequenceEqual(specs[0].Accelerators));
-        return baseFields.ToSpec(null) with
+        return CheckLabels(resources, baseFields.ToSpec(null) with
         {
             Accelerators = union,
             AcceleratorsOrdered = sameAccelerators && specs[0].AcceleratorsOrdered,
@@ -88,7 +88,22 @@ internal sealed class ResourcesReader(SpecReadContext context, ResourceOverrides
             Entries = new ReadOnlyCollection<ResourcesSpec>(specs),
             Ports = ports,
             Labels = labels,
-        };
+        });
+    }
+
+    /// <summary>
+    /// Labels that no cloud would take as the machine's: SkyServe's reserved tag names, and where GCP is a candidate,
+    /// what GCP refuses (a GCP replica would otherwise fail at launch).
+    /// </summary>
+    private ResourcesSpec CheckLabels(MappingReader resources, ResourcesSpec spec)
+    {
+        var onGcp = spec.Locations.Any(location => location.Cloud == SupportedClouds.Gcp);
+        foreach (var (key, value) in spec.Labels)
+        {
+            if ((MachineLabels.Problem(key) ?? (onGcp ? MachineLabels.GcpProblem(key, value) : null)) is { } problem)
+                context.Error(SpecPath.Child(resources.PathOf("labels"), key), problem);
+        }
+        return spec;
     }
 
     private ResourceFields ReadFields(MappingReader mapping)
