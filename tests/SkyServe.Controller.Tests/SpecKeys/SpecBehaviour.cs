@@ -43,7 +43,7 @@ internal static class SpecBehaviour
             ["starting_replica_failing_for_10_min"] = ProbeOutcome.Next(ReplicaStatus.STARTING, false, "refused", TimeSpan.FromMinutes(10),
                 spec.Service.ReadinessProbe.InitialDelaySeconds, TimeSpan.FromMinutes(1))?.Status.ToString(),
             ["uploaded_by_the_cli"] = new JsonArray([.. SpecLocalFiles.For(spec).Select(f => (JsonNode)$"{f.Kind} {f.Path} {f.Target}")]),
-            ["machine"] = MachineBehaviour.Of(spec, options),
+            ["machine"] = MachineBehaviour.Of(spec, options, [.. Offerings.Value.Select(o => o.Instance).Distinct()]),
         };
     }
 
