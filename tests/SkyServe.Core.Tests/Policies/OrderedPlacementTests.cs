@@ -112,7 +112,7 @@ public sealed class OrderedPlacementTests
     public void Ranks_follow_the_entries_and_are_all_zero_without_an_order()
     {
         var ordered = Parse(GcpThenAws).Resources;
-        Assert.Equal([0, 1, 1], L4Offerings.Select(o => PreferenceRank.Of(ordered, o)));
+        Assert.Equal(new[] { 0, 1, 1 }, L4Offerings.Select(o => PreferenceRank.Of(ordered, o)));
         var anyOf = Parse("  accelerators: L4:1\n  any_of:\n    - infra: gcp/us-central1\n    - infra: aws/us-east-1\n").Resources;
         Assert.All(L4Offerings, o => Assert.Equal(0, PreferenceRank.Of(anyOf, o)));
         var list = Parse("  accelerators: [L4:1, A100:1]\n").Resources;
