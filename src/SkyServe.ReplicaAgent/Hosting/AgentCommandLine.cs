@@ -276,10 +276,10 @@ public static class AgentCommandLine
             throw new CommandLineException("--model with a URL needs a model cache; drop --model-cache none");
         if (options.Home is not null && options.Files is null && !taskFilesFollow)
             throw new CommandLineException("--home with --model goes with --task-files: it is where the workdir and file mounts go");
-        if (options.ModelDirectory is { } folder && !ModelSource.LooksLikeUrl(folder) && options.Files is null && !taskFilesFollow
-            && !File.Exists(Path.Combine(folder, "config.json")))
+        if (options.ModelDirectory is { } modelFolder && !ModelSource.LooksLikeUrl(modelFolder) && options.Files is null && !taskFilesFollow
+            && !File.Exists(Path.Combine(modelFolder, "config.json")))
             throw new CommandLineException(
-                $"--model must be a model folder with config.json, tokenizer.json and *.safetensors, or an http(s) URL of one; '{folder}' has no config.json");
+                $"--model must be a model folder with config.json, tokenizer.json and *.safetensors, or an http(s) URL of one; '{modelFolder}' has no config.json");
         return options;
     }
 
