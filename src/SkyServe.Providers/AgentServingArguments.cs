@@ -21,7 +21,7 @@ public static class AgentServingArguments
         var args = new List<string>();
         if (agent.Model is { } model)
         {
-            args.AddRange([AgentFlags.Model, modelPath ?? model.Path, AgentFlags.ServedModelName, model.ServedName,
+            args.AddRange([AgentFlags.Model, ModelPathInTaskFiles(agent) ?? modelPath ?? model.Path, AgentFlags.ServedModelName, model.ServedName,
                 AgentFlags.MaxBatchSize, Text(model.MaxBatchSize), AgentFlags.Engine, model.Engine]);
         }
         else if (agent.Run is { } run)
@@ -39,8 +39,8 @@ public static class AgentServingArguments
     }
 
     /// <summary>
-    /// The agent's environment: the spec's <c>envs</c>, SkyPilot's variables, the controller token when there is one, and with <c>run:</c> the
-    /// workdir and file mounts to put in place (<see cref="AgentApi.TaskFilesVariable"/>; a source URL may hold a SAS).
+    /// The agent's environment: the spec's <c>envs</c>, SkyPilot's variables, the controller token when there is one, and the
+    /// workdir and file mounts to put in place before setup or the model (<see cref="AgentApi.TaskFilesVariable"/>; a source URL may hold a SAS).
     /// </summary>
     public static IReadOnlyDictionary<string, string> Environment(AgentSettings agent)
     {
@@ -49,9 +49,21 @@ public static class AgentServingArguments
             environment[name] = value; // SkyPilot's own, as there: an env of the same name does not hide them
         if (agent.ControllerToken is { } token)
             environment[AgentApi.ControllerTokenVariable] = token;
-        if (agent.Run is not null && !agent.TaskFiles.IsEmpty)
+        if ((agent.Run is not null || agent.Model is not null) && !agent.TaskFiles.IsEmpty)
             environment[AgentApi.TaskFilesVariable] = agent.TaskFiles.ToJson();
         return environment;
+    }
+
+    /// <summary>
+    /// The model path as written when the machine's agent resolves it: a relative one against the workdir it puts in
+    /// place, <c>~/...</c> against the machine's home, where the task files go. Null: the provider's own resolution.
+    /// </summary>
+    public static string? ModelPathInTaskFiles(AgentSettings agent)
+    {
+        if (agent.Model is not { } model || agent.TaskFiles.IsEmpty || model.Path.Contains("://", StringComparison.Ordinal) || Path.IsPathRooted(model.Path))
+            return null;
+        var inHome = model.Path == "~" || model.Path.StartsWith("~/", StringComparison.Ordinal);
+        return inHome || agent.TaskFiles.Workdir is not null ? model.Path : null;
     }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -115,6 +115,81 @@ public sealed class ReconcilerTests : IAsyncLifetime
         Assert.Empty(await ReplicasAsync(id));
     }
 
+    [Fact]
+    public async Task An_ordered_spec_launches_in_its_first_location_though_the_next_is_cheaper()
+    {
+        await using var ordered = await OrderedServerAsync();
+        ordered.Cloud.OnDemandPrices["aws/us-east-1/us-east-1a"] = 0.50m;
+        var id = await ordered.CreateAsync(OrderedSpec(""));
+        await ordered.ReconcileAsync(id);
+        Assert.Equal("gcp", Assert.Single(ordered.Cloud.LaunchRequests).Offering.Cloud);
+    }
+
+    [Fact]
+    public async Task An_ordered_spec_launches_in_the_next_location_while_the_first_has_no_capacity()
+    {
+        await using var ordered = await OrderedServerAsync();
+        ordered.Cloud.NoSpotCapacity["gcp/us-central1/us-central1-a"] = true;
+        var id = await ordered.CreateAsync(OrderedSpec("  use_spot: true\n"));
+        await ordered.ReconcileAsync(id);
+        var launched = Assert.Single(ordered.Cloud.LaunchRequests).Offering;
+        Assert.Equal(("aws", true), (launched.Cloud, launched.Spot));
+    }
+
+    private static string OrderedSpec(string extraResources) => """
+        service:
+          readiness_probe: /ready
+          replicas: 1
+          ports: 8080
+        resources:
+          cpus: 8
+          ordered:
+            - infra: gcp/us-central1
+            - infra: aws/us-east-1
+
+        """ + extraResources;
+
+    /// <summary>A second controller whose cloud has a gcp zone and an aws zone.</summary>
+    private static async Task<OrderedServer> OrderedServerAsync()
+    {
+        var cloud = new FakeCloudProvider("gcp/us-central1/us-central1-a", "aws/us-east-1/us-east-1a");
+        var data = new TempDirectory();
+        var server = await ControllerServer.StartAsync(new ControllerOptions
+        {
+            DataDirectory = data.Path,
+            Urls = "http://127.0.0.1:0",
+            Reconcile = new ReconcileOptions { Enabled = false, MachineListInterval = TimeSpan.FromTicks(1) },
+        }, cloud);
+        return new OrderedServer(server, cloud, data);
+    }
+
+    private sealed class OrderedServer(ControllerServer server, FakeCloudProvider cloud, TempDirectory data) : IAsyncDisposable
+    {
+        public FakeCloudProvider Cloud => cloud;
+
+        public async Task<long> CreateAsync(string spec)
+        {
+            var created = await server.Client.PostAsync("/api/v1/services?name=ordered", new StringContent(spec, Encoding.UTF8, "application/yaml"));
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+            await using var scope = server.Services.CreateAsyncScope();
+            return (await scope.ServiceProvider.GetRequiredService<ControllerDb>().Services.SingleAsync(s => s.Name == "ordered")).Id;
+        }
+
+        public async Task ReconcileAsync(long id)
+        {
+            var leader = server.Services.GetRequiredService<LeaderElection>();
+            Assert.True(await leader.IsLeaderAsync(CancellationToken.None));
+            await using var scope = server.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ServiceReconciler>().ReconcileAsync(id, leader.Generation, CancellationToken.None);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await server.DisposeAsync();
+            data.Dispose();
+        }
+    }
+
     private async Task<long> CreateAsync(string name, string spec)
     {
         var created = await server.Client.PostAsync($"/api/v1/services?name={name}", new StringContent(spec, Encoding.UTF8, "application/yaml"));

@@ -4,7 +4,7 @@ using SkyServe.Contracts.Notices;
 namespace SkyServe.Providers.Tests;
 
 /// <summary>
-/// Every provider gives the agent the launch's workdir and file mounts in its environment (with --run only), never on
+/// Every provider gives the agent the launch's workdir and file mounts in its environment (with --run or --model), never on
 /// its command line: a source URL may hold a SAS.
 /// </summary>
 public sealed class TaskFilesArgumentsTests
@@ -31,9 +31,25 @@ public sealed class TaskFilesArgumentsTests
     }
 
     [Fact]
-    public void Without_task_files_or_without_run_there_is_nothing()
+    public void Without_task_files_or_without_an_engine_there_is_nothing()
     {
         Assert.False(AgentServingArguments.Environment(new AgentSettings { Run = "x" }).ContainsKey(AgentApi.TaskFilesVariable));
         Assert.False(AgentServingArguments.Environment(new AgentSettings { TaskFiles = Files }).ContainsKey(AgentApi.TaskFilesVariable));
+    }
+
+    [Fact]
+    public void The_built_in_engine_gets_them_too_and_resolves_a_relative_model_path_itself()
+    {
+        var agent = new AgentSettings { Model = new AgentModel { Path = "models/llama", ServedName = "models/llama" }, TaskFiles = Files };
+        Assert.Equal(Files.FileMounts, TaskFiles.Parse(AgentServingArguments.Environment(agent)[AgentApi.TaskFilesVariable]).FileMounts);
+        // With a workdir the agent finds a relative path there, whatever the provider would have made of it.
+        var args = AgentServingArguments.For(agent, "/provider/root/models/llama", null, "/work");
+        Assert.Equal("models/llama", args[args.ToList().IndexOf(AgentFlags.Model) + 1]);
+        // Without task files the provider's resolution stands, and an absolute path is never touched.
+        var plain = AgentServingArguments.For(agent with { TaskFiles = new TaskFiles() }, "/provider/root/models/llama", null, "/work");
+        Assert.Equal("/provider/root/models/llama", plain[plain.ToList().IndexOf(AgentFlags.Model) + 1]);
+        var absolute = agent with { Model = agent.Model with { Path = "/models/llama" } };
+        var mounted = AgentServingArguments.For(absolute, "/models/llama", null, "/work");
+        Assert.Equal("/models/llama", mounted[mounted.ToList().IndexOf(AgentFlags.Model) + 1]);
     }
 }

@@ -18,6 +18,7 @@ public sealed class BlobServer : IAsyncDisposable
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, byte[]> blobs = new();
     private readonly ConcurrentDictionary<string, byte[]> files = new();
+    private volatile TaskCompletionSource held = Released();
 
     private BlobServer(WebApplication app) => this.app = app;
 
@@ -30,12 +31,15 @@ public sealed class BlobServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var server = new BlobServer(app);
-        app.MapGet("/api/v1/agent/blobs/{digest}", (string digest, HttpRequest request) =>
-            request.Headers.Authorization != $"Bearer {Token}"
+        app.MapGet("/api/v1/agent/blobs/{digest}", async (string digest, HttpRequest request) =>
+        {
+            await server.held.Task.WaitAsync(request.HttpContext.RequestAborted);
+            return request.Headers.Authorization != $"Bearer {Token}"
                 ? Results.Problem(statusCode: 401, title: "Unauthorized", detail: "send the replica's agent token")
                 : server.blobs.TryGetValue(digest, out var bytes)
                     ? Results.Bytes(bytes, "application/gzip")
-                    : Results.Problem(statusCode: 404, title: "No such upload", detail: $"{digest} is not stored on the controller"));
+                    : Results.Problem(statusCode: 404, title: "No such upload", detail: $"{digest} is not stored on the controller");
+        });
         app.MapGet("/files/{**name}", (string name) =>
             server.files.TryGetValue(name, out var bytes) ? Results.Bytes(bytes) : Results.NotFound());
         await app.StartAsync();
@@ -51,11 +55,30 @@ public sealed class BlobServer : IAsyncDisposable
         return digest;
     }
 
+    /// <summary>Blob requests wait until <see cref="Release"/>: what the agent shows while it fetches can be seen.</summary>
+    public void Hold() => held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => held.TrySetResult();
+
+    private static TaskCompletionSource Released()
+    {
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        released.SetResult();
+        return released;
+    }
+
     public void AddUnder(string digest, byte[] archive) => blobs[digest] = archive;
 
     public string AddFile(string name, string text)
     {
         files[name] = System.Text.Encoding.UTF8.GetBytes(text);
+        return new Uri(Url, "files/" + name).ToString();
+    }
+
+    /// <returns>The file's URL under /files/.</returns>
+    public string AddFileBytes(string name, byte[] bytes)
+    {
+        files[name] = bytes;
         return new Uri(Url, "files/" + name).ToString();
     }
 

@@ -14,6 +14,19 @@ public static class TaskArchives
             Add(tar, "./" + name, text);
     });
 
+    /// <summary>A folder on disk, packed as the CLI packs one; under <paramref name="prefix"/> (e.g. "model/") when given.</summary>
+    public static byte[] FolderFrom(string directory, string prefix = "") => Write(tar =>
+    {
+        tar.WriteEntry(new GnuTarEntry(TarEntryType.Directory, "./") { Mode = (UnixFileMode)0x1ED });
+        if (prefix.Length > 0)
+            tar.WriteEntry(new GnuTarEntry(TarEntryType.Directory, "./" + prefix) { Mode = (UnixFileMode)0x1ED });
+        foreach (var file in Directory.GetFiles(directory).Order(StringComparer.Ordinal))
+            tar.WriteEntry(new GnuTarEntry(TarEntryType.RegularFile, "./" + prefix + Path.GetFileName(file))
+            {
+                DataStream = new MemoryStream(File.ReadAllBytes(file)), Mode = (UnixFileMode)0x1A4,
+            });
+    });
+
     public static byte[] SingleFile(string name, string text) => Write(tar => Add(tar, name, text));
 
     public static byte[] Raw(Action<TarWriter> write) => Write(write);

@@ -26,6 +26,9 @@ public sealed class FakeCloudProvider(params string[] zones) : ICloudProvider
     /// <summary>Zones (cloud/region/zone) whose spot launches are refused for capacity.</summary>
     public ConcurrentDictionary<string, bool> NoSpotCapacity { get; } = new();
 
+    /// <summary>On-demand prices by zone (cloud/region/zone); 1.00 elsewhere.</summary>
+    public ConcurrentDictionary<string, decimal> OnDemandPrices { get; } = new();
+
     /// <summary>Where machines' agents answer (every machine the same endpoint).</summary>
     public string Endpoint { get; set; } = "http://127.0.0.1:9";
 
@@ -50,8 +53,9 @@ public sealed class FakeCloudProvider(params string[] zones) : ICloudProvider
         Task.FromResult<IReadOnlyList<CloudOffering>>(zones.SelectMany(zone =>
         {
             var (cloud, region, name) = (zone.Split('/')[0], zone.Split('/')[1], zone.Split('/')[2]);
-            var instance = new InstanceOffering(cloud, region, name, InstanceType, null, 0, 0, 8, 32, 1.00m, 0.30m);
-            return new[] { new CloudOffering(instance, Spot: false, 1.00m, true), new CloudOffering(instance, Spot: true, 0.30m, !NoSpotCapacity.ContainsKey(zone)) };
+            var onDemand = OnDemandPrices.GetValueOrDefault(zone, 1.00m);
+            var instance = new InstanceOffering(cloud, region, name, InstanceType, null, 0, 0, 8, 32, onDemand, 0.30m);
+            return new[] { new CloudOffering(instance, Spot: false, onDemand, true), new CloudOffering(instance, Spot: true, 0.30m, !NoSpotCapacity.ContainsKey(zone)) };
         }).ToList());
 
     public Task<CloudMachine> LaunchAsync(LaunchRequest request, CancellationToken ct)

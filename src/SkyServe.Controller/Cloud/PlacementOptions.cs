@@ -6,7 +6,10 @@ using SkyServe.Providers;
 
 namespace SkyServe.Controller.Cloud;
 
-/// <summary>Where a spec can run: its resources resolved against what the provider offers, with prices and availability.</summary>
+/// <summary>
+/// Where a spec can run: its resources resolved against what the provider offers, with prices, availability and each
+/// offering's place in the spec's order of preference.
+/// </summary>
 public static class PlacementOptions
 {
     public static (IReadOnlyList<PlacementOption> Options, string? Error) For(ServiceSpec spec, IReadOnlyList<CloudOffering> offerings)
@@ -16,12 +19,15 @@ public static class PlacementOptions
         if (!resolved.Found)
             return ([], resolved.Error);
         var spotByKey = offerings.Where(o => o.Spot).ToDictionary(o => Key(o.Instance));
+        var onDemandByKey = offerings.Where(o => !o.Spot).ToDictionary(o => Key(o.Instance));
         var options = resolved.Offerings.Select(instance =>
         {
             spotByKey.TryGetValue(Key(instance), out var spot);
             return new PlacementOption(
                 new Location(instance.Cloud, instance.Region, instance.Zone), instance.InstanceType, instance.AcceleratorName,
-                instance.OnDemandPerHour, spot?.PricePerHour, spot?.Available ?? false);
+                instance.OnDemandPerHour, spot?.PricePerHour, spot?.Available ?? false,
+                Rank: PreferenceRank.Of(spec.Resources, instance),
+                OnDemandAvailable: !onDemandByKey.TryGetValue(Key(instance), out var onDemand) || onDemand.Available);
         }).ToList();
         return (options, null);
     }

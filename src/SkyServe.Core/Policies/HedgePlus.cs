@@ -107,7 +107,8 @@ public static class HedgePlus
         PreemptedWithin(states, location, now, HazardWindow) ? 2 : 1;
 
     /// <summary>
-    /// Where the next spot replica goes: among ACTIVE locations with an available spot offering, the one with the
+    /// Where the next spot replica goes: among ACTIVE locations with an available spot offering, of the best preference
+    /// rank among them (<see cref="PlacementOption.Rank"/>), the one with the
     /// smallest exposed hazard after the launch (judged against <paramref name="fleetSize"/>), then the fewest spot replicas there, then the lower hazard, then the
     /// cheapest (ties: <paramref name="tieBreak"/>, else the location that sorts first). Null when none is ACTIVE.
     /// </summary>
@@ -125,9 +126,8 @@ public static class HedgePlus
         int ordinal = 0,
         int? fleetSize = null)
     {
-        var active = options
-            .Where(option => option is { SpotPrice: not null, SpotAvailable: true } && SpotHedge.IsActive(states, option.Location))
-            .ToList();
+        var active = PlacementOrder.BestRanked(options
+            .Where(option => option is { SpotPrice: not null, SpotAvailable: true } && SpotHedge.IsActive(states, option.Location)));
         if (active.Count == 0)
             return null;
 

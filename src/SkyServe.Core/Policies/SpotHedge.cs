@@ -45,9 +45,10 @@ public static class SpotHedge
     }
 
     /// <summary>
-    /// Where the next spot replica goes, among options with an available spot offering. With a placer: the
-    /// cheapest ACTIVE location hosting none of the service's spot replicas, else the cheapest ACTIVE one, else
-    /// null. Without a placer (SkyPilot with no <c>spot_placer</c>): the cheapest spot option, no spreading.
+    /// Where the next spot replica goes, among options with an available spot offering, of the best preference rank
+    /// among them (<see cref="PlacementOption.Rank"/>). With a placer: the cheapest ACTIVE location of that rank hosting
+    /// none of the service's spot replicas, else the cheapest ACTIVE one, else null. Without a placer (SkyPilot with no
+    /// <c>spot_placer</c>): the cheapest spot option, no spreading.
     /// </summary>
     /// <param name="tieBreak">Orders equally cheap options; null: the location that sorts first.</param>
     /// <param name="now">With <paramref name="tieBreak"/>: the moment of the decision.</param>
@@ -65,14 +66,20 @@ public static class SpotHedge
         if (placer is null)
             return CheapestSpot(spotOptions, tieBreak, now, ordinal);
 
-        var active = spotOptions.Where(option => IsActive(states, option.Location)).ToList();
+        var active = PlacementOrder.BestRanked(spotOptions.Where(option => IsActive(states, option.Location)));
         var unused = active.Where(option => !usedBySpotReplicas.Contains(option.Location));
         return CheapestSpot(unused, tieBreak, now, ordinal) ?? CheapestSpot(active, tieBreak, now, ordinal);
     }
 
-    /// <summary>The cheapest on-demand option, or null when there is none.</summary>
-    public static PlacementOption? ChooseOnDemand(IReadOnlyList<PlacementOption> options) =>
-        PlacementOrder.Cheapest(options, option => option.OnDemandPrice);
+    /// <summary>
+    /// The cheapest on-demand option of the best preference rank, among those the provider does not shun (all of them
+    /// when it shuns every one: on-demand has nowhere else to go), or null when there is none.
+    /// </summary>
+    public static PlacementOption? ChooseOnDemand(IReadOnlyList<PlacementOption> options)
+    {
+        var available = options.Where(option => option.OnDemandAvailable).ToList();
+        return PlacementOrder.Cheapest(available.Count > 0 ? available : options, option => option.OnDemandPrice);
+    }
 
     /// <summary>A location is ACTIVE unless its (first) state says PREEMPTED; unknown locations are ACTIVE.</summary>
     public static bool IsActive(IReadOnlyList<LocationState> states, Location location) =>

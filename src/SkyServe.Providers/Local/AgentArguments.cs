@@ -31,7 +31,7 @@ public static class AgentArguments
         // replicas, so the agent picks a free one and gives it to the engine as $PORT / $SKYSERVE_REPLICA_PORT.
         var modelPath = agent.Model is { } model ? ResolveModelPath(model.Path, modelRoot) : null;
         args.AddRange(AgentServingArguments.For(agent, modelPath, enginePort: 0, workDirectory));
-        if (agent.Run is not null && homeDirectory is not null)
+        if ((agent.Run is not null || (agent.Model is not null && !agent.TaskFiles.IsEmpty)) && homeDirectory is not null)
             args.AddRange([AgentFlags.Home, homeDirectory]);
         return args;
     }

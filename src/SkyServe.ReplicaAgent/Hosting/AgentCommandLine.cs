@@ -64,13 +64,14 @@ public static class AgentCommandLine
                                       and $PORT (default 0: a free one)
           --workdir DIR               with --run: working directory of setup and run; engine logs in DIR/.skyserve/
                                       (default: skyserve-agent-MACHINE-ID in the temporary folder)
-          --task-files JSON           with --run (or $SKYSERVE_TASK_FILES, read and removed): the spec's workdir and
-                                      file_mounts, put in place before setup: the
-                                      workdir in ~/sky_workdir (setup and run then execute there), each mount at its
-                                      target; uploaded archives come from --controller-url by digest, remote sources
-                                      (https, s3, r2, gs, Azure blob) with the machine's credentials
-          --home DIR                  with --run: the machine's home (~ of the workdir and mount targets, and $HOME of
-                                      setup and run; default: the user's)
+          --task-files JSON           with --run or --model (or $SKYSERVE_TASK_FILES, read and removed): the spec's
+                                      workdir and file_mounts, put in place before setup or before the model loads
+                                      (/health says so meanwhile): the workdir in ~/sky_workdir (setup and run then
+                                      execute there; a relative --model is found there), each mount at its target;
+                                      uploaded archives come from --controller-url by digest, remote sources (https,
+                                      s3, r2, gs, Azure blob) with the machine's credentials
+          --home DIR                  with --run or --task-files: the machine's home (~ of the workdir and mount
+                                      targets, and $HOME of setup and run; default: the user's)
           --engine-max-restarts N     with --run: exits in a row after which the engine is not started again (default 5)
           --engine-restart-delay-ms MS  with --run: first wait before a restart, doubling up to 30 s (default 1000)
           --num-nodes N               with --run: the nodes of this agent's replica (1 to 64, default 1); above 1, the
@@ -193,7 +194,11 @@ public static class AgentCommandLine
     public static bool IsHelpRequest(IReadOnlyList<string> args) => args is ["--help"] or ["-h"];
 
     /// <summary>Reads <c>--flag value</c> and <c>--flag=value</c> pairs; throws <see cref="CommandLineException"/> on misuse.</summary>
-    public static AgentOptions Parse(IReadOnlyList<string> args)
+    /// <param name="taskFilesFollow">
+    /// Task files come from the environment (<see cref="SkyServe.Contracts.Notices.AgentApi.TaskFilesVariable"/>): a local
+    /// --model folder may be one of them, so it need not exist yet.
+    /// </param>
+    public static AgentOptions Parse(IReadOnlyList<string> args, bool taskFilesFollow = false)
     {
         var parsed = Command.Parse(args, Configuration);
         if (Misuse(parsed) is { } misuse)
@@ -202,8 +207,10 @@ public static class AgentCommandLine
         bool Given(Option option) => parsed.GetResult(option) is not null;
         var defaults = new AgentOptions { Port = 0 };
         var engine = parsed.GetValue(Engine);
+        // With --model, the task files and the home are the built-in engine's: they do not ask for an external engine.
+        var builtIn = Given(Model) && !Given(Run);
         ExternalEngineOptions? external = null;
-        if (engine == EngineNames.External || ExternalFlags.Any(Given))
+        if (engine == EngineNames.External || ExternalFlags.Any(flag => Given(flag) && !(builtIn && (flag == TaskFilesFlag || flag == Home))))
         {
             var e = new ExternalEngineOptions();
             external = e with
@@ -234,6 +241,8 @@ public static class AgentCommandLine
             ControllerToken = parsed.GetValue(ControllerToken),
             DrainTimeout = parsed.GetValue(DrainTimeoutMs) ?? defaults.DrainTimeout,
             ModelDirectory = parsed.GetValue(Model),
+            Files = builtIn ? parsed.GetValue(TaskFilesFlag) : null,
+            Home = builtIn ? parsed.GetValue(Home) : null,
             ModelCacheDirectory = parsed.GetValue(ModelCache) switch
             {
                 null => CheckpointCache.DefaultRoot(),
@@ -265,6 +274,12 @@ public static class AgentCommandLine
             throw new CommandLineException("--orphan-exit-after-ms goes with --metadata-url: it is the metadata service that stops answering");
         if (options.ModelCacheDirectory is null && options.ModelDirectory is { } model && ModelSource.LooksLikeUrl(model))
             throw new CommandLineException("--model with a URL needs a model cache; drop --model-cache none");
+        if (options.Home is not null && options.Files is null && !taskFilesFollow)
+            throw new CommandLineException("--home with --model goes with --task-files: it is where the workdir and file mounts go");
+        if (options.ModelDirectory is { } modelFolder && !ModelSource.LooksLikeUrl(modelFolder) && options.Files is null && !taskFilesFollow
+            && !File.Exists(Path.Combine(modelFolder, "config.json")))
+            throw new CommandLineException(
+                $"--model must be a model folder with config.json, tokenizer.json and *.safetensors, or an http(s) URL of one; '{modelFolder}' has no config.json");
         return options;
     }
 
@@ -320,10 +335,9 @@ public static class AgentCommandLine
 
     private static string ModelLocation(string value)
     {
+        // A local folder is checked once the task files are known (Parse): it may be one of them.
         if (!ModelSource.LooksLikeUrl(value))
-            return File.Exists(Path.Combine(value, "config.json"))
-                ? value
-                : throw new CommandLineException($"--model must be a model folder with config.json, tokenizer.json and *.safetensors, or an http(s) URL of one; '{value}' has no config.json");
+            return NonEmpty(AgentFlags.Model, value);
         try
         {
             ModelSource.Parse(value);

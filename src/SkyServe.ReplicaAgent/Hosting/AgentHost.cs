@@ -43,12 +43,7 @@ public static class AgentHost
             services.AddSingleton(_ => InterruptionNoticeSourceFactory.Create(options.MetadataFormat, metadataUrl, time));
             services.AddHostedService<InterruptionWatcher>();
         }
-        services.Configure<JsonOptions>(json =>
-        {
-            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-            json.SerializerOptions.Converters.Add(new UtcTimestampJsonConverter());
-        });
+        ConfigureJson(services);
 
         // The model loads before the agent listens, so readiness never claims a model that is not there.
         var engineMetrics = options.ModelDirectory is null ? null : new EngineMetrics();
@@ -121,8 +116,17 @@ public static class AgentHost
         return engine;
     }
 
+    /// <summary>snake_case bodies with enums as snake_case words and UTC timestamps, as every agent endpoint answers.</summary>
+    internal static void ConfigureJson(IServiceCollection services) =>
+        services.Configure<JsonOptions>(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            json.SerializerOptions.Converters.Add(new UtcTimestampJsonConverter());
+        });
+
     // One line per message; warnings and errors on stderr so stdout carries only the status lines and info.
-    private static void ConfigureLogging(ILoggingBuilder logging)
+    internal static void ConfigureLogging(ILoggingBuilder logging)
     {
         logging.ClearProviders();
         logging.AddSimpleConsole(console =>

@@ -83,6 +83,15 @@ public sealed record AgentOptions
     /// <summary>The device's peak TFLOPS for MFU; null: measured at start-up.</summary>
     public double? PeakTflops { get; init; }
 
+    /// <summary>
+    /// With the built-in engine: the spec's workdir and file mounts, put in place before the model loads
+    /// (<see cref="ModelFilesStaging"/>); null: none. The external engine has its own (<see cref="ExternalEngineOptions.Files"/>).
+    /// </summary>
+    public Contracts.Agent.TaskFiles? Files { get; init; }
+
+    /// <summary>With <see cref="Files"/>: the machine's home, <c>~</c> of the workdir and mount targets; null: the user's.</summary>
+    public string? Home { get; init; }
+
     /// <summary>The external engine mode (<c>--run</c>): supervise the spec's run command and forward to it; null otherwise.</summary>
     public ExternalEngineOptions? External { get; init; }
 }

@@ -29,7 +29,8 @@ public static class AgentProgram
         AgentOptions options;
         try
         {
-            options = AgentCommandLine.Parse(args);
+            options = AgentCommandLine.Parse(args,
+                taskFilesFollow: !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(AgentApi.TaskFilesVariable)));
         }
         catch (CommandLineException e)
         {
@@ -47,6 +48,16 @@ public static class AgentProgram
         {
             Console.Error.WriteLine($"SkyServe.ReplicaAgent: {AgentApi.TaskFilesVariable}: {e.Message}");
             return 2;
+        }
+        var announced = false;
+        if (options.ModelDirectory is not null && options.Files is { IsEmpty: false } files)
+        {
+            // The files come first, the model may be one of them; the agent listens meanwhile, and goes on on the same port.
+            var staged = await ModelFilesStaging.RunAsync(options, files, Console.Out);
+            if (staged.Options is null)
+                return staged.ExitCode;
+            options = staged.Options;
+            announced = true;
         }
         WebApplication app;
         try
@@ -71,8 +82,10 @@ public static class AgentProgram
             return 1;
         }
 
-        // Launchers wait for exactly this line; it carries the real port when --port 0 let the system pick.
-        Console.WriteLine($"ReplicaAgent listening on {app.Urls.First()}");
+        // Launchers wait for exactly this line; it carries the real port when --port 0 let the system pick. After staging
+        // the files it was written already, with the port the agent listens on again.
+        if (!announced)
+            Console.WriteLine($"ReplicaAgent listening on {app.Urls.First()}");
         await app.WaitForShutdownAsync();
         return 0;
     }
@@ -90,17 +103,21 @@ public static class AgentProgram
     }
 
     /// <summary>
-    /// With --run and no --task-files, the task files from <see cref="AgentApi.TaskFilesVariable"/>; the variable is
-    /// removed once read, as the token's is, so that setup and run do not see it.
+    /// With --run or --model and no --task-files, the task files from <see cref="AgentApi.TaskFilesVariable"/>; the
+    /// variable is removed once read, as the token's is, so that setup and run do not see it.
     /// </summary>
     /// <exception cref="CommandLineException">The variable does not hold valid task files.</exception>
     public static AgentOptions WithTaskFilesFromEnvironment(AgentOptions options)
     {
         var json = Environment.GetEnvironmentVariable(AgentApi.TaskFilesVariable);
         Environment.SetEnvironmentVariable(AgentApi.TaskFilesVariable, null);
-        return options.External is { Files: null } external && !string.IsNullOrWhiteSpace(json)
-            ? options with { External = external with { Files = AgentCommandLine.TaskFilesValue(json) } }
-            : options;
+        if (string.IsNullOrWhiteSpace(json))
+            return options;
+        if (options.External is { Files: null } external)
+            return options with { External = external with { Files = AgentCommandLine.TaskFilesValue(json) } };
+        if (options is { ModelDirectory: not null, Files: null })
+            return options with { Files = AgentCommandLine.TaskFilesValue(json) };
+        return options;
     }
 
     private static int WriteManifest(string directory)
