@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SkyServe.ReplicaAgent.Health;
@@ -35,11 +36,17 @@ public sealed class AgentHostTests
     {
         var status = new StringWriter();
         await using var app = AgentHost.Build(Options(), TimeProvider.System, TextWriter.Synchronized(status));
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Use(async (context, next) =>
+        {
+            arrived.TrySetResult(); // the request is in flight on the agent: stopping now must let it finish
+            await next(context);
+        });
         await app.StartAsync();
         var state = app.Services.GetRequiredService<AgentState>();
         using var http = LoopbackHttp.NewClient(new Uri(app.Urls.First()));
         var slow = http.GetAsync("/generate?delay_ms=1500");
-        await Task.Delay(300);
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         var stopping = app.StopAsync(); // what SIGTERM starts
         Assert.Equal(AgentStatus.Draining, state.Status);

@@ -62,7 +62,7 @@ internal sealed partial class ProcessGroup : IDisposable
         var group = new ProcessGroup(process);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) onLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) onLine(e.Data); };
-        process.Exited += (_, _) => group.exited.TrySetResult(process.ExitCode);
+        process.Exited += (_, _) => _ = group.CompleteAfterOutputAsync();
         process.Start();
         group.Id = process.Id;
         group.time = time;
@@ -72,6 +72,25 @@ internal sealed partial class ProcessGroup : IDisposable
         process.BeginErrorReadLine();
         return group;
     }
+
+    /// <summary>
+    /// The Exited event can come before the last lines of output were delivered: the exit counts once the output is read
+    /// to its end, so that whoever waits on <see cref="Exited"/> finds every line logged. A process left behind that
+    /// holds the pipes open (a daemon started by setup) must not hold the exit back: after a short wait it counts anyway.
+    /// </summary>
+    private async Task CompleteAfterOutputAsync()
+    {
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(OutputDrainLimit);
+        }
+        catch (TimeoutException)
+        {
+        }
+        exited.TrySetResult(process.ExitCode);
+    }
+
+    private static readonly TimeSpan OutputDrainLimit = TimeSpan.FromSeconds(2);
 
     /// <summary>True while the leader runs or any process of its group is left (zombies aside).</summary>
     public bool IsAlive => !exited.Task.IsCompleted || HasMembers(Id);
