@@ -1,9 +1,4 @@
-using System.Text;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using SkyServe.Controller.Hosting;
 using SkyServe.Controller.Persistence;
-using SkyServe.Controller.Reconcile;
 using SkyServe.Core.Spec;
 using SkyServe.Testing;
 
@@ -15,28 +10,14 @@ namespace SkyServe.Controller.Tests;
 /// </summary>
 public sealed class MachineSettingsReconcilerTests : IAsyncLifetime
 {
-    private readonly TempDirectory data = new();
-    private readonly FakeCloudProvider cloud = new("aws/us-east-1/us-east-1a", "gcp/us-central1/us-central1-a");
-    private ControllerServer server = null!;
-    private LeaderElection leader = null!;
+    private HandReconciledController controller = null!;
 
-    public async Task InitializeAsync()
-    {
-        server = await ControllerServer.StartAsync(new ControllerOptions
-        {
-            DataDirectory = data.Path,
-            Urls = "http://127.0.0.1:0",
-            Reconcile = new ReconcileOptions { Enabled = false, MachineListInterval = TimeSpan.FromTicks(1) },
-        }, cloud);
-        leader = server.Services.GetRequiredService<LeaderElection>();
-        Assert.True(await leader.IsLeaderAsync(CancellationToken.None));
-    }
+    public async Task InitializeAsync() =>
+        controller = await HandReconciledController.StartAsync("aws/us-east-1/us-east-1a", "gcp/us-central1/us-central1-a");
 
-    public async Task DisposeAsync()
-    {
-        await server.DisposeAsync();
-        data.Dispose();
-    }
+    public async Task DisposeAsync() => await controller.DisposeAsync();
+
+    private FakeCloudProvider Cloud => controller.Cloud;
 
     [Fact]
     public async Task Each_launch_carries_the_disk_and_image_of_its_replicas_entry_and_the_specs_labels()
@@ -58,8 +39,8 @@ public sealed class MachineSettingsReconcilerTests : IAsyncLifetime
         await ReconcileAsync(id);
 
         var replicas = await ReplicasAsync(id);
-        Assert.Equal(4, cloud.LaunchRequests.Count);
-        foreach (var request in cloud.LaunchRequests)
+        Assert.Equal(4, Cloud.LaunchRequests.Count);
+        foreach (var request in Cloud.LaunchRequests)
         {
             var replica = replicas.Single(r => r.LaunchToken.ToString() == request.ClientToken);
             Assert.Equal(replica.Cloud, request.Offering.Cloud);
@@ -76,28 +57,14 @@ public sealed class MachineSettingsReconcilerTests : IAsyncLifetime
     {
         var id = await CreateAsync("plain", "service:\n  readiness_probe: /ready\n  replicas: 1\n  ports: 8080\nresources:\n  cpus: 8\nrun: python3 -m http.server 8080\n");
         await ReconcileAsync(id);
-        var request = Assert.Single(cloud.LaunchRequests);
+        var request = Assert.Single(Cloud.LaunchRequests);
         Assert.True(request.Machine.IsDefault);
         Assert.Equal(SpecDefaults.DiskSizeGb, request.Machine.DiskSizeGb);
     }
 
-    private async Task<long> CreateAsync(string name, string spec)
-    {
-        var created = await server.Client.PostAsync($"/api/v1/services?name={name}", new StringContent(spec, Encoding.UTF8, "application/yaml"));
-        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
-        await using var scope = server.Services.CreateAsyncScope();
-        return (await scope.ServiceProvider.GetRequiredService<ControllerDb>().Services.SingleAsync(s => s.Name == name)).Id;
-    }
+    private Task<long> CreateAsync(string name, string spec) => controller.CreateAsync(name, spec);
 
-    private async Task ReconcileAsync(long id)
-    {
-        await using var scope = server.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<ServiceReconciler>().ReconcileAsync(id, leader.Generation, CancellationToken.None);
-    }
+    private Task ReconcileAsync(long id) => controller.ReconcileAsync(id);
 
-    private async Task<List<ReplicaRecord>> ReplicasAsync(long id)
-    {
-        await using var scope = server.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ControllerDb>().Replicas.AsNoTracking().Where(r => r.ServiceId == id).ToListAsync();
-    }
+    private Task<List<ReplicaRecord>> ReplicasAsync(long id) => controller.ReplicasAsync(id);
 }

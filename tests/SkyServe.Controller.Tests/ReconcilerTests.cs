@@ -120,7 +120,7 @@ public sealed class ReconcilerTests : IAsyncLifetime
     {
         await using var ordered = await OrderedServerAsync();
         ordered.Cloud.OnDemandPrices["aws/us-east-1/us-east-1a"] = 0.50m;
-        var id = await ordered.CreateAsync(OrderedSpec(""));
+        var id = await ordered.CreateAsync("ordered", OrderedSpec(""));
         await ordered.ReconcileAsync(id);
         Assert.Equal("gcp", Assert.Single(ordered.Cloud.LaunchRequests).Offering.Cloud);
     }
@@ -130,7 +130,7 @@ public sealed class ReconcilerTests : IAsyncLifetime
     {
         await using var ordered = await OrderedServerAsync();
         ordered.Cloud.NoSpotCapacity["gcp/us-central1/us-central1-a"] = true;
-        var id = await ordered.CreateAsync(OrderedSpec("  use_spot: true\n"));
+        var id = await ordered.CreateAsync("ordered", OrderedSpec("  use_spot: true\n"));
         await ordered.ReconcileAsync(id);
         var launched = Assert.Single(ordered.Cloud.LaunchRequests).Offering;
         Assert.Equal(("aws", true), (launched.Cloud, launched.Spot));
@@ -150,45 +150,8 @@ public sealed class ReconcilerTests : IAsyncLifetime
         """ + extraResources;
 
     /// <summary>A second controller whose cloud has a gcp zone and an aws zone.</summary>
-    private static async Task<OrderedServer> OrderedServerAsync()
-    {
-        var cloud = new FakeCloudProvider("gcp/us-central1/us-central1-a", "aws/us-east-1/us-east-1a");
-        var data = new TempDirectory();
-        var server = await ControllerServer.StartAsync(new ControllerOptions
-        {
-            DataDirectory = data.Path,
-            Urls = "http://127.0.0.1:0",
-            Reconcile = new ReconcileOptions { Enabled = false, MachineListInterval = TimeSpan.FromTicks(1) },
-        }, cloud);
-        return new OrderedServer(server, cloud, data);
-    }
-
-    private sealed class OrderedServer(ControllerServer server, FakeCloudProvider cloud, TempDirectory data) : IAsyncDisposable
-    {
-        public FakeCloudProvider Cloud => cloud;
-
-        public async Task<long> CreateAsync(string spec)
-        {
-            var created = await server.Client.PostAsync("/api/v1/services?name=ordered", new StringContent(spec, Encoding.UTF8, "application/yaml"));
-            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
-            await using var scope = server.Services.CreateAsyncScope();
-            return (await scope.ServiceProvider.GetRequiredService<ControllerDb>().Services.SingleAsync(s => s.Name == "ordered")).Id;
-        }
-
-        public async Task ReconcileAsync(long id)
-        {
-            var leader = server.Services.GetRequiredService<LeaderElection>();
-            Assert.True(await leader.IsLeaderAsync(CancellationToken.None));
-            await using var scope = server.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<ServiceReconciler>().ReconcileAsync(id, leader.Generation, CancellationToken.None);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await server.DisposeAsync();
-            data.Dispose();
-        }
-    }
+    private static Task<HandReconciledController> OrderedServerAsync() =>
+        HandReconciledController.StartAsync("gcp/us-central1/us-central1-a", "aws/us-east-1/us-east-1a");
 
     private async Task<long> CreateAsync(string name, string spec)
     {
