@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Net.Http.Headers;
 using SkyServe.Controller.Services;
 using SkyServe.Core.Spec;
@@ -8,7 +7,7 @@ using SkyServe.Core.Spec;
 namespace SkyServe.Controller.Api;
 
 /// <summary>Reads a spec (YAML or JSON: JSON is YAML) from a request body, bounded in size.</summary>
-internal static partial class SpecBody
+internal static class SpecBody
 {
     public const int MaxBytes = 1 << 20;
 
@@ -88,10 +87,7 @@ internal static partial class SpecBody
         if (uploads.Tls is { Certfile: null } or { Keyfile: null })
             throw new InvalidRequestException("uploads.tls needs both 'certfile' and 'keyfile'");
         foreach (var digest in uploads.Digests)
-        {
-            if (!DigestPattern().IsMatch(digest))
-                throw new InvalidRequestException($"upload '{digest}' is not a digest: expected sha256: and 64 lowercase hex digits");
-        }
+            BlobDigest.Require(digest);
         return new SpecSubmission(spec)
         {
             Inputs = new SpecInputs
@@ -103,9 +99,6 @@ internal static partial class SpecBody
             Uploads = uploads,
         };
     }
-
-    [GeneratedRegex("^sha256:[0-9a-f]{64}$")]
-    private static partial Regex DigestPattern();
 
     private static readonly JsonSerializerOptions SubmissionJson = new(JsonSerializerDefaults.Web)
     {

@@ -22,7 +22,6 @@ public sealed class ServiceStore(
         await UploadCheck.RequireAsync(db, spec, submission.Uploads, ct);
         var name = string.IsNullOrWhiteSpace(requestedName) ? spec.Name ?? ServiceNames.Generate() : requestedName.Trim();
         ServiceNames.Validate(name);
-        await TlsUploads.CheckAsync(db, spec, submission.Uploads, ct);
         var conflict = $"service '{name}' already exists; use update to change it";
         for (var attempt = 1; ; attempt++)
         {
@@ -71,7 +70,6 @@ public sealed class ServiceStore(
     {
         // The name in the request wins over the spec's `name:`, as with `up -n` and SkyPilot's `sky serve update`.
         var spec = ServiceSpecParser.Parse(submission.SpecText, submission.Inputs);
-        await TlsUploads.CheckAsync(db, spec, submission.Uploads, ct);
         await UploadCheck.RequireAsync(db, spec, submission.Uploads, ct);
         var service = await FindAsync(name, ct);
         if (service.Status == ServiceStatus.SHUTTING_DOWN)

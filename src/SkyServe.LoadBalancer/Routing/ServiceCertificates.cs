@@ -6,23 +6,24 @@ using SkyServe.Contracts.Routing;
 namespace SkyServe.LoadBalancer.Routing;
 
 /// <summary>
-/// Services' certificates loaded from the PEM text of their routes, once per distinct text: a route changes with every
-/// replica that comes or goes, its certificate rarely.
+/// Services' certificates loaded from the PEM text of their routes, again only when a service's text changes: a route
+/// changes with every replica that comes or goes, its certificate rarely. One entry per service, so a replaced
+/// certificate does not stay behind.
 /// </summary>
 public sealed class ServiceCertificates(ILogger<ServiceCertificates> log)
 {
-    private readonly Dictionary<string, X509Certificate2?> byPem = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Pem, X509Certificate2? Certificate)> byService = new(StringComparer.Ordinal);
 
     /// <summary>The certificate with its key; null without TLS, or when the PEM does not load (logged: the port then stays closed).</summary>
     public X509Certificate2? For(string service, ServiceTlsView? tls)
     {
         if (tls is null)
             return null;
-        var key = tls.CertificatePem + "\n" + tls.KeyPem;
-        lock (byPem)
+        var pem = tls.CertificatePem + "\n" + tls.KeyPem;
+        lock (byService)
         {
-            if (byPem.TryGetValue(key, out var known))
-                return known;
+            if (byService.TryGetValue(service, out var known) && known.Pem == pem)
+                return known.Certificate;
             X509Certificate2? loaded = null;
             try
             {
@@ -32,7 +33,7 @@ public sealed class ServiceCertificates(ILogger<ServiceCertificates> log)
             {
                 log.CertificateUnreadable(service, e.Message);
             }
-            byPem[key] = loaded;
+            byService[service] = (pem, loaded);
             return loaded;
         }
     }
