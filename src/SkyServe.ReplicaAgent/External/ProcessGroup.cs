@@ -19,10 +19,12 @@ internal sealed partial class ProcessGroup : IDisposable
     /// <summary>
     /// Run as <c>bash -c WRAPPER skyserve-engine COMMAND</c>: the agent's pipe moves to fd 3 of a background
     /// watchdog, the command gets /dev/null as stdin and replaces the wrapper (so the group's leader is the command).
+    /// The watchdog's subshell holds none of the output pipes, so that they reach their end when the command's
+    /// processes are gone: a last line without a newline is delivered only then.
     /// </summary>
     private const string Wrapper = """
         exec 3<&0 </dev/null
-        (cat <&3 >/dev/null 2>&1; kill -TERM 0) &
+        (cat <&3; kill -TERM 0) >/dev/null 2>&1 &
         exec 3<&-
         exec bash -c "$1"
         """;
