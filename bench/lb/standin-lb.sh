@@ -21,6 +21,6 @@ a=${b1##*:}; a=${a%%/*}; b=${b2##*:}; b=${b%%/*}
 [ -n "$port" ] && [ -n "$a" ] && [ -n "$b" ] || { echo "standin-lb: need --listen and two --static-backends" >&2; exit 2; }
 dir=${LB_BENCH_TMP:-$(mktemp -d)}/standin-lb
 mkdir -p "$dir"
-sed -e "s|@PORT@|$port|g" -e "s|@A@|$a|g" -e "s|@B@|$b|g" -e "s|@DIR@|$dir|g" -e "s|@NAME@|standin|g" \
+sed -e "s|@PORT@|$port|g" -e "s|@A@|$a|g" -e "s|@B@|$b|g" -e "s|@DIR@|$dir|g" -e "s|@NAME@|standin|g" -e "s|@WORKERS@|$(nproc)|g" \
   "$here/proxy.nginx.conf.in" >"$dir/nginx.conf"
 exec nginx -p "$dir/" -e "$dir/standin.error.log" -c "$dir/nginx.conf"

@@ -1,5 +1,7 @@
 using SkyServe.LoadBalancer.Hosting;
 
+InlineIo.EnableByDefault();
+
 if (args is ["--help"] or ["-h"])
 {
     Console.WriteLine(LoadBalancerCommandLine.Usage);

@@ -24,6 +24,9 @@ public static class LoadBalancerHost
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Error); // failed attempts are retried and logged by the proxy itself
+        // Off, not merely quiet: while this category is enabled at all, every request gets an Activity and a log scope.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = InlineIo.Enabled);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodySize;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -22,8 +23,8 @@ internal static class ClientAnswer
     private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonWriterOptions Writer = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Passes one chunk on (a streaming client gets it now); false when the client is gone.</summary>
-    public static async Task<bool> PassOnAsync(HttpContext context, CompletionRequest request, GenerationProgress progress,
+    /// <summary>Passes one chunk on: a streaming client gets it at the next <see cref="FlushAsync"/>.</summary>
+    public static void PassOn(HttpContext context, CompletionRequest request, GenerationProgress progress,
         JsonObject chunk, JsonObject choice, string? finish, JsonArray? ids)
     {
         string delta;
@@ -48,18 +49,38 @@ internal static class ClientAnswer
         if (delta.Length == 0 && finish is null && !progress.ToolCalls && (progress.Started || request.Kind == CompletionKind.Text))
         {
             progress.Add("", ids); // ids of a character not yet complete: kept, nothing to show
-            return true;
+            return;
         }
         progress.Stamp(chunk);
-        if (request.ClientStreams && !await WriteEventAsync(context, chunk))
-            return false;
+        if (request.ClientStreams)
+        {
+            WriteEvent(context, chunk);
+            progress.EventsUnsent = true;
+        }
         if (finish is not null)
             (progress.FinishReason, progress.Finished) = (finish, true);
         progress.Add(delta, ids);
-        return true;
     }
 
-    private static async Task<bool> WriteEventAsync(HttpContext context, JsonNode chunk)
+    /// <summary>Sends the events written since the last time; false when the client is gone.</summary>
+    public static async ValueTask<bool> FlushAsync(HttpContext context, GenerationProgress progress)
+    {
+        if (!progress.EventsUnsent)
+            return true;
+        progress.EventsUnsent = false;
+        try
+        {
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Writes one event into the response's buffer, unsent: <see cref="FlushAsync"/> sends it, or the answer's end does.</summary>
+    private static void WriteEvent(HttpContext context, JsonNode chunk)
     {
         var response = context.Response;
         if (!response.HasStarted)
@@ -68,19 +89,11 @@ internal static class ClientAnswer
             response.ContentType = "text/event-stream";
             response.Headers.CacheControl = "no-cache";
         }
-        try
-        {
-            await response.WriteAsync("data: ", context.RequestAborted);
-            await using (var writer = new Utf8JsonWriter(response.BodyWriter, Writer))
-                chunk.WriteTo(writer);
-            await response.WriteAsync("\n\n", context.RequestAborted);
-            await response.Body.FlushAsync(context.RequestAborted);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException)
-        {
-            return false;
-        }
+        var body = response.BodyWriter;
+        body.Write("data: "u8);
+        using (var writer = new Utf8JsonWriter(body, Writer))
+            chunk.WriteTo(writer);
+        body.Write("\n\n"u8);
     }
 
     /// <summary>The end of a whole answer: the usage (if asked) and [DONE], or for a client that did not stream, the answer.</summary>
@@ -116,14 +129,14 @@ internal static class ClientAnswer
             last["choices"] = new JsonArray(chat
                 ? new JsonObject { ["index"] = 0, ["delta"] = new JsonObject(), ["logprobs"] = null, ["finish_reason"] = finish }
                 : new JsonObject { ["index"] = 0, ["text"] = "", ["logprobs"] = null, ["finish_reason"] = finish });
-            await WriteEventAsync(context, last);
+            WriteEvent(context, last);
         }
         if (request.ClientWantsUsage)
         {
             var chunk = Identity(progress, kind);
             chunk["choices"] = new JsonArray();
             chunk["usage"] = usage;
-            await WriteEventAsync(context, chunk);
+            WriteEvent(context, chunk);
         }
         try
         {

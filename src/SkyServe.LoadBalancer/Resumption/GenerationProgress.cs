@@ -31,6 +31,8 @@ public sealed class GenerationProgress
     public JsonNode? Id { get; private set; }
     public JsonNode? Created { get; private set; }
     public JsonNode? Model { get; private set; }
+    /// <summary>Events were written to the client's response since it was last flushed.</summary>
+    public bool EventsUnsent { get; set; }
     /// <summary>The prompt's token count, from the first usage a replica reported.</summary>
     public int? PromptTokens { get; set; }
 

@@ -193,6 +193,10 @@ public sealed class ResumingForwarder(
             while (true)
             {
                 activity.CancelAfter(options.ActivityTimeout);
+                // Events already read go out together, in one write, just before waiting for the replica's next ones:
+                // none waits behind a slow replica, and a burst costs one send instead of one per event.
+                if (!reader.HasBufferedEvent && !await ClientAnswer.FlushAsync(context, progress))
+                    return new(Outcome.ClientGone);
                 var data = await reader.ReadAsync(activity.Token);
                 if (data is null || data == "[DONE]")
                 {
@@ -225,8 +229,7 @@ public sealed class ResumingForwarder(
                     continue;
                 }
                 chunk.Remove("usage"); // per-chunk usage (vLLM's continuous stats) would not add up across replicas
-                if (!await ClientAnswer.PassOnAsync(context, request, progress, chunk, choice, finish, ids))
-                    return new(Outcome.ClientGone);
+                ClientAnswer.PassOn(context, request, progress, chunk, choice, finish, ids);
             }
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or InvalidDataException)

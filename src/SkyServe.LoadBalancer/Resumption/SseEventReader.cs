@@ -16,6 +16,22 @@ internal sealed class SseEventReader(Stream stream)
     private int start;
     private int end;
 
+    /// <summary>
+    /// Whether a whole event (up to its blank line) is read already, so that the next <see cref="ReadAsync"/> returns without
+    /// waiting for the replica. Between events the buffer starts at a line's start: a blank line is a newline there or
+    /// right after another newline.
+    /// </summary>
+    public bool HasBufferedEvent
+    {
+        get
+        {
+            var pending = buffer.AsSpan(start, end - start);
+            if (pending.Length > 0 && (pending[0] == '\n' || pending.StartsWith("\r\n"u8)))
+                return true;
+            return pending.IndexOf("\n\n"u8) >= 0 || pending.IndexOf("\n\r\n"u8) >= 0;
+        }
+    }
+
     /// <summary>The next event's data, or null once the stream ended (the rest of a cut event is dropped).</summary>
     /// <exception cref="InvalidDataException">An event is larger than any OpenAI server sends.</exception>
     public async ValueTask<string?> ReadAsync(CancellationToken cancellationToken)
