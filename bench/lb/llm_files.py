@@ -6,13 +6,16 @@
 - post.lua, sse.lua: wrk scripts that POST them (lb.sh gives wrk the URL: /v1/chat/completions, with ?sse=1 for the stream);
 - llm-answers.conf: the backends' nginx locations answering them: a 1 KB chat.completion JSON, or
   with ?sse=1 an event stream of 200 chat.completion.chunk events and `data: [DONE]`, each event
-  flushed on its own (the echo module), as a model server streams tokens.
+  flushed on its own (the echo module), as fast as nginx writes them; with ?sse=paced 10 events 1 ms
+  apart (a fast model's decode), for the time to first token: it measures the proxy's hop, not how
+  it keeps up with a burst.
 """
 import json
 import os
 import sys
 
 CHUNKS = 200
+PACED_CHUNKS = 10
 
 
 def request(stream):
@@ -62,6 +65,9 @@ def main():
             f.write(f'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
                     f'local f = assert(io.open("{os.path.join(out, body)}", "rb"))\nwrk.body = f:read("*a")\nf:close()\n')
     lines = ["location = /v1/chat/completions {",
+             "    if ($arg_sse = paced) {",
+             "        rewrite ^ /__bench_paced last;",
+             "    }",
              "    if ($arg_sse) {",
              "        rewrite ^ /__bench_sse last;",
              "    }",
@@ -74,6 +80,17 @@ def main():
              "    echo_read_request_body;"]
     for i in range(CHUNKS):
         lines.append(f"    echo -n {nginx_string('data: ' + chunk(i))[:-1]}\\n\\n';")  # one argument: echo joins several with spaces
+        lines.append("    echo_flush;")
+    lines.append("    echo -n 'data: [DONE]\\n\\n';")
+    lines.append("}")
+    lines += ["location = /__bench_paced {",
+              "    internal;",
+              "    default_type text/event-stream;",
+              "    echo_read_request_body;"]
+    for i in range(PACED_CHUNKS):
+        if i > 0:
+            lines.append("    echo_sleep 0.001;")
+        lines.append(f"    echo -n {nginx_string('data: ' + chunk(i))[:-1]}\\n\\n';")
         lines.append("    echo_flush;")
     lines.append("    echo -n 'data: [DONE]\\n\\n';")
     lines.append("}")

@@ -4,7 +4,7 @@
 usage: ttfb.py PORT COUNT BODY_FILE
 
 POSTs BODY_FILE (a streaming chat completion) COUNT times, one after another on one keep-alive
-connection, to http://127.0.0.1:PORT/v1/chat/completions?sse=1 and times each from the request's
+connection, to http://127.0.0.1:PORT/v1/chat/completions?sse=paced (10 events 1 ms apart) and times each from the request's
 first byte sent to the arrival of the first `data:` event. The whole stream is read to its
 terminating chunk and must end with `data: [DONE]`. Prints one line: "p50_ms p99_ms failures".
 Sequential on purpose: the added latency of a proxy hop is measured on an otherwise idle machine,
@@ -66,7 +66,7 @@ def percentile(values, q):
 def main():
     port, count, body_file = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     body = open(body_file, "rb").read()
-    request = (f"POST /v1/chat/completions?sse=1 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+    request = (f"POST /v1/chat/completions?sse=paced HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
     times, failures, sock = [], 0, None
     for _ in range(count):

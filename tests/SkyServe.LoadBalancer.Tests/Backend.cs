@@ -103,6 +103,11 @@ public sealed class Backend : IAsyncDisposable
                 context.Response.StatusCode = 503;
                 return;
             }
+            if (context.Request.Query.ContainsKey("hold_after_first"))
+            {
+                await StreamChatAsync(context, backend);
+                return;
+            }
             if (int.TryParse(context.Request.Query["delay_ms"], out var delay))
                 await Task.Delay(delay, context.RequestAborted);
             var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
@@ -111,6 +116,27 @@ public sealed class Backend : IAsyncDisposable
         await app.StartAsync();
         backend.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return backend;
+    }
+
+    /// <summary>
+    /// A chat completion streamed as vLLM does (?hold_after_first): the opening chunk, then, once <see cref="FirstEventSeen"/>
+    /// is released (or 5 s pass), four more and [DONE].
+    /// </summary>
+    private static async Task StreamChatAsync(HttpContext context, Backend backend)
+    {
+        context.Response.ContentType = "text/event-stream";
+        string[] pieces = ["Hel", "lo", ", ", "wor", "ld"];
+        for (var i = 0; i < pieces.Length; i++)
+        {
+            var role = i == 0 ? "\"role\":\"assistant\"," : "";
+            await context.Response.WriteAsync(
+                $"data: {{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{{\"index\":0,\"delta\":{{{role}\"content\":\"{pieces[i]}\"}},\"finish_reason\":{(i == pieces.Length - 1 ? "\"stop\"" : "null")}}}]}}\n\n");
+            await context.Response.Body.FlushAsync();
+            if (i == 0)
+                await Task.WhenAny(backend.FirstEventSeen.Task, Task.Delay(TimeSpan.FromSeconds(5)));
+        }
+        await context.Response.WriteAsync("data: [DONE]\n\n");
+        backend.StreamEnded = true;
     }
 
     public async Task KillAsync() => await app.StopAsync(new CancellationToken(canceled: true));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
 using SkyServe.LoadBalancer.LoadBalancing;
 
 using SkyServe.Testing;
@@ -97,6 +98,28 @@ public sealed class StaticBackendTests : IAsyncLifetime
         Assert.Contains("data: token-4", rest);
         Assert.Contains("data: [DONE]", rest);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_resumable_chat_stream_passes_each_event_on_before_waiting_for_the_next()
+    {
+        // Resumed streams gather events that arrive together into one write: one that has no successor yet must go out at once.
+        await using var lb = await RunningLoadBalancer.StaticAsync(PolicyNames.LeastLoad, backends[0]);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions?hold_after_first=1")
+        {
+            Content = new StringContent("""{"messages":[{"role":"user","content":"hi"}],"max_tokens":5,"stream":true}""", Encoding.UTF8, "application/json"),
+        };
+        using var response = await lb.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var first = await reader.ReadLineAsync();
+        var backendStillStreaming = !backends[0].StreamEnded;
+        backends[0].FirstEventSeen.SetResult();
+        var rest = await reader.ReadToEndAsync();
+        Assert.True(backendStillStreaming, "the first event arrived only after the backend ended the stream: held back");
+        Assert.Contains("\"content\":\"Hel\"", first);
+        Assert.Equal("Hello, world", string.Concat(rest.Split('\n').Prepend(first!).Where(l => l.StartsWith("data: {"))
+            .Select(l => (string?)JsonNode.Parse(l[6..])!["choices"]![0]!["delta"]!["content"])));
+        Assert.EndsWith("data: [DONE]\n\n", rest);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -79,21 +80,45 @@ internal static class ClientAnswer
         }
     }
 
+    /// <summary>Passes on a chunk that goes out byte for byte as the replica sent it (<see cref="PlainChunk"/>), as <see cref="PassOn"/> would.</summary>
+    public static void PassOnPlain(HttpContext context, CompletionRequest request, GenerationProgress progress, ReadOnlySpan<byte> chunk, string text, string? finish)
+    {
+        if (text.Length == 0 && finish is null)
+        {
+            progress.Add("", null); // nothing to show
+            return;
+        }
+        if (request.ClientStreams)
+        {
+            StartEventStream(context.Response).Write(chunk);
+            context.Response.BodyWriter.Write("\n\n"u8);
+            progress.EventsUnsent = true;
+        }
+        if (finish is not null)
+            (progress.FinishReason, progress.Finished) = (finish, true);
+        progress.Add(text, null);
+    }
+
     /// <summary>Writes one event into the response's buffer, unsent: <see cref="FlushAsync"/> sends it, or the answer's end does.</summary>
     private static void WriteEvent(HttpContext context, JsonNode chunk)
     {
-        var response = context.Response;
+        var body = context.Response.BodyWriter;
+        using (var writer = new Utf8JsonWriter(StartEventStream(context.Response), Writer))
+            chunk.WriteTo(writer);
+        body.Write("\n\n"u8);
+    }
+
+    /// <summary>Opens an event (the stream's headers first, if this is its first): what follows is its data.</summary>
+    private static PipeWriter StartEventStream(HttpResponse response)
+    {
         if (!response.HasStarted)
         {
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "text/event-stream";
             response.Headers.CacheControl = "no-cache";
         }
-        var body = response.BodyWriter;
-        body.Write("data: "u8);
-        using (var writer = new Utf8JsonWriter(body, Writer))
-            chunk.WriteTo(writer);
-        body.Write("\n\n"u8);
+        response.BodyWriter.Write("data: "u8);
+        return response.BodyWriter;
     }
 
     /// <summary>The end of a whole answer: the usage (if asked) and [DONE], or for a client that did not stream, the answer.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace SkyServe.LoadBalancer.Resumption;
@@ -31,6 +32,11 @@ public sealed class GenerationProgress
     public JsonNode? Id { get; private set; }
     public JsonNode? Created { get; private set; }
     public JsonNode? Model { get; private set; }
+    /// <summary>
+    /// The first chunk's <c>id</c>, <c>created</c> and <c>model</c> as JSON text, when it had all three: a chunk whose own
+    /// are the same bytes may go out as it came (<see cref="PlainChunk"/>).
+    /// </summary>
+    public ReadOnlyMemory<byte>[]? Identity { get; private set; }
     /// <summary>Events were written to the client's response since it was last flushed.</summary>
     public bool EventsUnsent { get; set; }
     /// <summary>The prompt's token count, from the first usage a replica reported.</summary>
@@ -44,6 +50,8 @@ public sealed class GenerationProgress
             Id = chunk["id"]?.DeepClone();
             Created = chunk["created"]?.DeepClone();
             Model = chunk["model"]?.DeepClone();
+            if (Id is not null && Created is not null && Model is not null)
+                Identity = [Raw(Id), Raw(Created), Raw(Model)];
             Started = true;
             return;
         }
@@ -54,6 +62,10 @@ public sealed class GenerationProgress
         if (Model is not null)
             chunk["model"] = Model.DeepClone();
     }
+
+    private static readonly JsonSerializerOptions RawJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static byte[] Raw(JsonNode node) => Encoding.UTF8.GetBytes(node.ToJsonString(RawJson));
 
     /// <summary>Counts what one event brought: its text (passed on) and its ids (null when the engine sent none).</summary>
     public void Add(string delta, JsonArray? ids)

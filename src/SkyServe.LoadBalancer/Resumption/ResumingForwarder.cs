@@ -198,7 +198,7 @@ public sealed class ResumingForwarder(
                 if (!reader.HasBufferedEvent && !await ClientAnswer.FlushAsync(context, progress))
                     return new(Outcome.ClientGone);
                 var data = await reader.ReadAsync(activity.Token);
-                if (data is null || data == "[DONE]")
+                if (data is not { } bytes || bytes.Span.SequenceEqual("[DONE]"u8))
                 {
                     if (aborted)
                         return new(Outcome.Cut, "the replica aborted the generation");
@@ -206,7 +206,12 @@ public sealed class ResumingForwarder(
                         return new(Outcome.Cut, "the stream ended without [DONE]");
                     return new(Outcome.Completed, Usage: new WholeAnswerUsage(usage, reportedIds, producedBefore));
                 }
-                if (ParseObject(data) is not { } chunk)
+                if (PlainChunk.TryRead(bytes.Span, request.Kind, progress, out var text, out var plainFinish))
+                {
+                    ClientAnswer.PassOnPlain(context, request, progress, bytes.Span, text, plainFinish);
+                    continue;
+                }
+                if (ParseObject(bytes.Span) is not { } chunk)
                     continue; // nothing an OpenAI client could read either
                 if (chunk[ResumeProtocol.MigrateField] is not null)
                     return new(Outcome.Cut, "the replica is draining and will not finish in time");
@@ -238,7 +243,7 @@ public sealed class ResumingForwarder(
         }
     }
 
-    private static JsonObject? ParseObject(string data)
+    private static JsonObject? ParseObject(ReadOnlySpan<byte> data)
     {
         try
         {

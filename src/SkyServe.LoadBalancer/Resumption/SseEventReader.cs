@@ -1,17 +1,18 @@
-using System.Text;
+using System.Buffers;
 
 namespace SkyServe.LoadBalancer.Resumption;
 
 /// <summary>
-/// Reads server-sent events off a replica's stream, one whole event at a time: its data lines joined. An event cut off
-/// before its blank line is never returned, so that only what the replica finished saying is passed on.
+/// Reads server-sent events off a replica's stream, one whole event at a time: its data lines joined, as UTF-8. An event
+/// cut off before its blank line is never returned, so that only what the replica finished saying is passed on.
 /// </summary>
 internal sealed class SseEventReader(Stream stream)
 {
     /// <summary>One event larger than this is no answer of an OpenAI server.</summary>
     private const int MaxEventBytes = 8 << 20;
 
-    private readonly List<string> data = [];
+    private readonly ArrayBufferWriter<byte> data = new(1024);
+    private bool hasData;
     private byte[] buffer = new byte[16 * 1024];
     private int start;
     private int end;
@@ -32,10 +33,15 @@ internal sealed class SseEventReader(Stream stream)
         }
     }
 
-    /// <summary>The next event's data, or null once the stream ended (the rest of a cut event is dropped).</summary>
+    /// <summary>
+    /// The next event's data, or null once the stream ended (the rest of a cut event is dropped). The bytes are valid until
+    /// the next call.
+    /// </summary>
     /// <exception cref="InvalidDataException">An event is larger than any OpenAI server sends.</exception>
-    public async ValueTask<string?> ReadAsync(CancellationToken cancellationToken)
+    public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(CancellationToken cancellationToken)
     {
+        if (!hasData)
+            data.ResetWrittenCount();
         while (true)
         {
             var newline = Array.IndexOf(buffer, (byte)'\n', start, end - start);
@@ -46,16 +52,18 @@ internal sealed class SseEventReader(Stream stream)
                 start = newline + 1;
                 if (line.IsEmpty)
                 {
-                    if (data.Count == 0)
+                    if (!hasData)
                         continue;
-                    var text = data.Count == 1 ? data[0] : string.Join('\n', data);
-                    data.Clear();
-                    return text;
+                    hasData = false;
+                    return data.WrittenMemory;
                 }
                 if (line.StartsWith("data:"u8))
                 {
                     var value = line[5..];
-                    data.Add(Encoding.UTF8.GetString(value.StartsWith(" "u8) ? value[1..] : value));
+                    if (hasData)
+                        data.Write("\n"u8);
+                    data.Write(value.StartsWith(" "u8) ? value[1..] : value);
+                    hasData = true;
                 }
                 continue; // comments, event: and id: lines carry nothing an OpenAI client reads
             }
