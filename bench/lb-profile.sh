@@ -100,12 +100,12 @@ rps=$(awk '/^Requests\/sec:/{ print $2 }' "$WORK/wrk-profile.txt")
 if [ -s "$WORK/counters.csv" ]; then
   echo
   awk -F, -v rps="$rps" '
-    $3 ~ /dotnet.gc.heap.total_allocated/ && $NF + 0 > 0 { alloc[++na] = $NF }
+    $3 ~ /dotnet.gc.heap.total_allocated/ { alloc += $NF; na++ } # bytes per second, one sample a second
     $3 ~ /dotnet.gc.collections/ { gcs += $NF }
     $3 ~ /dotnet.thread_pool.queue.length/ { q += $NF; nq++ }
     $3 ~ /dotnet.monitor.lock_contentions/ { lc += $NF }
     END {
-      if (na > 1) printf "allocated per request: %.0f bytes\n", (alloc[na] - alloc[1]) / (na - 1) / rps
+      if (na > 0) printf "allocated per request: %.0f bytes\n", alloc / na / rps
       printf "GC collections (all generations): %d; lock contentions: %d; thread-pool queue length (mean): %.1f\n", gcs, lc, (nq ? q / nq : 0)
     }' "$WORK/counters.csv"
 fi
