@@ -37,11 +37,12 @@ internal static class ClientAnswer
                 progress.ToolCalls = true;
             if (message is not null)
             {
-                // The first chunk the client gets opens the assistant's message; a continuation's own opening is dropped.
+                // The first chunk the client gets opens the assistant's message; later ones carry no role (as OpenAI's),
+                // whatever the replica sent: a continuation's own opening, or an engine that repeats it in every chunk.
                 if (!progress.Started)
                     message["role"] = "assistant";
-                else if (message["role"] is not null)
-                    message["role"] = null;
+                else
+                    message.Remove("role");
             }
         }
         else

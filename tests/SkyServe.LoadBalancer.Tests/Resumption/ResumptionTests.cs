@@ -83,6 +83,9 @@ public sealed class ResumptionTests : IAsyncLifetime
             Assert.Equal(1, plan.Made);
             Assert.Contains("skyserve_lb_resumptions_total{service=\"static\"} 1\n", await lb.MetricsAsync());
             AssertSameAnswer(reference, seen, $"cut after {k} tokens{(migrate ? " by a drain marker" : "")}");
+            // One opening of the assistant's message, the first chunk's; the continuation's own is dropped.
+            Assert.Single(seen.Chunks, c => c["choices"] is JsonArray { Count: > 0 } choices && choices[0]!["delta"] is JsonObject delta && delta.ContainsKey("role"));
+            Assert.Equal("assistant", (string?)seen.Chunks[0]["choices"]![0]!["delta"]!["role"]);
         }
     }
 
