@@ -26,6 +26,8 @@ public sealed class Backend : IAsyncDisposable
     /// <summary>Every path (and query) that reached this backend, in order.</summary>
     public IReadOnlyCollection<string> Seen => seen;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> seen = new();
+    /// <summary>The X-Forwarded-* headers of the last request, by lower-case name.</summary>
+    public IReadOnlyDictionary<string, string> LastForwarded { get; private set; } = new Dictionary<string, string>();
     /// <summary>When set, every request is answered 503 (a replica that is overloaded or draining).</summary>
     public bool Refuse { get; set; }
 
@@ -54,6 +56,8 @@ public sealed class Backend : IAsyncDisposable
         app.Use((context, next) =>
         {
             backend.seen.Enqueue(context.Request.Path + context.Request.QueryString);
+            backend.LastForwarded = context.Request.Headers.Where(h => h.Key.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase))
+                .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
             return next(context);
         });
         app.MapGet("/sse", async (HttpContext context) =>

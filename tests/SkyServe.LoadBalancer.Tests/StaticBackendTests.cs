@@ -123,6 +123,28 @@ public sealed class StaticBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Replicas_get_this_hops_forwarded_headers_on_resumable_completions_as_on_every_other_request()
+    {
+        await using var lb = await RunningLoadBalancer.StaticAsync(PolicyNames.LeastLoad, backends[0]);
+        backends[0].FirstEventSeen.SetResult();
+        var host = new Uri(lb.Url).Authority;
+        foreach (var (path, body) in new[] { ("/x", (string?)null), ("/v1/chat/completions?hold_after_first=1", """{"messages":[{"role":"user","content":"hi"}],"stream":true}""") })
+        {
+            using var request = new HttpRequestMessage(body is null ? HttpMethod.Get : HttpMethod.Post, path);
+            if (body is not null)
+                request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            request.Headers.Add("X-Forwarded-For", "203.0.113.9"); // a client claiming another address
+            using var response = await lb.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await response.Content.ReadAsStringAsync();
+            var forwarded = backends[0].LastForwarded;
+            Assert.Equal("127.0.0.1", forwarded.GetValueOrDefault("x-forwarded-for"));
+            Assert.Equal("http", forwarded.GetValueOrDefault("x-forwarded-proto"));
+            Assert.Equal(host, forwarded.GetValueOrDefault("x-forwarded-host"));
+        }
+    }
+
+    [Fact]
     public async Task A_client_that_goes_away_is_counted_not_retried()
     {
         await using var lb = await RunningLoadBalancer.StaticAsync(PolicyNames.RoundRobin, backends[0], backends[1]);

@@ -5,7 +5,7 @@ using Yarp.ReverseProxy.Forwarder;
 namespace SkyServe.LoadBalancer.Forwarding;
 
 /// <summary>
-/// Forwards as YARP's default transformer does, except that a 502/503 from the replica is never copied to the
+/// Forwards as YARP's default transformer does (headers copied, this hop's X-Forwarded-* set), except that a 502/503 from the replica is never copied to the
 /// client (the caller retries elsewhere, or answers its own 503 once no replica is left to try), and that an SSE
 /// answer is read through an <see cref="EventStreamGuard"/>, so that a replica lost mid-stream ends it with an
 /// error event.
@@ -19,6 +19,13 @@ public sealed class ReplayAwareTransformer : HttpTransformer
 
     /// <summary>Why an SSE answer was cut short by its replica (and ended with the error event), if it was.</summary>
     public Exception? StreamCut => guarded?.Guard?.Cut;
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
+        CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        ForwardedHeaders.Set(httpContext, proxyRequest);
+    }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext context, HttpResponseMessage? response, CancellationToken ct)
     {

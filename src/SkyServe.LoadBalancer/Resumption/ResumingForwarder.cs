@@ -153,6 +153,7 @@ public sealed class ResumingForwarder(
         foreach (var (key, value) in context.Request.Headers)
             if (!NotForwarded.Contains(key) && !key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
                 message.Headers.TryAddWithoutValidation(key, (IEnumerable<string?>)value);
+        ForwardedHeaders.Set(context, message);
         message.Headers.TryAddWithoutValidation(ResumeProtocol.TokenIdsHeader, "1");
         return message;
     }
