@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SkyServe.Controller.Hosting;
+using SkyServe.Controller.Jobs;
 using SkyServe.Controller.Persistence;
 using SkyServe.Controller.Reconcile;
 using SkyServe.Testing;
@@ -29,7 +30,11 @@ public sealed class HandReconciledController : IAsyncDisposable
     public LeaderElection Leader { get; }
 
     /// <param name="zones">The fake cloud's zones, as <c>cloud/region/zone</c>.</param>
-    public static async Task<HandReconciledController> StartAsync(params string[] zones)
+    public static Task<HandReconciledController> StartAsync(params string[] zones) => StartAsync(new JobSchedule(), zones);
+
+    /// <param name="jobs">The background jobs' schedule (a test of the orphan collector shortens its grace).</param>
+    /// <param name="zones">The fake cloud's zones, as <c>cloud/region/zone</c>.</param>
+    public static async Task<HandReconciledController> StartAsync(JobSchedule jobs, params string[] zones)
     {
         var cloud = new FakeCloudProvider(zones);
         var data = new TempDirectory();
@@ -38,6 +43,7 @@ public sealed class HandReconciledController : IAsyncDisposable
             DataDirectory = data.Path,
             Urls = "http://127.0.0.1:0",
             Reconcile = new ReconcileOptions { Enabled = false, MachineListInterval = TimeSpan.FromTicks(1) },
+            Jobs = jobs,
         }, cloud);
         var controller = new HandReconciledController(server, cloud, data);
         Assert.True(await controller.Leader.IsLeaderAsync(CancellationToken.None));

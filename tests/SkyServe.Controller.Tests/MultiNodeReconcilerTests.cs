@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,45 +39,31 @@ public sealed class MultiNodeReconcilerTests : IAsyncLifetime
         run: python3 -m http.server 8080
         """;
 
-    private readonly TempDirectory data = new();
-    private readonly FakeCloudProvider cloud = new("aws/us-east-1/us-east-1a", "aws/us-east-1/us-east-1b");
-    private ControllerServer server = null!;
-    private LeaderElection leader = null!;
+    private HandReconciledController controller = null!;
 
-    public async Task InitializeAsync()
-    {
-        server = await ControllerServer.StartAsync(new ControllerOptions
-        {
-            DataDirectory = data.Path,
-            Urls = "http://127.0.0.1:0",
-            Reconcile = new ReconcileOptions { Enabled = false, MachineListInterval = TimeSpan.FromTicks(1) },
-            Jobs = new JobSchedule { OrphanGrace = TimeSpan.Zero },
-        }, cloud);
-        leader = server.Services.GetRequiredService<LeaderElection>();
-        Assert.True(await leader.IsLeaderAsync(CancellationToken.None));
-    }
+    private ControllerServer Server => controller.Server;
+    private FakeCloudProvider Cloud => controller.Cloud;
 
-    public async Task DisposeAsync()
-    {
-        await server.DisposeAsync();
-        data.Dispose();
-    }
+    public async Task InitializeAsync() => controller = await HandReconciledController.StartAsync(
+        new JobSchedule { OrphanGrace = TimeSpan.Zero }, "aws/us-east-1/us-east-1a", "aws/us-east-1/us-east-1b");
+
+    public async Task DisposeAsync() => await controller.DisposeAsync();
 
     [Fact]
     public async Task The_nodes_launch_together_in_one_location_each_with_its_own_token_and_rank()
     {
-        var id = await CreateAsync("svc", Spec);
-        await ReconcileAsync(id);
+        var id = await controller.CreateAsync("svc", Spec);
+        await controller.ReconcileAsync(id);
 
-        var replica = Assert.Single(await ReplicasAsync(id));
+        var replica = Assert.Single(await controller.ReplicasAsync(id));
         Assert.Equal(ReplicaStatus.PROVISIONING, replica.Status);
         var worker = Assert.Single(replica.WorkerNodes!);
         Assert.Equal(1, worker.Rank);
         Assert.Equal(NodeGang.TokenFor(replica.LaunchToken, 1), worker.LaunchToken);
         Assert.NotNull(worker.InstanceId);
-        Assert.Equal(cloud.Machines.Select(m => m.Id).Order(), replica.MachineIds.Order());
+        Assert.Equal(Cloud.Machines.Select(m => m.Id).Order(), replica.MachineIds.Order());
 
-        var requests = cloud.LaunchRequests.OrderBy(r => r.Agent.Nodes.Rank).ToList();
+        var requests = Cloud.LaunchRequests.OrderBy(r => r.Agent.Nodes.Rank).ToList();
         Assert.Equal(2, requests.Count);
         Assert.Equal([replica.LaunchToken.ToString(), worker.LaunchToken.ToString()], requests.Select(r => r.ClientToken));
         Assert.Single(requests.Select(r => r.Offering).Distinct()); // one cloud, region, zone and type
@@ -110,28 +95,28 @@ public sealed class MultiNodeReconcilerTests : IAsyncLifetime
             r.InstanceId = null;
             r.WorkerNodes = r.WorkerNodes!.Select(w => w with { InstanceId = null, Endpoint = null }).ToList();
         });
-        await ReconcileAsync(id);
-        Assert.Equal(2, cloud.Launches.Count);
-        Assert.Equal(cloud.Machines.Select(m => m.Id).Order(), Assert.Single(await ReplicasAsync(id)).MachineIds.Order());
+        await controller.ReconcileAsync(id);
+        Assert.Equal(2, Cloud.Launches.Count);
+        Assert.Equal(Cloud.Machines.Select(m => m.Id).Order(), Assert.Single(await controller.ReplicasAsync(id)).MachineIds.Order());
     }
 
     [Fact]
     public async Task A_node_that_fails_to_launch_fails_the_replica_and_the_nodes_that_launched_are_terminated()
     {
-        var id = await CreateAsync("svc", Spec);
-        cloud.FailLaunchWhen = r => r.Tags.GetValueOrDefault(MachineTags.NodeRank) == "1" ? CloudErrorKind.QuotaExceeded : null;
-        await ReconcileAsync(id);
+        var id = await controller.CreateAsync("svc", Spec);
+        Cloud.FailLaunchWhen = r => r.Tags.GetValueOrDefault(MachineTags.NodeRank) == "1" ? CloudErrorKind.QuotaExceeded : null;
+        await controller.ReconcileAsync(id);
 
-        var failed = Assert.Single(await ReplicasAsync(id));
+        var failed = Assert.Single(await controller.ReplicasAsync(id));
         Assert.Equal(ReplicaStatus.FAILED_PROVISION, failed.Status);
-        var head = Assert.Single(cloud.Launches);
+        var head = Assert.Single(Cloud.Launches);
         Assert.Equal(head, failed.InstanceId); // kept until terminated
-        await ReconcileAsync(id);
-        await server.Services.GetRequiredService<MachineTerminations>().AllAsync();
-        Assert.Equal([head], cloud.Terminations);
-        Assert.Empty(cloud.Machines);
-        Assert.Empty(Assert.Single(await ReplicasAsync(id)).MachineIds);
-        await using var scope = server.Services.CreateAsyncScope();
+        await controller.ReconcileAsync(id);
+        await Server.Services.GetRequiredService<MachineTerminations>().AllAsync();
+        Assert.Equal([head], Cloud.Terminations);
+        Assert.Empty(Cloud.Machines);
+        Assert.Empty(Assert.Single(await controller.ReplicasAsync(id)).MachineIds);
+        await using var scope = Server.Services.CreateAsyncScope();
         var service = await scope.ServiceProvider.GetRequiredService<ControllerDb>().Services.AsNoTracking().SingleAsync(s => s.Id == id);
         Assert.Equal(1, service.LaunchFailures); // one failed launch of one replica: the existing back-off applies
     }
@@ -140,22 +125,22 @@ public sealed class MultiNodeReconcilerTests : IAsyncLifetime
     public async Task Losing_the_worker_preempts_the_replica_its_head_is_terminated_and_a_new_replica_launches()
     {
         var id = await StartedAsync();
-        var replica = Assert.Single(await ReplicasAsync(id));
+        var replica = Assert.Single(await controller.ReplicasAsync(id));
         var worker = replica.WorkerNodes![0].InstanceId!;
 
-        cloud.Reclaim(worker);
-        await server.Services.GetRequiredService<MachineInventory>().RefreshAsync(CancellationToken.None);
-        await ReconcileAsync(id);
-        await server.Services.GetRequiredService<MachineTerminations>().AllAsync();
+        Cloud.Reclaim(worker);
+        await Server.Services.GetRequiredService<MachineInventory>().RefreshAsync(CancellationToken.None);
+        await controller.ReconcileAsync(id);
+        await Server.Services.GetRequiredService<MachineTerminations>().AllAsync();
 
-        var lost = (await ReplicasAsync(id)).Single(r => r.Id == replica.Id);
+        var lost = (await controller.ReplicasAsync(id)).Single(r => r.Id == replica.Id);
         Assert.Equal(ReplicaStatus.PREEMPTED, lost.Status);
         Assert.Empty(lost.MachineIds);
-        Assert.Equal([replica.InstanceId!], cloud.Terminations);
-        var replacement = (await ReplicasAsync(id)).Single(r => r.Id != replica.Id);
+        Assert.Equal([replica.InstanceId!], Cloud.Terminations);
+        var replacement = (await controller.ReplicasAsync(id)).Single(r => r.Id != replica.Id);
         Assert.Equal(2, replacement.NodeCount);
-        Assert.Equal(4, cloud.Launches.Count);
-        await using var scope = server.Services.CreateAsyncScope();
+        Assert.Equal(4, Cloud.Launches.Count);
+        await using var scope = Server.Services.CreateAsyncScope();
         var events = await scope.ServiceProvider.GetRequiredService<ControllerDb>().ServiceEvents.AsNoTracking()
             .Where(e => e.ServiceId == id && e.ToStatus == nameof(ReplicaStatus.PREEMPTED)).ToListAsync();
         Assert.Contains("worker node 1", Assert.Single(events).Reason);
@@ -165,12 +150,12 @@ public sealed class MultiNodeReconcilerTests : IAsyncLifetime
     public async Task A_notice_for_the_worker_takes_the_replica_out_of_rotation()
     {
         var id = await StartedAsync();
-        var replica = Assert.Single(await ReplicasAsync(id));
-        var intake = server.Services.GetRequiredService<NoticeIntake>();
+        var replica = Assert.Single(await controller.ReplicasAsync(id));
+        var intake = Server.Services.GetRequiredService<NoticeIntake>();
         var outcome = await intake.ApplyAsync(replica.WorkerNodes![0].InstanceId!, DateTimeOffset.UtcNow.AddMinutes(2), DateTimeOffset.UtcNow,
             "cloud event", CancellationToken.None);
         Assert.Equal(NoticeOutcome.Applied, outcome);
-        var noticed = Assert.Single(await ReplicasAsync(id));
+        var noticed = Assert.Single(await controller.ReplicasAsync(id));
         Assert.NotNull(noticed.NoticeDeadline);
         Assert.Equal(ReplicaStatus.NOT_READY, noticed.Status);
     }
@@ -179,14 +164,14 @@ public sealed class MultiNodeReconcilerTests : IAsyncLifetime
     public async Task Tearing_the_service_down_terminates_every_node()
     {
         var id = await StartedAsync();
-        var machines = Assert.Single(await ReplicasAsync(id)).MachineIds;
+        var machines = Assert.Single(await controller.ReplicasAsync(id)).MachineIds;
         Assert.Equal(2, machines.Count);
-        var deleted = await server.Client.DeleteAsync("/api/v1/services/svc");
+        var deleted = await Server.Client.DeleteAsync("/api/v1/services/svc");
         Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
-        await ReconcileAsync(id);
-        await server.Services.GetRequiredService<MachineTerminations>().AllAsync();
-        Assert.Equal(machines.Order(), cloud.Terminations.Order());
-        Assert.Empty(cloud.Machines);
+        await controller.ReconcileAsync(id);
+        await Server.Services.GetRequiredService<MachineTerminations>().AllAsync();
+        Assert.Equal(machines.Order(), Cloud.Terminations.Order());
+        Assert.Empty(Cloud.Machines);
     }
 
     [Fact]
@@ -194,54 +179,54 @@ public sealed class MultiNodeReconcilerTests : IAsyncLifetime
     {
         var id = await StartedAsync();
         await CollectOrphansAsync();
-        Assert.Empty(cloud.Terminations);
+        Assert.Empty(Cloud.Terminations);
 
         // A replica row lost while its machines lived on (a purge whose terminations failed, a restored backup...).
-        var machines = Assert.Single(await ReplicasAsync(id)).MachineIds;
-        await using (var scope = server.Services.CreateAsyncScope())
+        var machines = Assert.Single(await controller.ReplicasAsync(id)).MachineIds;
+        await using (var scope = Server.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
             db.Replicas.RemoveRange(await db.Replicas.Where(r => r.ServiceId == id).ToListAsync());
             await db.SaveChangesAsync();
         }
         await CollectOrphansAsync();
-        Assert.Equal(machines.Order(), cloud.Terminations.Order());
+        Assert.Equal(machines.Order(), Cloud.Terminations.Order());
     }
 
     [Fact]
     public async Task A_worker_launch_in_flight_is_no_orphan()
     {
-        var id = await CreateAsync("svc", Spec);
+        var id = await controller.CreateAsync("svc", Spec);
         // The row is recorded with its workers' tokens before the launch: a machine listed before its id is saved is owned.
-        cloud.FailLaunchWhen = r => r.Tags.GetValueOrDefault(MachineTags.NodeRank) == "1" ? CloudErrorKind.QuotaExceeded : null;
-        await ReconcileAsync(id);
-        cloud.FailLaunchWhen = null;
-        var replica = Assert.Single(await ReplicasAsync(id));
-        await cloud.LaunchAsync(new LaunchRequest(replica.WorkerNodes![0].LaunchToken.ToString(),
+        Cloud.FailLaunchWhen = r => r.Tags.GetValueOrDefault(MachineTags.NodeRank) == "1" ? CloudErrorKind.QuotaExceeded : null;
+        await controller.ReconcileAsync(id);
+        Cloud.FailLaunchWhen = null;
+        var replica = Assert.Single(await controller.ReplicasAsync(id));
+        await Cloud.LaunchAsync(new LaunchRequest(replica.WorkerNodes![0].LaunchToken.ToString(),
             new OfferingKey(replica.Cloud, replica.Region, replica.Zone, replica.InstanceType!, true),
             new Dictionary<string, string> { [MachineTags.ManagedBy] = MachineOwnership.ManagedBy }), CancellationToken.None);
         await CollectOrphansAsync();
-        Assert.Empty(cloud.Terminations);
+        Assert.Empty(Cloud.Terminations);
     }
 
     [Fact]
     public async Task The_agents_learn_the_node_addresses_with_the_replica_token_and_views_and_costs_count_every_node()
     {
         var id = await StartedAsync();
-        var replica = Assert.Single(await ReplicasAsync(id));
-        using var agent = new HttpClient { BaseAddress = new Uri(server.Url) };
+        var replica = Assert.Single(await controller.ReplicasAsync(id));
+        using var agent = new HttpClient { BaseAddress = new Uri(Server.Url) };
         agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            server.Services.GetRequiredService<ScopedTokens>().AgentTokenFor(replica.LaunchToken));
+            Server.Services.GetRequiredService<ScopedTokens>().AgentTokenFor(replica.LaunchToken));
         var answer = await agent.GetFromJsonAsync<AgentNodesAnswer>(AgentApi.Nodes, ContractJson.Options);
         Assert.NotNull(answer);
         Assert.Equal((replica.ReplicaId, 2), (answer.ReplicaId, answer.NumNodes));
         Assert.Equal(["127.0.0.1", "127.0.0.1"], answer.Ips);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Anonymous.GetAsync(AgentApi.Nodes)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Server.Anonymous.GetAsync(AgentApi.Nodes)).StatusCode);
         using var admin = new HttpRequestMessage(HttpMethod.Get, AgentApi.Nodes);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Client.SendAsync(admin)).StatusCode); // agent tokens only
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Server.Client.SendAsync(admin)).StatusCode); // agent tokens only
 
-        using var view = JsonDocument.Parse(await server.Client.GetStringAsync("/api/v1/services/svc"));
+        using var view = JsonDocument.Parse(await Server.Client.GetStringAsync("/api/v1/services/svc"));
         var shown = view.RootElement.GetProperty("replicas")[0];
         Assert.Equal(2, shown.GetProperty("num_nodes").GetInt32());
         Assert.Equal([0, 1], shown.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("rank").GetInt32()));
@@ -255,47 +240,27 @@ public sealed class MultiNodeReconcilerTests : IAsyncLifetime
     /// <summary>A service whose one two-node replica is up: launched, running, probing.</summary>
     private async Task<long> StartedAsync()
     {
-        var id = await CreateAsync("svc", Spec);
-        await ReconcileAsync(id);
-        cloud.StartAll();
-        await server.Services.GetRequiredService<MachineInventory>().RefreshAsync(CancellationToken.None);
-        await ReconcileAsync(id);
-        Assert.Equal(ReplicaStatus.STARTING, Assert.Single(await ReplicasAsync(id)).Status);
+        var id = await controller.CreateAsync("svc", Spec);
+        await controller.ReconcileAsync(id);
+        Cloud.StartAll();
+        await Server.Services.GetRequiredService<MachineInventory>().RefreshAsync(CancellationToken.None);
+        await controller.ReconcileAsync(id);
+        Assert.Equal(ReplicaStatus.STARTING, Assert.Single(await controller.ReplicasAsync(id)).Status);
         return id;
     }
 
     private async Task CollectOrphansAsync()
     {
-        await using var scope = server.Services.CreateAsyncScope();
+        await using var scope = Server.Services.CreateAsyncScope();
         var job = ActivatorUtilities.CreateInstance<OrphanMachineCollectorJob>(scope.ServiceProvider);
         await job.Execute(null!, CancellationToken.None);
     }
 
-    private async Task<long> CreateAsync(string name, string spec)
-    {
-        var created = await server.Client.PostAsync($"/api/v1/services?name={name}", new StringContent(spec, Encoding.UTF8, "application/yaml"));
-        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
-        await using var scope = server.Services.CreateAsyncScope();
-        return (await scope.ServiceProvider.GetRequiredService<ControllerDb>().Services.SingleAsync(s => s.Name == name)).Id;
-    }
-
-    private async Task ReconcileAsync(long id)
-    {
-        await using var scope = server.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<ServiceReconciler>().ReconcileAsync(id, leader.Generation, CancellationToken.None);
-    }
-
     private async Task UpdateReplicaAsync(long id, Action<ReplicaRecord> change)
     {
-        await using var scope = server.Services.CreateAsyncScope();
+        await using var scope = Server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ControllerDb>();
         change(await db.Replicas.SingleAsync(r => r.ServiceId == id));
         await db.SaveChangesAsync();
-    }
-
-    private async Task<List<ReplicaRecord>> ReplicasAsync(long id)
-    {
-        await using var scope = server.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ControllerDb>().Replicas.AsNoTracking().Where(r => r.ServiceId == id).ToListAsync();
     }
 }
