@@ -123,7 +123,7 @@ public sealed class Backend : IAsyncDisposable
     }
 
     /// <summary>
-    /// A chat completion streamed as vLLM does (?hold_after_first): the opening chunk, then, once <see cref="FirstEventSeen"/>
+    /// A chat completion streamed as vLLM does (?hold_after_first): the opening chunk and a keep-alive comment, then, once <see cref="FirstEventSeen"/>
     /// is released (or 5 s pass), four more and [DONE].
     /// </summary>
     private static async Task StreamChatAsync(HttpContext context, Backend backend)
@@ -133,8 +133,9 @@ public sealed class Backend : IAsyncDisposable
         for (var i = 0; i < pieces.Length; i++)
         {
             var role = i == 0 ? "\"role\":\"assistant\"," : "";
+            var keepAlive = i == 0 ? ": keep-alive\n\n" : ""; // a comment in the same write: no event follows it yet
             await context.Response.WriteAsync(
-                $"data: {{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{{\"index\":0,\"delta\":{{{role}\"content\":\"{pieces[i]}\"}},\"finish_reason\":{(i == pieces.Length - 1 ? "\"stop\"" : "null")}}}]}}\n\n");
+                $"data: {{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{{\"index\":0,\"delta\":{{{role}\"content\":\"{pieces[i]}\"}},\"finish_reason\":{(i == pieces.Length - 1 ? "\"stop\"" : "null")}}}]}}\n\n{keepAlive}");
             await context.Response.Body.FlushAsync();
             if (i == 0)
                 await Task.WhenAny(backend.FirstEventSeen.Task, Task.Delay(TimeSpan.FromSeconds(5)));

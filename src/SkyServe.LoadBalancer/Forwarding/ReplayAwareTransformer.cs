@@ -5,10 +5,10 @@ using Yarp.ReverseProxy.Forwarder;
 namespace SkyServe.LoadBalancer.Forwarding;
 
 /// <summary>
-/// Forwards as YARP's default transformer does (headers copied, this hop's X-Forwarded-* set), except that a 502/503 from the replica is never copied to the
-/// client (the caller retries elsewhere, or answers its own 503 once no replica is left to try), and that an SSE
-/// answer is read through an <see cref="EventStreamGuard"/>, so that a replica lost mid-stream ends it with an
-/// error event.
+/// Forwards as YARP's default transformer does (headers copied, this hop's X-Forwarded-* set), except that a 502/503
+/// from the replica is never copied to the client (the caller retries elsewhere, or answers its own 503 once no
+/// replica is left to try), and that an SSE answer is read through an <see cref="EventStreamGuard"/>, so that a
+/// replica lost mid-stream ends it with an error event.
 /// </summary>
 public sealed class ReplayAwareTransformer : HttpTransformer
 {

@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Diagnostics;
+using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
@@ -59,25 +59,33 @@ internal static class ClientAnswer
             WriteEvent(context, chunk);
             progress.EventsUnsent = true;
         }
-        if (finish is not null)
-            (progress.FinishReason, progress.Finished) = (finish, true);
-        progress.Add(delta, ids);
+        Passed(progress, delta, ids, finish);
     }
 
-    /// <summary>Sends the events written since the last time; false when the client is gone.</summary>
-    public static async ValueTask<bool> FlushAsync(HttpContext context, GenerationProgress progress)
+    /// <summary>What the client now has: the event's text (and ids), and its finish reason if it ended the answer.</summary>
+    private static void Passed(GenerationProgress progress, string text, JsonArray? ids, string? finish)
+    {
+        if (finish is not null)
+            (progress.FinishReason, progress.Finished) = (finish, true);
+        progress.Add(text, ids);
+    }
+
+    /// <summary>
+    /// Sends the events written since the last time. A client that is gone has its request aborted, which ends the relay's
+    /// wait for the replica (its token follows the request's).
+    /// </summary>
+    public static async ValueTask FlushAsync(HttpContext context, GenerationProgress progress)
     {
         if (!progress.EventsUnsent)
-            return true;
+            return;
         progress.EventsUnsent = false;
         try
         {
             await context.Response.Body.FlushAsync(context.RequestAborted);
-            return true;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
-            return false;
+            context.Abort();
         }
     }
 
@@ -95,9 +103,7 @@ internal static class ClientAnswer
             context.Response.BodyWriter.Write("\n\n"u8);
             progress.EventsUnsent = true;
         }
-        if (finish is not null)
-            (progress.FinishReason, progress.Finished) = (finish, true);
-        progress.Add(text, null);
+        Passed(progress, text, null, finish);
     }
 
     /// <summary>Writes one event into the response's buffer, unsent: <see cref="FlushAsync"/> sends it, or the answer's end does.</summary>

@@ -190,14 +190,10 @@ public sealed class ResumingForwarder(
         var aborted = false;
         try
         {
-            var reader = new SseEventReader(await response.Content.ReadAsStreamAsync(activity.Token));
+            var reader = new SseEventReader(await response.Content.ReadAsStreamAsync(activity.Token), () => ClientAnswer.FlushAsync(context, progress));
             while (true)
             {
                 activity.CancelAfter(options.ActivityTimeout);
-                // Events already read go out together, in one write, just before waiting for the replica's next ones:
-                // none waits behind a slow replica, and a burst costs one send instead of one per event.
-                if (!reader.HasBufferedEvent && !await ClientAnswer.FlushAsync(context, progress))
-                    return new(Outcome.ClientGone);
                 var data = await reader.ReadAsync(activity.Token);
                 if (data is not { } bytes || bytes.Span.SequenceEqual("[DONE]"u8))
                 {

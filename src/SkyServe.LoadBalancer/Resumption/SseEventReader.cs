@@ -6,7 +6,11 @@ namespace SkyServe.LoadBalancer.Resumption;
 /// Reads server-sent events off a replica's stream, one whole event at a time: its data lines joined, as UTF-8. An event
 /// cut off before its blank line is never returned, so that only what the replica finished saying is passed on.
 /// </summary>
-internal sealed class SseEventReader(Stream stream)
+/// <param name="beforeWaiting">
+/// Called whenever the reader is about to wait for the replica, so that what was passed on so far goes out then: events
+/// that arrived together leave in one send, and none waits behind a slow replica.
+/// </param>
+internal sealed class SseEventReader(Stream stream, Func<ValueTask> beforeWaiting)
 {
     /// <summary>One event larger than this is no answer of an OpenAI server.</summary>
     private const int MaxEventBytes = 8 << 20;
@@ -16,22 +20,6 @@ internal sealed class SseEventReader(Stream stream)
     private byte[] buffer = new byte[16 * 1024];
     private int start;
     private int end;
-
-    /// <summary>
-    /// Whether a whole event (up to its blank line) is read already, so that the next <see cref="ReadAsync"/> returns without
-    /// waiting for the replica. Between events the buffer starts at a line's start: a blank line is a newline there or
-    /// right after another newline.
-    /// </summary>
-    public bool HasBufferedEvent
-    {
-        get
-        {
-            var pending = buffer.AsSpan(start, end - start);
-            if (pending.Length > 0 && (pending[0] == '\n' || pending.StartsWith("\r\n"u8)))
-                return true;
-            return pending.IndexOf("\n\n"u8) >= 0 || pending.IndexOf("\n\r\n"u8) >= 0;
-        }
-    }
 
     /// <summary>
     /// The next event's data, or null once the stream ended (the rest of a cut event is dropped). The bytes are valid until
@@ -79,6 +67,7 @@ internal sealed class SseEventReader(Stream stream)
                     throw new InvalidDataException($"an event of the replica's stream is larger than {MaxEventBytes} bytes");
                 Array.Resize(ref buffer, buffer.Length * 2);
             }
+            await beforeWaiting();
             var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken);
             if (read == 0)
                 return null;
