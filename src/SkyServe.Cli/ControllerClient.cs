@@ -74,27 +74,20 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
         request.Content = new StreamContent(body);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
         request.Content.Headers.ContentLength = body.Length;
-        HttpResponseMessage response;
-        try
-        {
-            response = await uploading.SendAsync(request, ct);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Unreachable(e);
-        }
-        using (response)
+        using (var response = await SendRawAsync(request, ct, uploading))
         {
             if (!response.IsSuccessStatusCode)
                 throw new CliException(DescribeError(response, await response.Content.ReadAsStringAsync(ct)));
         }
     }
 
-    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken ct)
+    /// <summary>Sends with <paramref name="client"/> (the usual one by default); an unreachable controller is a CLI error.</summary>
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken ct, HttpClient? client = null,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         try
         {
-            return await http.SendAsync(request, ct);
+            return await (client ?? http).SendAsync(request, completion, ct);
         }
         catch (HttpRequestException e)
         {
@@ -105,15 +98,7 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
     /// <summary>Sends a request whose answer is read as it arrives: its headers once they are in, or the error as a CLI error.</summary>
     private async Task<HttpResponseMessage> OpenStreamAsync(HttpClient streaming, HttpRequestMessage request, CancellationToken ct)
     {
-        HttpResponseMessage response;
-        try
-        {
-            response = await streaming.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Unreachable(e);
-        }
+        var response = await SendRawAsync(request, ct, streaming, HttpCompletionOption.ResponseHeadersRead);
         if (response.IsSuccessStatusCode)
             return response;
         using (response)
@@ -177,16 +162,7 @@ public sealed class ControllerClient(CliConfig config) : IDisposable
     {
         using var request = NewRequest(method, path);
         request.Content = content;
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, ct);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Unreachable(e);
-        }
-        using (response)
+        using (var response = await SendRawAsync(request, ct))
         {
             var body = await response.Content.ReadAsStringAsync(ct);
             if (!response.IsSuccessStatusCode)
